@@ -1,0 +1,1 @@
+"""Shared catalog and just-in-time ordering (see issue: catalog)."""

@@ -1,0 +1,160 @@
+"""The application factory."""
+from flask import Flask, g, jsonify, render_template, request, session
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from procure import audit, config, formatting
+from procure.extensions import babel, csrf, db, login_manager, migrate
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                "script-src 'self'; object-src 'none'; base-uri 'self'; "
+                                "form-action 'self'; frame-ancestors 'none'"),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def select_locale():
+    return session.get("lang") or "ja"
+
+
+def build_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        "procure",
+        root_path=str(config.PROJECT_ROOT / "procure"),
+        template_folder=str(config.PROJECT_ROOT / "templates"),
+        static_folder=str(config.PROJECT_ROOT / "static"),
+        instance_path=str(config.PROJECT_ROOT / "instance"),
+    )
+    app.config.update(config.from_environment())
+    app.config.update(overrides or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    _init_login(app)
+    formatting.register(app)
+
+    _register_blueprints(app)
+    _register_hooks(app)
+    _register_error_handlers(app)
+    _register_cli(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from procure.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the sign-in page explains itself
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from procure.api import bp as api_bp
+    from procure.auth.views import bp as auth_bp
+    from procure.views import bp as home_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    # The API authenticates with bearer tokens only (never cookies), so CSRF does not apply.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+
+
+def _register_hooks(app: Flask) -> None:
+    from procure.auth.views import expire_old_sessions
+    from procure.permissions import enforce_access, is_api_request, request_user
+
+    @app.before_request
+    def _session_lifetime():
+        if not is_api_request():
+            return expire_old_sessions()
+        return None
+
+    app.before_request(enforce_access)
+
+    @app.before_request
+    def _set_audit_actor():
+        if request.endpoint is None:
+            return
+        user = request_user() if request.endpoint != "static" else None
+        g.audit_token = audit.set_actor(user.id if user else None,
+                                        user.email if user else f"anonymous@{request.remote_addr}")
+
+    @app.teardown_request
+    def _reset_audit_actor(exc):
+        token = g.pop("audit_token", None)
+        if token is not None:
+            audit.reset_actor(token)
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.path.startswith("/api/") or response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.context_processor
+    def _template_globals():
+        from procure.auth.forms import LogoutForm
+
+        return {"current_locale": select_locale(), "logout_form": LogoutForm()}
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from procure.api.errors import ApiError, api_error_as_json, http_error_as_json
+    from procure.permissions import is_api_request
+    from flask_wtf.csrf import CSRFError
+
+    app.register_error_handler(ApiError, api_error_as_json)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc):
+        message = _("フォームの有効期限が切れたか、不正な送信です。ページを再読み込みしてからやり直してください。")
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if is_api_request():
+            return http_error_as_json(exc)
+        messages = {
+            403: _("このページを表示する権限がありません。"),
+            404: _("ページが見つかりません。"),
+            405: _("この操作は許可されていません。"),
+            413: _("アップロードされたファイルが大きすぎます。"),
+        }
+        message = messages.get(exc.code, exc.description)
+        return render_template("errors/error.html", code=exc.code, message=message), exc.code
+
+    @app.errorhandler(500)
+    def _server_error(exc):
+        db.session.rollback()
+        if is_api_request():
+            return jsonify(error={"status": 500, "message": "Internal server error"}), 500
+        return render_template("errors/error.html", code=500,
+                               message=_("システムエラーが発生しました。")), 500
+
+
+def _register_cli(app: Flask) -> None:
+    from procure.cli import seed_command
+
+    app.cli.add_command(seed_command)
+    try:
+        from procure.pricing.cli import pricing_cli
+    except ImportError:  # the pricing engine is being added alongside
+        return
+    app.cli.add_command(pricing_cli)

@@ -1,0 +1,14 @@
+"""Flask CLI commands of the core: `flask seed`."""
+import click
+from flask.cli import with_appcontext
+
+
+@click.command("seed")
+@click.option("--no-demo", is_flag=True, help="Load only the reference data (wards, facilities).")
+@with_appcontext
+def seed_command(no_demo: bool) -> None:
+    """Load seed_data/ (the 23 wards and demo data). Running it twice changes nothing."""
+    from procure.seed import seed_all
+
+    seed_all(demo=not no_demo)
+    click.echo("seeded" + (" (reference data only)" if no_demo else " (with demo accounts)"))

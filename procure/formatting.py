@@ -1,0 +1,55 @@
+"""Jinja filters: yen amounts with separators and Asia/Tokyo dates."""
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+ROLE_LABELS = {
+    "ward_staff": _l("区職員"), "ward_approver": _l("区承認者"), "ward_inspector": _l("区検収・会計担当"),
+    "office": _l("共同調達組織"), "vendor": _l("事業者"),
+}
+FACILITY_KIND_LABELS = {
+    "main_office": _l("本庁舎"), "branch_office": _l("支所・出張所"), "school": _l("学校"),
+    "other": _l("その他施設"),
+}
+
+
+def yen(value) -> str:
+    """'¥1,234' for whole yen; keeps significant fractions of unit prices ('¥3.5')."""
+    if value is None:
+        return ""
+    amount = Decimal(str(value))
+    if amount == amount.to_integral_value():
+        return f"¥{amount.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+    return f"¥{amount.normalize():,f}"
+
+
+def number(value) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def tokyo_datetime(value: datetime | None) -> str:
+    # Flask-Babel converts aware UTC to BABEL_DEFAULT_TIMEZONE (Asia/Tokyo).
+    return "" if value is None else format_datetime(value, "yyyy-MM-dd HH:mm")
+
+
+def iso_date(value: date | None) -> str:
+    return "" if value is None else format_date(value, "yyyy-MM-dd")
+
+
+def today_in_tokyo() -> date:
+    return datetime.now(TOKYO).date()
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(yen=yen, number=number, jst=tokyo_datetime, isodate=iso_date)
+    app.jinja_env.globals.update(
+        role_label=lambda value: ROLE_LABELS.get(value, value),
+        facility_kind_label=lambda value: FACILITY_KIND_LABELS.get(value, value),
+        today=today_in_tokyo,
+    )

@@ -1,0 +1,124 @@
+"""Role homes and the organisation pages (thin: queries and templates only)."""
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from procure.audit import AuditLog
+from procure.extensions import db
+from procure.models import Facility, Role, User, Vendor, Ward
+from procure.permissions import (ANY_SIGNED_IN, WARD, allow, get_owned_or_404, public,
+                                 request_user, scoped)
+
+bp = Blueprint("home", __name__)
+
+ROLE_HOMES = {
+    Role.WARD_STAFF: "home.ward_home",
+    Role.WARD_APPROVER: "home.ward_home",
+    Role.WARD_INSPECTOR: "home.ward_home",
+    Role.OFFICE: "home.office_home",
+    Role.VENDOR: "home.vendor_home",
+}
+LANGUAGES = ("ja", "en")
+
+
+@bp.get("/")
+@allow(*ANY_SIGNED_IN)
+def index():
+    return redirect(url_for(ROLE_HOMES[request_user().role]))
+
+
+@bp.get("/lang/<code>")
+@public
+def set_language(code):
+    if code not in LANGUAGES:
+        abort(404)
+    session["lang"] = code
+    target = request.args.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+# --- ward ------------------------------------------------------------------------------
+
+@bp.get("/ward/")
+@allow(*WARD)
+def ward_home():
+    user = request_user()
+    colleagues = db.session.scalars(
+        scoped(select(User), User, user).order_by(User.role, User.email)).all()
+    return render_template("ward/home.html", ward=user.ward, colleagues=colleagues)
+
+
+@bp.get("/ward/facilities")
+@allow(*WARD)
+def ward_facilities():
+    user = request_user()
+    facilities = db.session.scalars(
+        scoped(select(Facility), Facility, user).options(selectinload(Facility.spaces))
+        .order_by(Facility.kind, Facility.id)).all()
+    return render_template("ward/facilities.html", ward=user.ward, facilities=facilities)
+
+
+@bp.get("/ward/facilities/<int:facility_id>")
+@allow(*WARD, Role.OFFICE)
+def facility_detail(facility_id):
+    facility = get_owned_or_404(Facility, facility_id)
+    return render_template("ward/facility.html", facility=facility)
+
+
+# --- office ----------------------------------------------------------------------------
+
+@bp.get("/office/")
+@allow(Role.OFFICE)
+def office_home():
+    wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
+    facility_counts = dict(db.session.execute(
+        select(Facility.ward_id, func.count()).group_by(Facility.ward_id)).all())
+    vendor_count = db.session.scalar(select(func.count()).select_from(Vendor))
+    return render_template("office/home.html", wards=wards, facility_counts=facility_counts,
+                           vendor_count=vendor_count)
+
+
+@bp.get("/office/wards/<code>")
+@allow(Role.OFFICE)
+def office_ward(code):
+    ward = db.session.scalar(select(Ward).where(Ward.code == code)) or abort(404)
+    return render_template("office/ward.html", ward=ward)
+
+
+@bp.get("/office/vendors")
+@allow(Role.OFFICE)
+def office_vendors():
+    vendors = db.session.scalars(select(Vendor).options(selectinload(Vendor.qualifications))
+                                 .order_by(Vendor.name)).all()
+    return render_template("office/vendors.html", vendors=vendors)
+
+
+@bp.get("/office/vendors/<int:vendor_id>")
+@allow(Role.OFFICE)
+def office_vendor(vendor_id):
+    return render_template("vendor/profile.html", vendor=get_owned_or_404(Vendor, vendor_id))
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@bp.get("/office/audit")
+@allow(Role.OFFICE)
+def audit_log():
+    page = max(request.args.get("page", 1, type=int), 1)
+    entity = request.args.get("entity", "").strip()
+    stmt = select(AuditLog).order_by(AuditLog.id.desc())
+    if entity:
+        stmt = stmt.where(AuditLog.entity == entity)
+    rows = db.session.scalars(stmt.offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
+    entities = db.session.scalars(select(AuditLog.entity).distinct().order_by(AuditLog.entity)).all()
+    return render_template("office/audit.html", rows=rows[:AUDIT_PAGE_SIZE], page=page,
+                           has_next=len(rows) > AUDIT_PAGE_SIZE, entity=entity, entities=entities)
+
+
+# --- vendor ----------------------------------------------------------------------------
+
+@bp.get("/vendor/")
+@allow(Role.VENDOR)
+def vendor_home():
+    return render_template("vendor/profile.html", vendor=request_user().vendor)

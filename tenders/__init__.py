@@ -1,0 +1,1 @@
+"""Pooled tenders run by the joint procurement office (see issue: tenders)."""
