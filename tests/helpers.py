@@ -1,0 +1,37 @@
+"""Helpers for functional and browser tests."""
+import re
+
+DEMO_PASSWORD = "demo-password"
+
+
+def make_app(database_url: str, **overrides):
+    from procure import create_app
+
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
+              "SECRET_KEY": "test-secret", "SERVER_NAME": None}
+    config.update(overrides)
+    return create_app(config)
+
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client, path="/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_INPUT.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client, email, password=DEMO_PASSWORD):
+    token = csrf_token(client)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def api_token(client, email, password=DEMO_PASSWORD) -> str:
+    response = client.post("/api/v1/tokens", json={"email": email, "password": password})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["token"]
+
+
