@@ -22,6 +22,14 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+def _fresh_session() -> None:
+    """Drop everything in the session but the chosen language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -37,7 +45,7 @@ def login():
             flash(_("ログインの試行回数が上限を超えました。しばらくしてから再度お試しください。"), "error")
             return render_template("auth/login.html", form=form), 429
         if user is not None:
-            session.clear()  # a fresh session on sign-in: no fixation
+            _fresh_session()  # no session fixation
             session.permanent = True
             session["signed_in_at"] = utcnow().isoformat()
             login_user(user)
@@ -54,7 +62,7 @@ def login():
 def logout():
     if LogoutForm().validate_on_submit():
         logout_user()
-        session.clear()
+        _fresh_session()
         flash(_("ログアウトしました。"), "info")
     return redirect(url_for("auth.login"))
 
@@ -67,7 +75,7 @@ def expire_old_sessions():
     limit = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
     if datetime.now(timezone.utc) - datetime.fromisoformat(started) > limit:
         logout_user()
-        session.clear()
+        _fresh_session()
         flash(_("セッションの有効期限が切れました。もう一度ログインしてください。"), "info")
         return redirect(url_for("auth.login"))
     return None
