@@ -10,6 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
+        (PROJECT_ROOT / "instance").mkdir(exist_ok=True)
         return f"sqlite:///{PROJECT_ROOT / 'instance' / 'procure.db'}"
     # Accept the common short forms and use psycopg 3, the driver we install.
     for prefix in ("postgres://", "postgresql://"):

@@ -1,0 +1,4 @@
+"""WSGI entry point for gunicorn: `gunicorn procure.wsgi:app`."""
+from procure import create_app
+
+app = create_app()
