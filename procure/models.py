@@ -6,10 +6,11 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from procure.audit import Audited
+from procure.codes import validate_corporate_number, validate_invoice_registration_number
 from procure.dbtypes import UTCDateTime, enum_type, utcnow
 from procure.extensions import db
 
@@ -126,6 +127,14 @@ class Vendor(Audited, db.Model):
     qualifications: Mapped[list[VendorQualification]] = relationship(
         back_populates="vendor", cascade="all, delete-orphan", order_by="VendorQualification.id"
     )
+
+    @validates("corporate_number")
+    def _check_corporate_number(self, _key, value):
+        return validate_corporate_number(value)
+
+    @validates("invoice_registration_number")
+    def _check_invoice_registration_number(self, _key, value):
+        return None if value in (None, "") else validate_invoice_registration_number(value)
 
     def qualified_in(self, ward_id: int, on_date) -> bool:
         return any(q.ward_id == ward_id and q.is_valid_on(on_date) for q in self.qualifications)

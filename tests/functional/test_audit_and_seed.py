@@ -89,3 +89,14 @@ def test_migrations_match_the_models(app):
     with app.app_context(), db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
     assert diff == [], f"models and migrations differ; run `flask db migrate`: {diff}"
+
+
+def test_vendor_numbers_are_validated_on_every_write(app):
+    from procure.codes import CodeError
+
+    with app.app_context():
+        vendor = db.session.scalar(select(Vendor).filter_by(corporate_number="2011001071234"))
+        with pytest.raises(CodeError, match="検査数字"):
+            vendor.invoice_registration_number = "T3011001071234"
+        vendor.invoice_registration_number = "Ｔ２０１１００１０７１２３４"
+        assert vendor.invoice_registration_number == "T2011001071234"
