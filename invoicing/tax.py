@@ -1,0 +1,372 @@
+"""Qualified-invoice rules (適格請求書, インボイス制度).
+
+An invoice lets the ward claim the input tax credit only when it states: the issuer's
+name and registration number (T + 13 digits), the date, what was supplied (with a mark
+on reduced-rate items), the totals and the consumption tax per rate, and the recipient.
+The tax is rounded once per invoice per rate, never per line.
+
+Pure: stdlib and python-stdnum only (the check-digit rule is shared with
+`procure.codes`, which is pure as well). No Flask, no database.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from procure.codes import CodeError, validate_invoice_registration_number
+
+STANDARD_RATE = Decimal("0.10")
+REDUCED_RATE = Decimal("0.08")
+SUPPORTED_RATES = (STANDARD_RATE, REDUCED_RATE)
+REDUCED_RATE_MARK = "※"
+
+ROUNDING_MODES = {"down": ROUND_DOWN, "up": ROUND_UP, "half_up": ROUND_HALF_UP}
+ROUNDING_LABELS = {"down": "切り捨て", "up": "切り上げ", "half_up": "四捨五入"}
+
+# Dashes people type between digit groups; NFKC leaves all of these except the full-width one.
+_DASHES = "-‐‑‒–—―−ー"
+
+
+class InvoiceRuleError(ValueError):
+    """A value breaks an invoice rule; `field` says which value, `reason` why (in Japanese)."""
+
+    def __init__(self, field: str, reason: str, code: str = "invalid"):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+        self.code = code
+
+
+@dataclass(frozen=True)
+class RuleViolation:
+    field: str
+    code: str
+    message: str
+
+
+# --- values -------------------------------------------------------------------------------
+
+def decimal_value(value, field: str) -> Decimal:
+    """Decimal from a Decimal, int or numeric string. Floats are refused: they are already inexact."""
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise InvoiceRuleError(field, f"「{value}」は数値ではありません", "not_a_number") from None
+    else:
+        raise TypeError(f"{field}: expected Decimal, int or str, got {type(value).__name__}"
+                        " (money is never a float)")
+    if not result.is_finite():
+        raise InvoiceRuleError(field, f"「{value}」は数値ではありません", "not_a_number")
+    return result
+
+
+def yen(amount: Decimal) -> str:
+    return f"{amount:,}円"
+
+
+def percent(rate: Decimal) -> str:
+    return f"{rate * 100:.0f}%"
+
+
+def supported_rate(rate, field: str = "rate") -> Decimal:
+    """The canonical Decimal for a supported rate (so 0.1 and 0.10 land in one bucket)."""
+    for candidate in SUPPORTED_RATES:
+        if rate == candidate:
+            return candidate
+    raise InvoiceRuleError(field, f"税率 {rate} には対応していません（10% または軽減税率 8% のみ）",
+                           "unsupported_rate")
+
+
+def validate_registration_number(value) -> str:
+    """'T' + 13 digits, normalised from what people type ('Ｔ１２３４-…', spaces, hyphens).
+
+    The 13 digits are a corporate number whose first digit is a check digit
+    (python-stdnum `stdnum.jp.cn`, through `procure.codes`).
+    """
+    text = unicodedata.normalize("NFKC", value or "")
+    text = "".join(ch for ch in text if not ch.isspace() and ch not in _DASHES)
+    if not text:
+        raise InvoiceRuleError("registration_number",
+                               "登録番号が記載されていません（T + 13桁の数字）",
+                               "missing_registration_number")
+    try:
+        return validate_invoice_registration_number(text)
+    except CodeError as error:
+        raise InvoiceRuleError("registration_number", str(error),
+                               "invalid_registration_number") from None
+
+
+# --- tax per rate -------------------------------------------------------------------------
+
+def rounding_mode(rounding: str) -> str:
+    if rounding not in ROUNDING_MODES:
+        raise InvoiceRuleError("rounding", f"端数処理「{rounding}」には対応していません"
+                               "（down=切り捨て, up=切り上げ, half_up=四捨五入）",
+                               "unsupported_rounding")
+    return ROUNDING_MODES[rounding]
+
+
+def round_yen(amount: Decimal, rounding: str) -> Decimal:
+    """Whole yen with the issuer's rounding; 'down' and 'up' are towards and away from zero."""
+    return amount.quantize(Decimal("1"), rounding=rounding_mode(rounding))
+
+
+class TaxableLine(Protocol):
+    amount: Decimal
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    """The least a line needs for the tax: its amount (whole yen) and its rate."""
+    amount: Decimal
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class TaxBucket:
+    """One rate on one invoice. `taxable_amount` is the per-rate sum of line amounts as written:
+    tax-exclusive, or tax-inclusive when `prices_include_tax`."""
+    taxable_amount: Decimal
+    tax: Decimal
+    prices_include_tax: bool = False
+
+    @property
+    def amount_excluding_tax(self) -> Decimal:
+        return self.taxable_amount - self.tax if self.prices_include_tax else self.taxable_amount
+
+    @property
+    def amount_including_tax(self) -> Decimal:
+        return self.taxable_amount if self.prices_include_tax else self.taxable_amount + self.tax
+
+
+def tax_on(total: Decimal, rate: Decimal, rounding: str, prices_include_tax: bool = False) -> Decimal:
+    """Consumption tax on one per-rate total, rounded once."""
+    exact = total * rate / (1 + rate) if prices_include_tax else total * rate
+    return round_yen(exact, rounding)
+
+
+def sums_per_rate(lines: Iterable[TaxableLine]) -> dict[Decimal, Decimal]:
+    """Sum of line amounts per rate, standard rate first. Amounts must be whole yen."""
+    sums: dict[Decimal, Decimal] = {}
+    for index, line in enumerate(lines):
+        amount = decimal_value(line.amount, f"lines[{index}].amount")
+        if amount != amount.to_integral_value():
+            raise InvoiceRuleError(f"lines[{index}].amount", f"金額 {amount} は円単位の整数ではありません",
+                                   "amount_not_whole_yen")
+        rate = supported_rate(decimal_value(line.rate, f"lines[{index}].rate"), f"lines[{index}].rate")
+        sums[rate] = sums.get(rate, Decimal(0)) + amount
+    return {rate: sums[rate] for rate in SUPPORTED_RATES if rate in sums}
+
+
+def tax_summary(lines: Iterable[TaxableLine], rounding: str = "down", *,
+                prices_include_tax: bool = False) -> dict[Decimal, TaxBucket]:
+    """Rate -> TaxBucket, with the tax computed once per rate on the per-rate sum.
+
+    Two 155-yen lines at 10% give 31 yen (310 x 10%), not 15 + 15 = 30.
+    """
+    rounding_mode(rounding)  # fail on a bad mode even for an empty invoice
+    return {rate: TaxBucket(total, tax_on(total, rate, rounding, prices_include_tax), prices_include_tax)
+            for rate, total in sums_per_rate(lines).items()}
+
+
+# --- the qualified invoice ----------------------------------------------------------------
+
+def _optional_decimal(value, field: str):
+    return None if value is None else decimal_value(value, field)
+
+
+@dataclass
+class InvoiceLine:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    rate: Decimal
+    reduced_rate_mark: bool = False  # the ※ printed next to reduced-rate (8%) items
+
+    def __post_init__(self):
+        for name in ("quantity", "unit_price", "amount", "rate"):
+            setattr(self, name, decimal_value(getattr(self, name), name))
+
+
+@dataclass
+class QualifiedInvoice:
+    issuer_name: str
+    registration_number: str
+    issue_date: date | None
+    recipient_name: str
+    lines: list[InvoiceLine]
+    stated_amount_by_rate: Mapping[Decimal, Decimal] = field(default_factory=dict)  # 税率ごとの合計
+    stated_tax_by_rate: Mapping[Decimal, Decimal] = field(default_factory=dict)     # 税率ごとの消費税額
+    stated_total: Decimal | None = None  # grand total including tax, when printed
+    rounding: str = "down"               # the issuer's choice, applied once per rate
+    prices_include_tax: bool = False
+
+    def __post_init__(self):
+        self.stated_amount_by_rate = _decimal_mapping(self.stated_amount_by_rate, "stated_amount_by_rate")
+        self.stated_tax_by_rate = _decimal_mapping(self.stated_tax_by_rate, "stated_tax_by_rate")
+        self.stated_total = _optional_decimal(self.stated_total, "stated_total")
+
+
+def _decimal_mapping(mapping, name: str) -> dict[Decimal, Decimal]:
+    return {decimal_value(rate, name): decimal_value(amount, f"{name}[{rate}]")
+            for rate, amount in (mapping or {}).items()}
+
+
+def check_qualified_invoice(invoice: QualifiedInvoice) -> list[RuleViolation]:
+    """Every broken rule, each with the field it concerns and why. Empty means qualified."""
+    return [*_check_parties(invoice), *_check_lines(invoice), *_check_totals(invoice)]
+
+
+def _is_blank(text) -> bool:
+    return not (text or "").strip()
+
+
+def _check_parties(invoice: QualifiedInvoice) -> list[RuleViolation]:
+    violations = []
+    if _is_blank(invoice.issuer_name):
+        violations.append(RuleViolation("issuer_name", "missing_issuer_name",
+                                        "発行者（適格請求書発行事業者）の氏名または名称が記載されていません"))
+    try:
+        validate_registration_number(invoice.registration_number)
+    except InvoiceRuleError as error:
+        violations.append(RuleViolation(error.field, error.code, error.reason))
+    if invoice.issue_date is None:
+        violations.append(RuleViolation("issue_date", "missing_issue_date",
+                                        "取引年月日（発行日）が記載されていません"))
+    if _is_blank(invoice.recipient_name):
+        violations.append(RuleViolation("recipient_name", "missing_recipient",
+                                        "交付を受ける者（宛先）の氏名または名称が記載されていません"))
+    return violations
+
+
+def _check_lines(invoice: QualifiedInvoice) -> list[RuleViolation]:
+    if not invoice.lines:
+        return [RuleViolation("lines", "no_lines", "取引内容（明細）が1行もありません")]
+    violations = []
+    for index, line in enumerate(invoice.lines):
+        violations += _check_line(index, line)
+    return violations
+
+
+def _check_line(index: int, line: InvoiceLine) -> list[RuleViolation]:
+    where = f"lines[{index}]"
+    row = f"{index + 1}行目"
+    violations = []
+    if _is_blank(line.description):
+        violations.append(RuleViolation(f"{where}.description", "missing_description",
+                                        f"{row}: 取引内容（品名）が記載されていません"))
+    violations += _check_line_amount(where, row, line)
+    try:
+        rate = supported_rate(line.rate, f"{where}.rate")
+    except InvoiceRuleError as error:
+        return violations + [RuleViolation(error.field, error.code, f"{row}: {error.reason}")]
+    if rate == REDUCED_RATE and not line.reduced_rate_mark:
+        violations.append(RuleViolation(
+            f"{where}.reduced_rate_mark", "missing_reduced_rate_mark",
+            f"{row}: 軽減税率（8%）の品目に軽減税率対象である旨の記号（{REDUCED_RATE_MARK}）がありません"))
+    if rate == STANDARD_RATE and line.reduced_rate_mark:
+        violations.append(RuleViolation(
+            f"{where}.reduced_rate_mark", "unexpected_reduced_rate_mark",
+            f"{row}: 標準税率（10%）の品目に軽減税率の記号（{REDUCED_RATE_MARK}）が付いています"))
+    return violations
+
+
+def _check_line_amount(where: str, row: str, line: InvoiceLine) -> list[RuleViolation]:
+    if line.amount != line.amount.to_integral_value():
+        return [RuleViolation(f"{where}.amount", "amount_not_whole_yen",
+                              f"{row}: 金額 {line.amount} は円単位の整数ではありません")]
+    product = line.quantity * line.unit_price
+    # A fractional unit price (12.5 yen) may leave a fraction; the line may round it to whole yen.
+    if abs(line.amount - product) >= 1:
+        return [RuleViolation(f"{where}.amount", "line_amount_mismatch",
+                              f"{row}: 金額 {yen(line.amount)} が 数量 {line.quantity} × 単価 "
+                              f"{line.unit_price} = {product:,} と一致しません")]
+    return []
+
+
+def _computable_lines(invoice: QualifiedInvoice) -> list[InvoiceLine]:
+    """Lines the per-rate totals can be computed from (the others are reported already)."""
+    return [line for line in invoice.lines
+            if line.rate in SUPPORTED_RATES and line.amount == line.amount.to_integral_value()]
+
+
+def _check_totals(invoice: QualifiedInvoice) -> list[RuleViolation]:
+    try:
+        rounding_mode(invoice.rounding)
+    except InvoiceRuleError as error:
+        return [RuleViolation(error.field, error.code, error.reason)]
+    buckets = tax_summary(_computable_lines(invoice), invoice.rounding,
+                          prices_include_tax=invoice.prices_include_tax)
+    violations = _check_stated_rates(invoice, buckets)
+    for rate, bucket in buckets.items():
+        violations += _check_amount_for_rate(invoice, rate, bucket)
+        violations += _check_tax_for_rate(invoice, rate, bucket)
+    violations += _check_grand_total(invoice, buckets)
+    return violations
+
+
+def _check_stated_rates(invoice: QualifiedInvoice, buckets: dict) -> list[RuleViolation]:
+    """A stated amount or tax for a rate no line carries (or no rate we know)."""
+    violations = []
+    for name, stated in (("stated_amount_by_rate", invoice.stated_amount_by_rate),
+                         ("stated_tax_by_rate", invoice.stated_tax_by_rate)):
+        for rate, amount in stated.items():
+            if rate not in SUPPORTED_RATES:
+                violations.append(RuleViolation(f"{name}[{rate}]", "unsupported_rate",
+                                                f"税率 {rate} には対応していません（10% または 8% のみ）"))
+            elif rate not in buckets and amount != 0:
+                violations.append(RuleViolation(
+                    f"{name}[{rate}]", "rate_without_lines",
+                    f"{percent(rate)}対象の明細がないのに {yen(amount)} と記載されています"))
+    return violations
+
+
+def _check_amount_for_rate(invoice, rate: Decimal, bucket: TaxBucket) -> list[RuleViolation]:
+    where = f"stated_amount_by_rate[{rate}]"
+    kind = "税込" if invoice.prices_include_tax else "税抜"
+    stated = invoice.stated_amount_by_rate.get(rate)
+    if stated is None:
+        return [RuleViolation(where, "missing_amount_for_rate",
+                              f"{percent(rate)}対象の合計額（{kind}）が記載されていません")]
+    if stated != bucket.taxable_amount:
+        return [RuleViolation(where, "amount_by_rate_mismatch",
+                              f"{percent(rate)}対象の合計額（{kind}）が {yen(stated)} と記載されていますが、"
+                              f"明細の合計は {yen(bucket.taxable_amount)} です")]
+    return []
+
+
+def _check_tax_for_rate(invoice, rate: Decimal, bucket: TaxBucket) -> list[RuleViolation]:
+    where = f"stated_tax_by_rate[{rate}]"
+    stated = invoice.stated_tax_by_rate.get(rate)
+    if stated is None:
+        return [RuleViolation(where, "missing_tax_for_rate",
+                              f"{percent(rate)}対象の消費税額が記載されていません")]
+    if stated != bucket.tax:
+        return [RuleViolation(
+            where, "tax_by_rate_mismatch",
+            f"{percent(rate)}対象の消費税額が {yen(stated)} と記載されていますが、税率ごとの合計 "
+            f"{yen(bucket.taxable_amount)} から1回だけ端数処理（{ROUNDING_LABELS[invoice.rounding]}）"
+            f"した額は {yen(bucket.tax)} です")]
+    return []
+
+
+def _check_grand_total(invoice: QualifiedInvoice, buckets: dict) -> list[RuleViolation]:
+    if invoice.stated_total is None:
+        return []
+    expected = sum((bucket.amount_including_tax for bucket in buckets.values()), Decimal(0))
+    if invoice.stated_total != expected:
+        return [RuleViolation("stated_total", "total_mismatch",
+                              f"請求金額（税込）が {yen(invoice.stated_total)} と記載されていますが、"
+                              f"税率ごとの合計と消費税額から計算すると {yen(expected)} です")]
+    return []
