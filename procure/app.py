@@ -65,10 +65,12 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from procure.api import bp as api_bp
     from procure.auth.views import bp as auth_bp
+    from procure.pricing_views import bp as pricing_bp  # also adds API routes: before api_bp
     from procure.views import bp as home_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(pricing_bp)
     # The API authenticates with bearer tokens only (never cookies), so CSRF does not apply.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
@@ -152,9 +154,7 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from procure.cli import seed_command
 
+    from procure.pricing.cli import pricing_cli
+
     app.cli.add_command(seed_command)
-    try:
-        from procure.pricing.cli import pricing_cli
-    except ImportError:  # the pricing engine is being added alongside
-        return
     app.cli.add_command(pricing_cli)

@@ -33,6 +33,13 @@ def number(value) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def percent(rate) -> str:
+    """'0.2500' -> '25.00%'."""
+    if rate is None:
+        return ""
+    return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+
+
 def tokyo_datetime(value: datetime | None) -> str:
     # Flask-Babel converts aware UTC to BABEL_DEFAULT_TIMEZONE (Asia/Tokyo).
     return "" if value is None else format_datetime(value, "yyyy-MM-dd HH:mm")
@@ -52,4 +59,5 @@ def register(app) -> None:
         role_label=lambda value: ROLE_LABELS.get(value, value),
         facility_kind_label=lambda value: FACILITY_KIND_LABELS.get(value, value),
         today=today_in_tokyo,
+        percent=percent,
     )

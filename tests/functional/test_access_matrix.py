@@ -29,10 +29,16 @@ PAGES = {
     "/office/vendors/{bunguya}": ({"office"}, set()),
     "/office/audit": ({"office"}, set()),
     "/vendor/": ({"vendor"}, set()),
+    "/office/pricing/simulation": ({"office"}, set()),
+    "/office/pricing/simulation-template.xlsx": ({"office"}, set()),
 }
 API = {
     "/api/v1/me": EVERYONE,
     "/api/v1/wards": EVERYONE,
+}
+# POST-only API calls, checked with an empty JSON body: 403 before any validation.
+API_POST = {
+    "/api/v1/pricing/allocate": {"office"},
 }
 PUBLIC_ENDPOINTS = {"static", "auth.login", "home.set_language", "api.create_token", "api.openapi"}
 
@@ -79,6 +85,9 @@ def test_role_by_api_matrix(app, role):
     for url, allowed in API.items():
         status = client.get(url, headers={"Authorization": f"Bearer {token}"}).status_code
         assert status == (200 if role in allowed else 403), f"{role} GET {url}: {status}"
+    for url, allowed in API_POST.items():
+        status = client.post(url, json={}, headers={"Authorization": f"Bearer {token}"}).status_code
+        assert (status != 403) == (role in allowed), f"{role} POST {url}: {status}"
 
 
 @pytest.mark.parametrize("url", API)
@@ -94,7 +103,7 @@ def test_api_ignores_session_cookies(client, login):
 
 
 def test_every_route_is_in_the_matrix_or_public(app):
-    covered = set(PAGES) | set(API) | {"/logout", "/api/v1/tokens/current"}
+    covered = set(PAGES) | set(API) | set(API_POST) | {"/logout", "/api/v1/tokens/current"}
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue

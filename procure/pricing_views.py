@@ -1,0 +1,167 @@
+"""Office page 価格配分シミュレーション and the pricing API (thin: parse, call, render)."""
+from flask import Blueprint, jsonify, render_template, request, send_file
+from sqlalchemy import select
+import io
+
+from procure.api import bp as api_bp
+from procure.api.core import json_body
+from procure.api.errors import ApiError
+from procure.api.openapi import document, error_responses
+from procure.charts import bar_chart_svg
+from procure.extensions import db
+from procure.models import Role, Ward
+from procure.permissions import allow
+from procure.pricing import InfeasibleError, PricingInputError, allocate_json
+from procure.pricing_forms import SimulationForm
+from procure.simulation import allocation_input, compare_modes, parse_tier_lines, savings_series
+from procure.simulation_xlsx import MODE_NAMES, comparison_workbook, read_upload, template_workbook
+from procure.textnorm import parse_decimal
+
+bp = Blueprint("pricing", __name__, url_prefix="/office/pricing")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _wards():
+    return db.session.scalars(select(Ward).order_by(Ward.code)).all()
+
+
+def _demand_from_form(wards, errors: dict) -> dict:
+    """Ward grid: q_<code> and s_<code> fields; full-width digits accepted."""
+    demand = {}
+    for ward in wards:
+        values = []
+        for prefix in ("q", "s"):
+            text = request.form.get(f"{prefix}_{ward.code}", "").strip()
+            try:
+                value = parse_decimal(text) if text else None
+                if value is not None and value < 0:
+                    raise ValueError("0 以上の数値を入力してください")
+            except ValueError as exc:
+                errors[f"{prefix}_{ward.code}"] = str(exc)
+                value = None
+            values.append(value)
+        if values[0] is not None:
+            demand[ward.code] = tuple(values)
+    return demand
+
+
+def _participants(wards, demand) -> list[dict]:
+    return [{"id": w.code, "quantity": str(demand[w.code][0]), "population": w.population,
+             **({"standalone_amount": str(demand[w.code][1])} if demand[w.code][1] is not None else {})}
+            for w in wards if w.code in demand]
+
+
+@bp.route("/simulation", methods=["GET", "POST"])
+@allow(Role.OFFICE)
+def simulation():
+    wards = _wards()
+    form = SimulationForm()
+    grid_errors, upload_errors, outcomes, engine_error, chart = {}, [], None, None, None
+    demand = {}
+    if request.method == "POST":  # report grid errors together with the settings' errors
+        demand = _demand_from_form(wards, grid_errors)
+    if form.validate_on_submit():
+        tiers = None
+        if form.upload.data:
+            upload = read_upload(form.upload.data.stream, wards)
+            upload_errors = upload.errors
+            if not upload_errors:
+                demand, tiers = upload.demand, upload.tiers
+                if tiers:
+                    form.tiers.data = "\n".join(f"{q}:{p}" for q, p in tiers)
+        if not grid_errors and not upload_errors:
+            if not demand:
+                engine_error = "数量を1区以上入力してください"
+            else:
+                data = allocation_input(form.settings(tiers), _participants(wards, demand))
+                try:
+                    outcomes = compare_modes(data)
+                except PricingInputError as exc:
+                    engine_error = str(exc)
+        if outcomes and request.form.get("action") == "download":
+            names = {w.code: w.name_ja for w in wards}
+            return send_file(io.BytesIO(comparison_workbook(outcomes, names)), mimetype=XLSX,
+                             as_attachment=True, download_name="price-allocation.xlsx")
+        if outcomes:
+            ids = [w.code for w in wards if w.code in demand]
+            labels = [w.name_ja for w in wards if w.code in demand]
+            series = {MODE_NAMES[m]: v for m, v in savings_series(outcomes, ids).items()}
+            chart = bar_chart_svg("区別の削減額（円）", labels, series)
+    status = 422 if (form.errors or grid_errors or upload_errors or engine_error) else 200
+    return render_template("office/pricing_simulation.html", form=form, wards=wards,
+                           demand=demand, grid_errors=grid_errors, upload_errors=upload_errors,
+                           engine_error=engine_error, outcomes=outcomes, chart=chart,
+                           mode_names=MODE_NAMES, names={w.code: w.name_ja for w in wards}), status
+
+
+@bp.get("/simulation-template.xlsx")
+@allow(Role.OFFICE)
+def simulation_template():
+    return send_file(io.BytesIO(template_workbook(_wards())), mimetype=XLSX, as_attachment=True,
+                     download_name="price-allocation-template.xlsx")
+
+
+@api_bp.post("/pricing/allocate")
+@allow(Role.OFFICE)
+def api_allocate():
+    try:
+        return jsonify(allocate_json(json_body()))
+    except PricingInputError as exc:
+        raise ApiError(422, str(exc), exc.field) from None
+    except InfeasibleError as exc:
+        raise ApiError(422, str(exc), "min_savings_rate") from None
+
+
+_AMOUNT = {"type": "string", "pattern": "^-?[0-9]+$", "description": "whole yen"}
+_NUMBER = {"oneOf": [{"type": "string"}, {"type": "number"}], "description": "decimal (string preferred)"}
+document(
+    paths={"/pricing/allocate": {"post": {
+        "summary": "Group-tiered pricing and allocation (contract: allocation.md)",
+        "description": "Office only. Prices pooled demand by a tier schedule (pooled / individual "
+                       "/ grouped), adds base fee and shared costs (largest-remainder yen), and "
+                       "applies the minimum-saving guarantee.",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/AllocationInput"}}}},
+        "responses": {"200": {"description": "Allocation", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/AllocationResult"}}}},
+            **error_responses(400, 401, 403, 422)},
+    }}},
+    schemas={
+        "AllocationInput": {"type": "object", "required": ["mode", "participants", "tiers"], "properties": {
+            "mode": {"type": "string", "enum": ["pooled", "individual", "grouped"]},
+            "participants": {"type": "array", "minItems": 1, "items": {"type": "object",
+                "required": ["id", "quantity"], "properties": {
+                    "id": {"type": "string"}, "quantity": _NUMBER, "population": _NUMBER,
+                    "standalone_amount": _NUMBER}}},
+            "tiers": {"type": "array", "minItems": 1, "items": {"type": "object",
+                "required": ["min_quantity", "unit_price"],
+                "properties": {"min_quantity": _NUMBER, "unit_price": _NUMBER}}},
+            "group_breaks": {"type": "array", "items": _NUMBER},
+            "max_groups": {"type": "integer", "minimum": 1},
+            "base_fee": _NUMBER,
+            "shared_costs": {"type": "array", "items": {"type": "object", "required": ["amount"],
+                "properties": {"label": {"type": "string"}, "amount": _NUMBER,
+                               "weights": {"type": "object", "properties": {
+                                   "equal": _NUMBER, "population": _NUMBER, "quantity": _NUMBER}}}}},
+            "min_savings_rate": _NUMBER,
+            "rounding": {"type": "string", "enum": ["down", "half_up", "up"]},
+        }},
+        "AllocationResult": {"type": "object", "required": ["mode", "pooled_quantity", "groups",
+                                                            "participants", "totals"], "properties": {
+            "mode": {"type": "string"},
+            "pooled_quantity": {"type": "string"},
+            "groups": {"type": "array", "items": {"type": "object", "properties": {
+                "members": {"type": "array", "items": {"type": "string"}},
+                "quantity": {"type": "string"}, "unit_price": {"type": "string"}}}},
+            "participants": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "string"}, "group": {"type": "integer"},
+                "quantity": {"type": "string"}, "unit_price": {"type": "string"},
+                "goods_amount": _AMOUNT, "base_fee": _AMOUNT, "shared_costs": _AMOUNT,
+                "adjustment": _AMOUNT, "total": _AMOUNT,
+                "standalone_amount": {"type": "string", "nullable": True},
+                "savings": {"type": "string", "nullable": True},
+                "savings_rate": {"type": "string", "nullable": True}}}},
+            "totals": {"type": "object"},
+        }},
+    },
+)
