@@ -3,7 +3,7 @@ from flask import Flask, g, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from procure import audit, config, formatting
+from procure import audit, config, formatting, jobs
 from procure.extensions import babel, csrf, db, login_manager, migrate
 
 SECURITY_HEADERS = {
@@ -40,12 +40,22 @@ def build_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
     formatting.register(app)
+    _import_models()
+    jobs.init_app(app)
 
     _register_blueprints(app)
     _register_hooks(app)
     _register_error_handlers(app)
     _register_cli(app)
     return app
+
+
+def _import_models() -> None:
+    """Every mapped class, so that migrations and relationships see them all."""
+    import catalog.delivery_models  # noqa: F401
+    import catalog.models  # noqa: F401
+    import catalog.order_models  # noqa: F401
+    import procure.models  # noqa: F401
 
 
 def _init_login(app: Flask) -> None:
@@ -67,10 +77,20 @@ def _register_blueprints(app: Flask) -> None:
     from procure.auth.views import bp as auth_bp
     from procure.pricing_views import bp as pricing_bp  # also adds API routes: before api_bp
     from procure.views import bp as home_bp
+    from procure.job_views import bp as jobs_bp
+    import catalog.api  # noqa: F401  (adds API routes: before api_bp is registered)
+    from catalog.office_views import bp as catalog_office_bp
+    from catalog.records_views import bp as records_bp
+    from catalog.replenish_views import bp as replenish_bp
+    from catalog.vendor_views import bp as vendor_catalog_bp
+    from catalog.ward_views import bp as ordering_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(pricing_bp)
+    for blueprint in (jobs_bp, ordering_bp, replenish_bp, records_bp, vendor_catalog_bp,
+                      catalog_office_bp):
+        app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens only (never cookies), so CSRF does not apply.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

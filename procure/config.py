@@ -45,6 +45,8 @@ def from_environment() -> dict:
             minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
         ),
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(PROJECT_ROOT / "instance" / "uploads")),
+        "JOB_WORKERS": int(os.environ.get("JOB_WORKERS", "2")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session does
         "BABEL_DEFAULT_LOCALE": "ja",

@@ -13,6 +13,17 @@ ROLE_LABELS = {
     "ward_staff": _l("区職員"), "ward_approver": _l("区承認者"), "ward_inspector": _l("区検収・会計担当"),
     "office": _l("共同調達組織"), "vendor": _l("事業者"),
 }
+STATUS_LABELS = {
+    # order and line approval
+    "pending": _l("承認待ち"), "approved": _l("承認済み"), "rejected": _l("却下"),
+    "partly_approved": _l("一部承認"),
+    # line fulfilment
+    "open": _l("受注確認待ち"), "confirmed": _l("受注確認済み"), "delivered": _l("納品済み"),
+    # catalog versions
+    "uploaded": _l("取り込み中"), "invalid": _l("エラーあり"), "pending_review": _l("審査待ち"),
+    # jobs
+    "queued": _l("待機中"), "running": _l("処理中"), "done": _l("完了"), "failed": _l("失敗"),
+}
 FACILITY_KIND_LABELS = {
     "main_office": _l("本庁舎"), "branch_office": _l("支所・出張所"), "school": _l("学校"),
     "other": _l("その他施設"),
@@ -53,11 +64,26 @@ def today_in_tokyo() -> date:
     return datetime.now(TOKYO).date()
 
 
+def page_query(args, page: int) -> str:
+    """The current query string with another page number (for pagers)."""
+    from urllib.parse import urlencode
+
+    pairs = [(k, v) for k, v in args.items(multi=True) if k != "page"]
+    return urlencode(pairs + [("page", page)])
+
+
 def register(app) -> None:
-    app.jinja_env.filters.update(yen=yen, number=number, jst=tokyo_datetime, isodate=iso_date)
+    app.jinja_env.filters.update(yen=yen, number=number, jst=tokyo_datetime, isodate=iso_date,
+                                 pagequery=page_query)
     app.jinja_env.globals.update(
         role_label=lambda value: ROLE_LABELS.get(value, value),
         facility_kind_label=lambda value: FACILITY_KIND_LABELS.get(value, value),
         today=today_in_tokyo,
         percent=percent,
+        approval_label=lambda value: STATUS_LABELS.get(value, value),
+        fulfilment_label=lambda value: STATUS_LABELS.get(value, value),
+        status_label=lambda value: STATUS_LABELS.get(value, value),
     )
+    from procure.jpcalendar import fiscal_year
+
+    app.jinja_env.filters["fiscal_year"] = fiscal_year

@@ -137,6 +137,11 @@ def seed_all(demo: bool = True) -> None:
         if demo:
             seed_vendors(wards)
             seed_demo_users(wards)
+            db.session.flush()
+            from catalog.seed import seed_catalog_demo
+            from procure.formatting import today_in_tokyo
+
+            seed_catalog_demo(today_in_tokyo())
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -85,8 +85,8 @@ def database_url(database_template, tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
-    app = make_app(database_url)
+def app(database_url, tmp_path):
+    app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"))
     yield app
     from procure.extensions import db
 

@@ -2,7 +2,9 @@
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import api_token, sign_in
+from tests import catalog_data
+from tests.catalog_data import delivered_order
+from tests.helpers import CSRF_INPUT, api_token, sign_in
 
 ROLE_USERS = {
     "ward_staff": "staff@shibuya.example.jp",
@@ -11,10 +13,13 @@ ROLE_USERS = {
     "other_ward_staff": "staff@setagaya.example.jp",
     "office": "office@example.jp",
     "vendor": "vendor@bunguya.example.jp",
+    "other_vendor": "vendor@pc.example.jp",
 }
 WARD = {"ward_staff", "ward_approver", "ward_inspector", "other_ward_staff"}
 SHIBUYA = {"ward_staff", "ward_approver", "ward_inspector"}
 EVERYONE = set(ROLE_USERS)
+VENDORS = {"vendor", "other_vendor"}
+ORDERING = {"ward_staff", "ward_approver", "other_ward_staff"}
 
 # url -> (roles answered 200/302, roles answered 404 because the row is not theirs)
 # Everyone else signed in gets 403. Placeholders are filled from the seed.
@@ -28,31 +33,92 @@ PAGES = {
     "/office/vendors": ({"office"}, set()),
     "/office/vendors/{bunguya}": ({"office"}, set()),
     "/office/audit": ({"office"}, set()),
-    "/vendor/": ({"vendor"}, set()),
+    "/vendor/": (VENDORS, set()),
     "/office/pricing/simulation": ({"office"}, set()),
     "/office/pricing/simulation-template.xlsx": ({"office"}, set()),
+    # catalog and ordering
+    "/ward/catalog": (WARD | {"office"}, set()),
+    "/ward/cart": (ORDERING, set()),
+    "/ward/orders": (WARD, set()),
+    "/ward/orders/{order}": (SHIBUYA, {"other_ward_staff"}),
+    "/ward/approvals": ({"ward_approver"}, set()),
+    "/ward/inspections": (WARD, set()),
+    "/ward/replenish/": (WARD, set()),
+    "/ward/replenish/{space}": (SHIBUYA, {"other_ward_staff"}),
+    "/records": (WARD | {"office"}, set()),
+    "/records.xlsx": (WARD | {"office"}, set()),
+    "/records.pdf": (WARD | {"office"}, set()),
+    "/adjustments": (EVERYONE, set()),
+    "/deliveries/{delivery}": (SHIBUYA | {"office", "vendor"}, {"other_ward_staff", "other_vendor"}),
+    "/deliveries/{delivery}/note.pdf": (SHIBUYA | {"office", "vendor"}, {"other_ward_staff", "other_vendor"}),
+    "/jobs/{job}": ({"vendor", "office"}, EVERYONE - {"vendor", "office"}),
+    "/office/catalog/": ({"office"}, set()),
+    "/office/catalog/{version}": ({"office"}, set()),
+    "/office/catalog/month-close": ({"office"}, set()),
+    "/vendor/catalog": (VENDORS, set()),
+    "/vendor/catalog/template.xlsx": (VENDORS | {"office"}, set()),
+    "/vendor/catalog/{version}": ({"vendor"}, {"other_vendor"}),
+    "/vendor/orders": (VENDORS, set()),
+    "/vendor/orders/{order}": ({"vendor"}, {"other_vendor"}),
+}
+# Form posts, sent with a valid CSRF token and no fields: refused (403) or hidden (404) before
+# any validation; allowed roles get a validation answer instead.
+FORM_POST = {
+    "/ward/cart/add": (ORDERING, set()),
+    "/ward/cart/update": (ORDERING, set()),
+    "/ward/orders": (ORDERING, set()),
+    "/ward/orders/{order}/lines/{line}/decision": ({"ward_approver"}, set()),
+    "/ward/replenish/{space}": (SHIBUYA, {"other_ward_staff"}),
+    "/ward/replenish/{space}/cart": (ORDERING - {"other_ward_staff"}, {"other_ward_staff"}),
+    "/ward/replenish/{space}/par": (ORDERING - {"other_ward_staff"}, {"other_ward_staff"}),
+    "/deliveries/{delivery}/inspection": ({"ward_inspector"}, set()),
+    "/vendor/catalog": (VENDORS, set()),
+    "/vendor/orders/{order}/confirm": ({"vendor"}, {"other_vendor"}),
+    "/vendor/orders/{order}/deliveries": ({"vendor"}, {"other_vendor"}),
+    "/office/catalog/{version}/review": ({"office"}, set()),
+    "/office/catalog/month-close": ({"office"}, set()),
 }
 API = {
-    "/api/v1/me": EVERYONE,
-    "/api/v1/wards": EVERYONE,
+    "/api/v1/me": (EVERYONE, set()),
+    "/api/v1/wards": (EVERYONE, set()),
+    "/api/v1/catalog/items": (WARD | {"office"}, set()),
+    "/api/v1/orders": (WARD | VENDORS, set()),
+    "/api/v1/orders/{order}": (SHIBUYA | {"vendor"}, {"other_ward_staff", "other_vendor"}),
+    "/api/v1/catalog/uploads/{version}": ({"vendor"}, {"other_vendor"}),
+    "/api/v1/deliveries/{delivery}/note.pdf": (SHIBUYA | {"office", "vendor"}, {"other_ward_staff", "other_vendor"}),
 }
 # POST-only API calls, checked with an empty JSON body: 403 before any validation.
 API_POST = {
     "/api/v1/pricing/allocate": {"office"},
+    "/api/v1/orders": ORDERING,
+    "/api/v1/orders/{order}/confirm": VENDORS,
+    "/api/v1/orders/{order}/deliveries": VENDORS,
+    "/api/v1/catalog/uploads": VENDORS,
 }
 PUBLIC_ENDPOINTS = {"static", "auth.login", "home.set_language", "api.create_token", "api.openapi"}
 
 
 @pytest.fixture
 def ids(app):
+    from catalog.models import CatalogVersion
     from procure.extensions import db
-    from procure.models import Facility, Vendor, Ward
+    from procure.jobs import Job
+    from procure.models import Facility, Space, SpaceKind, Vendor, Ward
 
+    refs = delivered_order(app)
     with app.app_context():
         shibuya = db.session.scalar(select(Ward).filter_by(code="131130"))
-        return {
+        bunguya = db.session.scalar(select(Vendor.id).filter_by(corporate_number="2011001071234"))
+        job = Job(kind="catalog_import", owner_id=catalog_data.user("vendor@bunguya.example.jp").id)
+        db.session.add(job)
+        db.session.commit()
+        return refs | {
             "shibuya_facility": db.session.scalar(select(Facility.id).filter_by(ward_id=shibuya.id)),
-            "bunguya": db.session.scalar(select(Vendor.id).filter_by(corporate_number="2011001071234")),
+            "bunguya": bunguya,
+            "version": db.session.scalar(select(CatalogVersion.id).filter_by(vendor_id=bunguya)),
+            "space": db.session.scalar(select(Space.id).join(Facility).where(
+                Facility.ward_id == shibuya.id, Space.kind == SpaceKind.UTILITY)),
+            "job": job.id,
         }
 
 
@@ -79,18 +145,34 @@ def test_role_by_page_matrix(app, ids, role):
 
 
 @pytest.mark.parametrize("role", ROLE_USERS)
-def test_role_by_api_matrix(app, role):
+def test_role_by_form_post_matrix(app, ids, role):
+    client = app.test_client()
+    assert sign_in(client, ROLE_USERS[role]).status_code == 302
+    token = CSRF_INPUT.search(client.get("/", follow_redirects=True).get_data(as_text=True)).group(1)
+    for url, (allowed, hidden) in FORM_POST.items():
+        status = client.post(url.format(**ids), data={"csrf_token": token}).status_code
+        if role in allowed:
+            assert status not in (403, 404), f"{role} POST {url}: {status}"
+        else:
+            expected = 404 if role in hidden else 403
+            assert status == expected, f"{role} POST {url}: {status}, expected {expected}"
+
+
+@pytest.mark.parametrize("role", ROLE_USERS)
+def test_role_by_api_matrix(app, ids, role):
     client = app.test_client()
     token = api_token(client, ROLE_USERS[role])
-    for url, allowed in API.items():
-        status = client.get(url, headers={"Authorization": f"Bearer {token}"}).status_code
-        assert status == (200 if role in allowed else 403), f"{role} GET {url}: {status}"
+    for url, (allowed, hidden) in API.items():
+        status = client.get(url.format(**ids), headers={"Authorization": f"Bearer {token}"}).status_code
+        expected = 200 if role in allowed else 404 if role in hidden else 403
+        assert status == expected, f"{role} GET {url}: {status}, expected {expected}"
     for url, allowed in API_POST.items():
-        status = client.post(url, json={}, headers={"Authorization": f"Bearer {token}"}).status_code
+        status = client.post(url.format(**ids), json={},
+                             headers={"Authorization": f"Bearer {token}"}).status_code
         assert (status != 403) == (role in allowed), f"{role} POST {url}: {status}"
 
 
-@pytest.mark.parametrize("url", API)
+@pytest.mark.parametrize("url", [u for u in API if "{" not in u])
 def test_api_without_token_is_401_json(client, url):
     response = client.get(url)
     assert response.status_code == 401
@@ -103,13 +185,21 @@ def test_api_ignores_session_cookies(client, login):
 
 
 def test_every_route_is_in_the_matrix_or_public(app):
-    covered = set(PAGES) | set(API) | set(API_POST) | {"/logout", "/api/v1/tokens/current"}
+    placeholders = {"<int:facility_id>": "{shibuya_facility}", "<int:vendor_id>": "{bunguya}",
+                    "<code>": "131130", "<int:order_id>": "{order}", "<int:line_id>": "{line}",
+                    "<int:delivery_id>": "{delivery}", "<int:space_id>": "{space}",
+                    "<int:version_id>": "{version}", "<int:job_id>": "{job}"}
+    gets = set(PAGES) | set(API) | {"/api/v1/tokens/current"}
+    posts = set(FORM_POST) | set(API_POST) | {"/logout"}
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
-        path = rule.rule.replace("<int:facility_id>", "{shibuya_facility}").replace(
-            "<int:vendor_id>", "{bunguya}").replace("<code>", "131130")
-        assert path in covered, f"{rule.rule} ({rule.endpoint}) is not in the access matrix"
+        path = rule.rule
+        for converter, placeholder in placeholders.items():
+            path = path.replace(converter, placeholder)
+        covered = (gets if "GET" in rule.methods or "DELETE" in rule.methods else set()) | (
+            posts if "POST" in rule.methods else set())
+        assert path in covered, f"{rule.rule} {sorted(rule.methods)} ({rule.endpoint}) is not in the access matrix"
 
 
 def test_views_without_access_rule_are_refused(app, client, login):

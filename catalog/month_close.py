@@ -1,0 +1,71 @@
+"""Month close: pooled catalog items re-priced with the month's volume across all wards."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from catalog.approval import REJECTED
+from catalog.models import CatalogItem
+from catalog.order_models import MonthClose, Order, OrderLine, PooledAdjustment
+from catalog.pooled import reprice
+from procure.extensions import db
+from procure.jpcalendar import TOKYO, month_bounds
+from procure.models import User
+
+
+class MonthCloseError(ValueError):
+    pass
+
+
+def _utc_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    start, end = month_bounds(year, month)
+    return (datetime.combine(start, time(), TOKYO), datetime.combine(end, time(), TOKYO))
+
+
+def close_month(office: User, year: int, month: int, today: date) -> MonthClose:
+    """Once per month, after it ended: per item, all wards' quantities placed in the month
+    (lines not rejected) priced at the pooled tier; the difference is each ward's adjustment."""
+    if not 1 <= month <= 12:
+        raise MonthCloseError("月は 1〜12 にしてください")
+    if today < month_bounds(year, month)[1]:
+        raise MonthCloseError(f"{year}年{month}月はまだ終わっていません")
+    if db.session.scalar(select(MonthClose.id).filter_by(year=year, month=month)):
+        raise MonthCloseError(f"{year}年{month}月は締め済みです")
+    start, end = _utc_bounds(year, month)
+    lines = db.session.execute(
+        select(OrderLine, CatalogItem).join(Order, OrderLine.order_id == Order.id)
+        .join(CatalogItem, OrderLine.item_id == CatalogItem.id)
+        .where(OrderLine.pooled_pricing.is_(True), OrderLine.approval != REJECTED,
+               Order.placed_at >= start, Order.placed_at < end)
+        .order_by(OrderLine.id)).all()
+    by_item: dict[tuple, dict] = defaultdict(lambda: {"ward": defaultdict(lambda: [0, Decimal(0)])})
+    for line, item in lines:
+        entry = by_item[(line.vendor_id, line.sku)]
+        entry["item"], entry["line"] = item, line  # the latest line's item and price decide
+        per_ward = entry["ward"][line.ward_id]
+        per_ward[0] += line.quantity
+        per_ward[1] += line.amount
+    closed = MonthClose(year=year, month=month, closed_by_id=office.id)
+    db.session.add(closed)
+    for (vendor_id, sku), entry in sorted(by_item.items()):
+        item, line = entry["item"], entry["line"]
+        priced = reprice(line.unit_price, item.tiers or [],
+                         {str(w): q for w, (q, _) in entry["ward"].items()})
+        for ward_id, (quantity, provisional) in entry["ward"].items():
+            final = Decimal(priced.amounts[str(ward_id)])
+            adjustment = PooledAdjustment(
+                month_close=closed, ward_id=ward_id, vendor_id=vendor_id, sku=sku, name=line.name,
+                tax_rate=line.tax_rate, quantity=quantity, pooled_quantity=priced.pooled_quantity,
+                provisional_amount=provisional, final_unit_price=priced.unit_price,
+                final_amount=final, adjustment=final - provisional)
+            db.session.add(adjustment)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise MonthCloseError(f"{year}年{month}月は締め済みです") from None
+    return closed

@@ -1,0 +1,76 @@
+"""Office pages: catalog review and approval, month close of pooled prices (thin)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from catalog import versions
+from catalog.forms import MonthCloseForm, ReviewForm
+from catalog.models import PENDING_REVIEW, CatalogVersion
+from catalog.month_close import MonthCloseError, close_month
+from catalog.order_models import MonthClose
+from procure.extensions import db
+from procure.formatting import today_in_tokyo
+from procure.models import Role
+from procure.permissions import allow, request_user
+
+bp = Blueprint("catalog_office", __name__, url_prefix="/office/catalog")
+
+
+@bp.get("/")
+@allow(Role.OFFICE)
+def versions_list():
+    rows = db.session.scalars(select(CatalogVersion).options(selectinload(CatalogVersion.vendor))
+                              .order_by((CatalogVersion.status == PENDING_REVIEW).desc(),
+                                        CatalogVersion.uploaded_at.desc()).limit(300)).all()
+    return render_template("catalog/office_versions.html", versions=rows)
+
+
+@bp.get("/<int:version_id>")
+@allow(Role.OFFICE)
+def version_detail(version_id):
+    version = db.get_or_404(CatalogVersion, version_id)
+    return render_template("catalog/version.html", version=version, review_form=ReviewForm(),
+                           review_error=None)
+
+
+@bp.post("/<int:version_id>/review")
+@allow(Role.OFFICE)
+def review(version_id):
+    version = db.get_or_404(CatalogVersion, version_id)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        approve = request.form.get("action") == "approve"
+        try:
+            versions.review(request_user(), version.id, approve, form.effective_from.data,
+                            form.note.data, today_in_tokyo())
+        except versions.ReviewError as exc:
+            return render_template("catalog/version.html", version=version, review_form=form,
+                                   review_error=str(exc)), 422
+        flash(_("第%(n)s版を承認しました", n=version.number) if approve
+              else _("第%(n)s版を差し戻しました", n=version.number), "success")
+        return redirect(url_for("catalog_office.versions_list"))
+    error = "; ".join(str(m) for messages in form.errors.values() for m in messages)
+    return render_template("catalog/version.html", version=version, review_form=form,
+                           review_error=error), 422
+
+
+@bp.route("/month-close", methods=["GET", "POST"])
+@allow(Role.OFFICE)
+def month_close():
+    form = MonthCloseForm()
+    error = None
+    if form.validate_on_submit():
+        year, month = (int(part) for part in form.month.data.split("-"))
+        try:
+            closed = close_month(request_user(), year, month, today_in_tokyo())
+            flash(_("%(y)s年%(m)s月を締めました（調整 %(n)s 件）", y=year, m=month,
+                    n=len(closed.adjustments)), "success")
+            return redirect(url_for("catalog_office.month_close"))
+        except MonthCloseError as exc:
+            error = str(exc)
+    closes = db.session.scalars(select(MonthClose).order_by(MonthClose.year.desc(),
+                                                            MonthClose.month.desc())).all()
+    return render_template("catalog/month_close.html", form=form, closes=closes, error=error)

@@ -1,0 +1,94 @@
+"""Delivery and inspection records of a ward (納品・検収記録): query, xlsx and PDF."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from catalog.delivery_models import Delivery, DeliveryLine, Inspection
+from catalog.order_models import OrderLine
+from procure.exports import append_row
+from procure.extensions import db
+from procure.jpcalendar import TOKYO, month_bounds
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    delivered_on: date
+    facility: str
+    vendor: str
+    note_number: str
+    order_id: int | None
+    item: str
+    quantity: int
+    unit: str
+    accepted: int | None
+    rejected: int | None
+    reason: str | None
+    inspector: str | None
+    inspected_at: datetime | None
+
+
+HEADERS = ("納品日", "施設", "事業者", "納品書番号", "注文番号", "品名", "納品数", "単位",
+           "合格数", "不合格数", "不合格理由", "検収者", "検収日時")
+
+
+def parse_month(text: str | None, today: date) -> tuple[int, int]:
+    try:
+        year, month = (int(p) for p in (text or "").split("-"))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return year, month
+    except ValueError:
+        pass
+    return today.year, today.month
+
+
+def ward_records(ward_id: int, year: int, month: int, facility_id: int | None = None) -> list[RecordRow]:
+    start, end = month_bounds(year, month)
+    stmt = (select(DeliveryLine, Delivery, OrderLine, Inspection)
+            .join(Delivery, DeliveryLine.delivery_id == Delivery.id)
+            .outerjoin(OrderLine, DeliveryLine.order_line_id == OrderLine.id)
+            .outerjoin(Inspection, Inspection.delivery_line_id == DeliveryLine.id)
+            .where(Delivery.ward_id == ward_id, Delivery.delivered_on >= start, Delivery.delivered_on < end)
+            .options(selectinload(Delivery.facility), selectinload(Delivery.vendor),
+                     selectinload(Inspection.inspector))
+            .order_by(Delivery.delivered_on, Delivery.id, DeliveryLine.id))
+    if facility_id:
+        stmt = stmt.where(Delivery.facility_id == facility_id)
+    return [RecordRow(d.delivered_on, d.facility.name, d.vendor.name, d.note_number, d.order_id,
+                      line.description, line.quantity, order_line.unit if order_line else "",
+                      i.accepted_quantity if i else None, i.rejected_quantity if i else None,
+                      i.rejection_reason if i else None, i.inspector.name if i else None,
+                      i.inspected_at if i else None)
+            for line, d, order_line, i in db.session.execute(stmt)]
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def records_xlsx(rows: list[RecordRow], title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "納品・検収記録"
+    append_row(sheet, [title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    append_row(sheet, HEADERS)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        append_row(sheet, [r.delivered_on, r.facility, r.vendor, r.note_number, r.order_id, r.item,
+                           r.quantity, r.unit, r.accepted, r.rejected, r.reason or "",
+                           r.inspector or "未検収", _local(r.inspected_at)])
+        sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
+    for letter, width in zip("ABCDEFGHIJKLM", (12, 26, 22, 16, 9, 30, 8, 6, 8, 8, 24, 14, 17)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

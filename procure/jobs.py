@@ -1,0 +1,128 @@
+"""Background work with progress the UI can poll: one small interface.
+
+`submit(kind, func, **kwargs)` records a Job row and runs `func(job_id, progress,
+**kwargs)` elsewhere. The embedded default is an in-process thread pool; the
+seam (`JobBackend`) is where a real queue (RQ on Redis, Celery) plugs in via
+config `JOB_BACKEND`, so app servers can scale out. `func` must be importable by
+name (module:function) so that an out-of-process worker can run it too.
+"""
+from __future__ import annotations
+
+import importlib
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import JSON, String, Text, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from procure import audit
+from procure.dbtypes import UTCDateTime, utcnow
+from procure.extensions import db
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+class Job(db.Model):
+    __tablename__ = "job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=QUEUED)
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int | None]
+    message: Mapped[str | None] = mapped_column(String(500))
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(index=True)  # the user who started it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (DONE, FAILED)
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "status": self.status, "done": self.done,
+                "total": self.total, "message": self.message, "result": self.result,
+                "error": self.error}
+
+
+def _set(job_id: int, **values) -> None:
+    """Write job state in its own short transaction (visible to pollers at once)."""
+    with db.engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id == job_id).values(**values))
+
+
+def _resolve(target: str):
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def run_job(job_id: int, target: str, kwargs: dict) -> None:
+    """Run one job to completion inside an app context (any backend calls this)."""
+    func = _resolve(target)
+
+    def progress(done: int, total: int | None = None, message: str | None = None) -> None:
+        values = {"done": done}
+        if total is not None:
+            values["total"] = total
+        if message is not None:
+            values["message"] = message[:500]
+        _set(job_id, **values)
+
+    _set(job_id, status=RUNNING)
+    owner = db.session.get(Job, job_id).owner_id
+    token = audit.set_actor(owner, f"job#{job_id}")
+    try:
+        result = func(job_id, progress, **kwargs)
+    except Exception as exc:  # recorded for the user; the job never dies silently
+        db.session.rollback()
+        current_app.logger.exception("job %s failed", job_id)
+        _set(job_id, status=FAILED, error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-2000:]}",
+             finished_at=utcnow())
+    else:
+        _set(job_id, status=DONE, result=result, finished_at=utcnow())
+    finally:
+        audit.reset_actor(token)
+        db.session.remove()
+
+
+class ThreadJobBackend:
+    """In-process: fine for one server; jobs die with the process."""
+
+    def __init__(self, app, workers: int = 2):
+        self.app = app
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
+        self.futures = {}
+
+    def enqueue(self, job_id: int, target: str, kwargs: dict):
+        def work():
+            with self.app.app_context():
+                run_job(job_id, target, kwargs)
+
+        future = self.pool.submit(work)
+        self.futures[job_id] = future
+        return future
+
+    def wait(self, job_id: int, timeout: float | None = None) -> None:
+        """Block until a job of this process has finished (CLI and tests)."""
+        future = self.futures.pop(job_id, None)
+        if future is not None:
+            future.result(timeout)
+
+
+def init_app(app) -> None:
+    backend = app.config.get("JOB_BACKEND", "thread")
+    if backend != "thread":
+        raise RuntimeError(f"JOB_BACKEND={backend!r} is not available in this build")
+    app.extensions["jobs"] = ThreadJobBackend(app, workers=app.config.get("JOB_WORKERS", 2))
+
+
+def submit(kind: str, target: str, owner_id: int | None = None, **kwargs) -> Job:
+    """Create the job row (committed, so pollers see it) and hand it to the backend."""
+    job = Job(kind=kind, owner_id=owner_id)
+    db.session.add(job)
+    db.session.commit()
+    current_app.extensions["jobs"].enqueue(job.id, target, kwargs)
+    return job

@@ -1,0 +1,64 @@
+"""Japanese public-office calendar: business days, order cut-off, fiscal years (pure)."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import jpholiday
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+# Orders received by this time (JST) on a business day are delivered the next business day.
+ORDER_CUTOFF = time(15, 0)
+
+
+def in_year_end_closure(day: date) -> bool:
+    """Ward offices close 12/29-1/3 (年末年始)."""
+    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
+
+
+def is_business_day(day: date) -> bool:
+    return day.weekday() < 5 and not jpholiday.is_holiday(day) and not in_year_end_closure(day)
+
+
+def next_business_day(day: date) -> date:
+    """The first business day strictly after `day`."""
+    day += timedelta(days=1)
+    while not is_business_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def add_business_days(day: date, count: int) -> date:
+    for _ in range(count):
+        day = next_business_day(day)
+    return day
+
+
+def order_received_on(moment: datetime, cutoff: time = ORDER_CUTOFF) -> date:
+    """The business day an order placed at `moment` (aware) counts as received."""
+    local = moment.astimezone(TOKYO)
+    day = local.date()
+    if is_business_day(day) and local.time() < cutoff:
+        return day
+    return next_business_day(day)
+
+
+def default_delivery_date(moment: datetime, lead_time_days: int = 1,
+                          cutoff: time = ORDER_CUTOFF) -> date:
+    """Next business day after the cut-off, or later for items with a longer lead time."""
+    return add_business_days(order_received_on(moment, cutoff), max(1, lead_time_days))
+
+
+def fiscal_year(day: date) -> int:
+    """Japanese fiscal year (April-March), named by the year it starts: 2026-03-31 -> 2025."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    """First day of the month and first day of the next month."""
+    start = date(year, month, 1)
+    return start, date(year + (month == 12), month % 12 + 1, 1)

@@ -1,0 +1,55 @@
+"""Month close: pooled catalog items re-priced at the tier of all wards' volume."""
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select, update
+
+from tests.catalog_data import place
+from tests.helpers import csrf_token
+
+
+def _previous_month(app):
+    from catalog.order_models import Order
+    from procure.dbtypes import utcnow
+    from procure.extensions import db
+    from procure.formatting import today_in_tokyo
+
+    first = today_in_tokyo().replace(day=1)
+    last_month = first - timedelta(days=1)
+    with app.app_context():
+        db.session.execute(update(Order).values(placed_at=utcnow() - timedelta(days=today_in_tokyo().day + 3)))
+        db.session.commit()
+    return f"{last_month:%Y-%m}"
+
+
+def test_month_close_records_per_ward_adjustments_shown_to_wards_and_vendors(app, client, login):
+    from catalog.order_models import PooledAdjustment
+    from procure.extensions import db
+
+    with app.app_context():
+        place(lines=(("B-PPR-001", 60),))
+        place("staff@setagaya.example.jp", lines=(("B-PPR-001", 50),))
+        place(lines=(("B-PEN-001", 10),))  # no tiers: not pooled
+    month = _previous_month(app)
+    login("office@example.jp")
+    token = csrf_token(client, "/office/catalog/month-close")
+    bad = client.post("/office/catalog/month-close", data={"csrf_token": token, "month": "2099-01"})
+    assert "まだ終わっていません" in bad.get_data(as_text=True)
+    client.post("/office/catalog/month-close", data={"csrf_token": token, "month": month})
+    again = client.post("/office/catalog/month-close", data={"csrf_token": token, "month": month})
+    assert "締め済み" in again.get_data(as_text=True)
+    with app.app_context():
+        rows = {a.ward.code: a for a in db.session.scalars(select(PooledAdjustment))}
+        assert set(rows) == {"131130", "131121"}
+        shibuya = rows["131130"]
+        assert (shibuya.quantity, shibuya.pooled_quantity, shibuya.final_unit_price) == (60, 110, Decimal("1900"))
+        assert (shibuya.provisional_amount, shibuya.final_amount, shibuya.adjustment) == (
+            Decimal("118800"), Decimal("114000"), Decimal("-4800"))
+    client.post("/logout", data={"csrf_token": token})
+    login("staff@shibuya.example.jp")
+    page = client.get("/adjustments").get_data(as_text=True)
+    assert "¥-4,800" in page and "世田谷区" not in page
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/adjustments")})
+    login("vendor@bunguya.example.jp")
+    page = client.get("/adjustments").get_data(as_text=True)
+    assert "渋谷区" in page and "世田谷区" in page

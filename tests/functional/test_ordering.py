@@ -1,0 +1,197 @@
+"""Ward ordering: search, cart, placement (idempotent, budget-guarded), approval per line."""
+import threading
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.catalog_data import item_id, order_refs, place, user
+from tests.helpers import csrf_token
+
+STAFF = "staff@shibuya.example.jp"
+APPROVER = "approver@shibuya.example.jp"
+
+
+@pytest.mark.parametrize("query", ["ボールペン", "ぼーるぺん", "ﾎﾞｰﾙﾍﾟﾝ", "ボール　ペン", "油性"])
+def test_search_finds_japanese_substrings_in_any_kana_width(client, login, query):
+    login(STAFF)
+    page = client.get(f"/ward/catalog?q={query}").get_data(as_text=True)
+    assert "油性ボールペン 黒" in page and "B-PEN-001" in page
+    assert "コピー用紙 A4" not in page
+
+
+def test_search_by_jan_and_filters(app, client, login):
+    from catalog.models import CatalogItem
+    from procure.extensions import db
+
+    login(STAFF)
+    with app.app_context():
+        jan = db.session.scalar(select(CatalogItem.jan).filter_by(sku="B-PPR-001"))
+    assert "B-PPR-001" in client.get(f"/ward/catalog?q={jan}").get_data(as_text=True)
+    green = client.get("/ward/catalog?green=1&category=PC周辺機器").get_data(as_text=True)
+    assert "該当する商品はありません" in green  # no green PC supplies in the demo catalog
+    paper = client.get("/ward/catalog?category=コピー用紙").get_data(as_text=True)
+    assert "B-PPR-001" in paper and "J-PPR-001" in paper and "B-PEN-001" not in paper
+
+
+def _cart_add(client, sku_id, quantity):
+    token = csrf_token(client, "/ward/catalog")
+    return client.post("/ward/cart/add", data={"csrf_token": token, "item_id": sku_id, "quantity": quantity})
+
+
+def test_cart_to_order_with_full_width_quantity_and_double_submit_placed_once(app, client, login):
+    from catalog.order_models import CartItem, Order
+    from procure.extensions import db
+
+    login(STAFF)
+    with app.app_context():
+        pen, refs = item_id("B-PEN-001"), order_refs(STAFF)
+    _cart_add(client, pen, "２０")
+    page = client.get("/ward/cart").get_data(as_text=True)
+    assert "¥1,360" in page  # 20 x 68
+    key = uuid.uuid4().hex
+    form = {"csrf_token": csrf_token(client, "/ward/cart"), "idempotency_key": key, "delivery_date": "",
+            **{k: str(v) for k, v in refs.items()}}
+    first = client.post("/ward/orders", data=form)
+    second = client.post("/ward/orders", data=form)
+    assert first.status_code == 302, first.get_data(as_text=True)[:2000]
+    assert first.headers["Location"] == second.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Order)) == 1
+        order = db.session.scalar(select(Order))
+        assert order.status == "approved" and order.total == Decimal("1360")
+        assert order.reserved == Decimal("1496")  # tax included, rounded up
+        assert db.session.scalar(select(func.count()).select_from(CartItem)) == 0
+
+
+def test_order_errors_are_specific(app, client, login):
+    login(STAFF)
+    with app.app_context():
+        refs = order_refs(STAFF)
+        other = order_refs("staff@setagaya.example.jp")
+    _cart_add(client, None, "1")
+    with app.app_context():
+        _cart_add(client, item_id("B-PEN-001"), "3")  # below the minimum order of 10
+    token = csrf_token(client, "/ward/cart")
+    base = {"csrf_token": token, "idempotency_key": uuid.uuid4().hex, **{k: str(v) for k, v in refs.items()}}
+    page = client.post("/ward/orders", data=base | {"delivery_date": ""}).get_data(as_text=True)
+    assert "10 本 以上で発注してください" in page
+    client.post("/ward/cart/update", data={"csrf_token": token, **{
+        k: "10" for k in _cart_row_keys(app)}})
+    page = client.post("/ward/orders", data=base | {"delivery_date": "2027-01-01"})
+    assert page.status_code == 422 and "開庁日" in page.get_data(as_text=True)
+    page = client.post("/ward/orders", data=base | {"facility_id": str(other["facility_id"])})
+    assert page.status_code == 422 and "自区のもののみ" in page.get_data(as_text=True)
+
+
+def _cart_row_keys(app):
+    from catalog.order_models import CartItem
+    from procure.extensions import db
+
+    with app.app_context():
+        return [f"qty_{i}" for i in db.session.scalars(select(CartItem.id))]
+
+
+def test_approval_rules_route_orders_and_rejection_releases_budget(app, client, login):
+    from catalog.order_models import Budget, Order
+    from procure.extensions import db
+
+    with app.app_context():
+        big = place(lines=(("B-ENV-001", 10), ("B-TON-001", 1), ("B-PEN-001", 10)))  # 26,000+19,800+680
+        assert big.status == "pending"
+        budget = db.session.get(Budget, big.budget_id)
+        committed = budget.committed
+        order_id, toner, pen = big.id, big.lines[1].id, big.lines[2].id
+    login(APPROVER)
+    url = f"/ward/orders/{order_id}/lines/{toner}/decision"
+    token = csrf_token(client, f"/ward/orders/{order_id}")
+    page = client.post(url, data={"csrf_token": token, "action": "reject"}, follow_redirects=True)
+    assert "却下の理由を入力してください" in page.get_data(as_text=True)
+    client.post(url, data={"csrf_token": token, "action": "reject", "reason": "在庫あり"})
+    client.post(f"/ward/orders/{order_id}/lines/{pen}/decision", data={"csrf_token": token, "action": "approve"})
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        assert [l.approval for l in order.lines] == ["pending", "rejected", "approved"]
+        assert order.lines[1].rejection_reason == "在庫あり"
+        released = committed - db.session.get(Budget, order.budget_id).committed
+        assert released == Decimal("21780")  # 19,800 + 10% tax
+    assert "在庫あり" in client.get(f"/ward/orders/{order_id}").get_data(as_text=True)
+
+
+def test_budget_is_never_overspent_under_concurrent_orders(app):
+    from catalog.order_models import Budget, Order
+    from catalog.ordering import OrderError
+    from procure.extensions import db
+
+    with app.app_context():
+        refs = order_refs(STAFF)
+        budget = db.session.get(Budget, refs["budget_id"])
+        budget.amount = budget.committed + Decimal("7480")  # room for exactly 10 orders of 748
+        db.session.commit()
+    outcomes = []
+
+    def order_once():
+        with app.app_context():
+            try:
+                place()
+                outcomes.append("placed")
+            except OrderError as exc:
+                outcomes.append(exc.field)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=order_once) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with app.app_context():
+        budget = db.session.get(Budget, refs["budget_id"])
+        assert budget.committed <= budget.amount
+        assert outcomes.count("placed") == 10 and outcomes.count("budget") == 6
+        assert db.session.scalar(select(func.count()).select_from(Order)) == 10
+
+
+def test_same_idempotency_key_concurrently_places_one_order(app):
+    from catalog.order_models import Order
+    from procure.extensions import db
+
+    key = uuid.uuid4().hex
+    placed = []
+
+    def submit():
+        with app.app_context():
+            placed.append(place(key=key).id)
+            db.session.remove()
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with app.app_context():
+        assert len(set(placed)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Order)) == 1
+
+
+def test_replenishment_proposes_what_restores_par(app, client, login):
+    from catalog.order_models import CartItem, ParLevel
+    from procure.extensions import db
+
+    login(STAFF)
+    with app.app_context():
+        pars = db.session.scalars(select(ParLevel).where(ParLevel.ward_id == user(STAFF).ward_id)
+                                  .order_by(ParLevel.id)).all()
+        space_id = pars[0].space_id
+        pars = [p for p in pars if p.space_id == space_id]
+        counts = {f"count_{p.id}": "４５" if p.sku == "B-PEN-001" else str(p.par_quantity) for p in pars}
+    token = csrf_token(client, f"/ward/replenish/{space_id}")
+    page = client.post(f"/ward/replenish/{space_id}", data={"csrf_token": token, **counts}).get_data(as_text=True)
+    assert "補充提案" in page
+    pen = next(p for p in pars if p.sku == "B-PEN-001")
+    assert f'name="order_{pen.id}" value="10"' in page  # 5 short, but the minimum order is 10
+    client.post(f"/ward/replenish/{space_id}/cart", data={"csrf_token": token, f"order_{pen.id}": "10"})
+    with app.app_context():
+        assert [(c.sku, c.quantity) for c in db.session.scalars(select(CartItem))] == [("B-PEN-001", 10)]
