@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from procure.views import bp as home_bp
     from procure.job_views import bp as jobs_bp
     import catalog.api  # noqa: F401  (adds API routes: before api_bp is registered)
+    from catalog.budget_views import bp as budgets_bp
     from catalog.office_views import bp as catalog_office_bp
     from catalog.records_views import bp as records_bp
     from catalog.replenish_views import bp as replenish_bp
@@ -88,7 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(pricing_bp)
-    for blueprint in (jobs_bp, ordering_bp, replenish_bp, records_bp, vendor_catalog_bp,
+    for blueprint in (jobs_bp, ordering_bp, budgets_bp, replenish_bp, records_bp, vendor_catalog_bp,
                       catalog_office_bp):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens only (never cookies), so CSRF does not apply.

@@ -42,6 +42,7 @@ PAGES = {
     "/ward/orders": (WARD, set()),
     "/ward/orders/{order}": (SHIBUYA, {"other_ward_staff"}),
     "/ward/approvals": ({"ward_approver"}, set()),
+    "/ward/budgets": (WARD, set()),
     "/ward/inspections": (WARD, set()),
     "/ward/replenish/": (WARD, set()),
     "/ward/replenish/{space}": (SHIBUYA, {"other_ward_staff"}),
@@ -65,6 +66,7 @@ PAGES = {
 # any validation; allowed roles get a validation answer instead.
 FORM_POST = {
     "/ward/cart/add": (ORDERING, set()),
+    "/ward/approval-rule": ({"ward_approver"}, set()),
     "/ward/cart/update": (ORDERING, set()),
     "/ward/orders": (ORDERING, set()),
     "/ward/orders/{order}/lines/{line}/decision": ({"ward_approver"}, set()),

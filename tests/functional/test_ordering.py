@@ -195,3 +195,22 @@ def test_replenishment_proposes_what_restores_par(app, client, login):
     client.post(f"/ward/replenish/{space_id}/cart", data={"csrf_token": token, f"order_{pen.id}": "10"})
     with app.app_context():
         assert [(c.sku, c.quantity) for c in db.session.scalars(select(CartItem))] == [("B-PEN-001", 10)]
+
+
+def test_budgets_page_and_approver_edits_the_approval_rule(app, client, login):
+    login(APPROVER)
+    page = client.get("/ward/budgets").get_data(as_text=True)
+    assert "<svg" in page and "総務部 総務課" in page and "¥3,000,000" in page
+    token = csrf_token(client, "/ward/budgets")
+    client.post("/ward/approval-rule", data={"csrf_token": token, "threshold": "１００，０００",
+                                             "categories": "PC周辺機器、防災備蓄品"})
+    with app.app_context():
+        from catalog.order_models import ApprovalRule
+        from procure.extensions import db
+
+        rule = db.session.scalar(select(ApprovalRule).filter_by(ward_id=user(APPROVER).ward_id))
+        assert rule.threshold_amount == Decimal("100000")
+        assert rule.restricted_categories == ["PC周辺機器", "防災備蓄品"]
+        # now a 52,000-yen order of envelopes no longer needs approval, bottled water does
+        assert place(lines=(("B-ENV-001", 20),)).status == "approved"
+        assert place(lines=(("B-WTR-001", 1),)).status == "pending"
