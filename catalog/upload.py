@@ -368,7 +368,7 @@ class CatalogReader:
 
     def __iter__(self) -> Iterator[tuple[int, ItemRow | None, list[RowError]]]:
         first_row_of_sku: dict[str, int] = {}  # one entry per SKU: small next to the rows
-        for number, cells in enumerate(self._sheet.iter_rows(min_row=2), start=2):
+        for number, cells in enumerate(self._rows(), start=2):
             raw = {}
             for key, index in self._positions.items():
                 if index < len(cells) and cells[index].value is not None:
@@ -386,6 +386,21 @@ class CatalogReader:
             elif sku:
                 first_row_of_sku[sku] = number
             yield number, item, errors
+
+    def _rows(self):
+        """The sheet's rows; a damaged file fails mid-way with unrelated exceptions
+        (ParseError, KeyError, BadZipFile...): report it as an unusable file."""
+        rows = self._sheet.iter_rows(min_row=2)
+        number = 1
+        while True:
+            try:
+                cells = next(rows)
+            except StopIteration:
+                return
+            except Exception:
+                raise CatalogFileError(f"ファイルが壊れているため {number + 1} 行目以降を読み込めません") from None
+            number += 1
+            yield cells
 
     def close(self) -> None:
         self._book.close()

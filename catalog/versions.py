@@ -132,6 +132,12 @@ def import_job(job_id: int, progress, version_id: int, path: str) -> dict:
         rows, error_count, errors = _validate(path, progress)
     except CatalogFileError as exc:
         rows, error_count, errors = 0, 1, [{"row": 0, "column": "", "message": str(exc)}]
+    except Exception:  # never leave a version "importing" forever
+        db.session.rollback()
+        version.status, version.error_count = INVALID, 1
+        version.errors = [{"row": 0, "column": "", "message": "ファイルを読み込めませんでした"}]
+        db.session.commit()
+        raise
     if rows == 0 and not errors:
         error_count, errors = 1, [{"row": 0, "column": "", "message": "商品の行がありません"}]
     if errors:

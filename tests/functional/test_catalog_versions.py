@@ -150,3 +150,21 @@ def test_not_an_xlsx_is_refused(app, client, login):
     assert "xlsx" in response.get_data(as_text=True)
     corrupt = upload(app, client, b"PK\x03\x04 not really a zip")
     assert version(app, corrupt).status == "invalid"
+
+
+def test_a_damaged_file_is_reported_not_left_importing(app, client, login):
+    import zipfile
+
+    login(VENDOR)
+    good = catalog_xlsx([catalog_row(f"D-{i}") for i in range(5)])
+    source, target = zipfile.ZipFile(io.BytesIO(good)), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as damaged:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2 + 40]  # cut in the middle of the rows
+            damaged.writestr(info, data)
+    version_id = upload(app, client, target.getvalue())
+    v = version(app, version_id)
+    assert v.status == "invalid" and v.item_count == 0
+    assert "読み込" in v.errors[0]["message"]
