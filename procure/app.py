@@ -55,6 +55,7 @@ def _import_models() -> None:
     import catalog.delivery_models  # noqa: F401
     import catalog.models  # noqa: F401
     import catalog.order_models  # noqa: F401
+    import invoicing.models  # noqa: F401
     import procure.models  # noqa: F401
 
 
@@ -85,13 +86,16 @@ def _register_blueprints(app: Flask) -> None:
     from catalog.replenish_views import bp as replenish_bp
     from catalog.vendor_views import bp as vendor_catalog_bp
     from catalog.ward_views import bp as ordering_bp
+    from invoicing.views import bp as invoicing_bp
+    from invoicing.webhooks import bp as webhooks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(pricing_bp)
     for blueprint in (jobs_bp, ordering_bp, budgets_bp, replenish_bp, records_bp, vendor_catalog_bp,
-                      catalog_office_bp):
+                      catalog_office_bp, invoicing_bp, webhooks_bp):
         app.register_blueprint(blueprint)
+    csrf.exempt(webhooks_bp)  # Stripe signs its webhooks; there is no session or form
     # The API authenticates with bearer tokens only (never cookies), so CSRF does not apply.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

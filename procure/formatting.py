@@ -24,6 +24,13 @@ STATUS_LABELS = {
     # jobs
     "queued": _l("待機中"), "running": _l("処理中"), "done": _l("完了"), "failed": _l("失敗"),
 }
+INVOICE_STATUS_LABELS = {
+    "discrepancy": _l("不一致あり"), "correction_requested": _l("訂正依頼中"), "payable": _l("支払可能"),
+    "payment_pending": _l("支払処理中"), "paid": _l("支払済み"), "superseded": _l("訂正済み（無効）"),
+}
+INVOICE_SOURCE_LABELS = {"generated": _l("検収記録から作成"), "xlsx": _l("Excel アップロード"),
+                         "ubl": _l("JP PINT XML アップロード")}
+RESOLUTION_LABELS = {"accept": _l("受け入れ"), "correction": _l("訂正依頼"), "credit_note": _l("値引き（赤伝）")}
 FACILITY_KIND_LABELS = {
     "main_office": _l("本庁舎"), "branch_office": _l("支所・出張所"), "school": _l("学校"),
     "other": _l("その他施設"),
@@ -64,6 +71,13 @@ def today_in_tokyo() -> date:
     return datetime.now(TOKYO).date()
 
 
+def quantity(value) -> str:
+    """12.0000 -> '12', 2.5000 -> '2.5' (quantities are stored with 4 decimals)."""
+    if value is None:
+        return ""
+    return f"{Decimal(str(value)).normalize():,f}"
+
+
 def page_query(args, page: int) -> str:
     """The current query string with another page number (for pagers)."""
     from urllib.parse import urlencode
@@ -83,7 +97,13 @@ def register(app) -> None:
         approval_label=lambda value: STATUS_LABELS.get(value, value),
         fulfilment_label=lambda value: STATUS_LABELS.get(value, value),
         status_label=lambda value: STATUS_LABELS.get(value, value),
+        invoice_status_label=lambda value: INVOICE_STATUS_LABELS.get(value, value),
+        invoice_source_label=lambda value: INVOICE_SOURCE_LABELS.get(value, value),
+        resolution_label=lambda value: RESOLUTION_LABELS.get(value, value),
     )
+    app.jinja_env.filters["qty"] = quantity
+    # Decimal("0.0800") == 0.08 (a float) is False: compare as Decimal.
+    app.jinja_env.tests["reduced_rate"] = lambda rate: rate is not None and Decimal(str(rate)) == Decimal("0.08")
     from procure.jpcalendar import fiscal_year
 
     app.jinja_env.filters["fiscal_year"] = fiscal_year

@@ -142,6 +142,9 @@ def seed_all(demo: bool = True) -> None:
             from procure.formatting import today_in_tokyo
 
             seed_catalog_demo(today_in_tokyo())
+            from invoicing.seed import seed_billing
+
+            seed_billing()
         db.session.commit()
     except Exception:
         db.session.rollback()

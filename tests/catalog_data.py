@@ -86,3 +86,43 @@ def catalog_row(sku, jan12=None, **values):
         row["jan"] = jan12 + ean.calc_check_digit(jan12)
     row.update(values)
     return row
+
+
+def inspected_last_month(app, lines=(("B-PEN-001", 10),), rejected=0, email="staff@shibuya.example.jp"):
+    """An order delivered and inspected last month (JST); `rejected` units of its first line refused.
+    Returns (year, month, order id)."""
+    from datetime import timedelta
+
+    from catalog.fulfilment import InspectionEntry, inspect_delivery, ship
+    from procure.formatting import today_in_tokyo
+
+    last_month = today_in_tokyo().replace(day=1) - timedelta(days=1)
+    with app.app_context():
+        from procure.extensions import db
+
+        order = place(email, lines=lines)
+        order.placed_at = order.placed_at - timedelta(days=40)  # ordered before it was delivered
+        db.session.commit()
+        delivery = ship(user("vendor@bunguya.example.jp"), order.id, f"DN-L{order.id}", last_month,
+                        {line.id: line.quantity for line in order.lines})
+        inspector = "inspector@shibuya.example.jp" if "shibuya" in email else None
+        entries = [InspectionEntry(dl.id, dl.quantity - (rejected if i == 0 else 0), rejected if i == 0 else 0,
+                                   "破損" if rejected and i == 0 else None)
+                   for i, dl in enumerate(delivery.lines)]
+        who = user(inspector) if inspector else _inspector_for(email)
+        inspect_delivery(who, delivery.id, entries)
+        return last_month.year, last_month.month, order.id
+
+
+def _inspector_for(email):
+    """Wards other than Shibuya have no demo inspector: make one."""
+    from procure.extensions import db
+    from procure.models import Role, User
+
+    staff = user(email)
+    inspector = User(email=f"inspector-{staff.ward_id}@example.jp", name="検収 担当", role=Role.WARD_INSPECTOR,
+                     ward_id=staff.ward_id)
+    inspector.set_password("demo-password")
+    db.session.add(inspector)
+    db.session.commit()
+    return inspector

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import catalog_data
-from tests.catalog_data import delivered_order
+from tests.catalog_data import delivered_order, inspected_last_month
 from tests.helpers import CSRF_INPUT, api_token, sign_in
 
 ROLE_USERS = {
@@ -61,6 +61,16 @@ PAGES = {
     "/vendor/catalog/{version}": ({"vendor"}, {"other_vendor"}),
     "/vendor/orders": (VENDORS, set()),
     "/vendor/orders/{order}": ({"vendor"}, {"other_vendor"}),
+    # invoicing
+    "/invoices": (WARD | VENDORS | {"office"}, set()),
+    "/invoices/{invoice}": (SHIBUYA | {"office", "vendor"}, {"other_ward_staff", "other_vendor"}),
+    "/invoices/{invoice}.pdf": (SHIBUYA | {"office", "vendor"}, {"other_ward_staff", "other_vendor"}),
+    "/invoices/{invoice}.xml": (SHIBUYA | {"office", "vendor"}, {"other_ward_staff", "other_vendor"}),
+    "/invoices.xlsx": (WARD | VENDORS | {"office"}, set()),
+    "/invoices.csv": (WARD | VENDORS | {"office"}, set()),
+    "/ward/payments": (WARD, set()),
+    "/ward/payments/zengin/{batch}.txt": (SHIBUYA, {"other_ward_staff"}),
+    "/office/invoices/batch": ({"office"}, set()),
 }
 # Form posts, sent with a valid CSRF token and no fields: refused (403) or hidden (404) before
 # any validation; allowed roles get a validation answer instead.
@@ -79,6 +89,13 @@ FORM_POST = {
     "/vendor/orders/{order}/deliveries": ({"vendor"}, {"other_vendor"}),
     "/office/catalog/{version}/review": ({"office"}, set()),
     "/office/catalog/month-close": ({"office"}, set()),
+    "/invoices/{invoice}/lines/{line}/resolution": ({"ward_inspector"}, set()),
+    "/invoices/{invoice}/stripe": ({"ward_inspector"}, set()),
+    "/ward/payments": (WARD, set()),
+    "/ward/payments/zengin/{batch}/confirm": ({"ward_inspector"}, set()),
+    "/vendor/invoices/generate": (VENDORS, set()),
+    "/vendor/invoices/upload": (VENDORS, set()),
+    "/office/invoices/batch": ({"office"}, set()),
 }
 API = {
     "/api/v1/me": (EVERYONE, set()),
@@ -97,7 +114,8 @@ API_POST = {
     "/api/v1/orders/{order}/deliveries": VENDORS,
     "/api/v1/catalog/uploads": VENDORS,
 }
-PUBLIC_ENDPOINTS = {"static", "auth.login", "home.set_language", "api.create_token", "api.openapi"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "home.set_language", "api.create_token", "api.openapi",
+                    "webhooks.stripe_webhook"}
 
 
 @pytest.fixture
@@ -108,7 +126,18 @@ def ids(app):
     from procure.models import Facility, Space, SpaceKind, Vendor, Ward
 
     refs = delivered_order(app)
+    year, month, _ = inspected_last_month(app)
     with app.app_context():
+        from invoicing import payments, service
+        from procure.formatting import today_in_tokyo
+
+        invoice = service.generate_invoice(catalog_data.user("vendor@bunguya.example.jp").vendor,
+                                           db.session.scalar(select(Ward).filter_by(code="131130")),
+                                           year, month, None, today_in_tokyo())[0]
+        refs["invoice"] = invoice.id
+        batch = payments.zengin_batch(catalog_data.user("inspector@shibuya.example.jp"), [invoice.id],
+                                      today_in_tokyo(), today_in_tokyo())
+        refs["batch"] = batch.id
         shibuya = db.session.scalar(select(Ward).filter_by(code="131130"))
         bunguya = db.session.scalar(select(Vendor.id).filter_by(corporate_number="2011001071234"))
         job = Job(kind="catalog_import", owner_id=catalog_data.user("vendor@bunguya.example.jp").id)
@@ -190,7 +219,8 @@ def test_every_route_is_in_the_matrix_or_public(app):
     placeholders = {"<int:facility_id>": "{shibuya_facility}", "<int:vendor_id>": "{bunguya}",
                     "<code>": "131130", "<int:order_id>": "{order}", "<int:line_id>": "{line}",
                     "<int:delivery_id>": "{delivery}", "<int:space_id>": "{space}",
-                    "<int:version_id>": "{version}", "<int:job_id>": "{job}"}
+                    "<int:version_id>": "{version}", "<int:job_id>": "{job}",
+                    "<int:invoice_id>": "{invoice}", "<int:batch_id>": "{batch}"}
     gets = set(PAGES) | set(API) | {"/api/v1/tokens/current"}
     posts = set(FORM_POST) | set(API_POST) | {"/logout"}
     for rule in app.url_map.iter_rules():

@@ -32,6 +32,8 @@ def test_search_by_jan_and_filters(app, client, login):
     assert "B-PPR-001" in client.get(f"/ward/catalog?q={jan}").get_data(as_text=True)
     green = client.get("/ward/catalog?green=1&category=PC周辺機器").get_data(as_text=True)
     assert "該当する商品はありません" in green  # no green PC supplies in the demo catalog
+    water = client.get("/ward/catalog?q=保存水").get_data(as_text=True)
+    assert "※</span>" in water  # reduced-rate mark
     paper = client.get("/ward/catalog?category=コピー用紙").get_data(as_text=True)
     assert "B-PPR-001" in paper and "J-PPR-001" in paper and "B-PEN-001" not in paper
 

@@ -1,0 +1,170 @@
+"""Invoices (請求書), their lines and matching, payments (Zengin transfer files, Stripe)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from procure.audit import Audited
+from procure.dbtypes import Money, UTCDateTime, utcnow
+from procure.extensions import db
+from procure.models import Facility, User, Vendor, Ward
+
+# Invoice status
+MATCHED, DISCREPANCY, CORRECTION_REQUESTED, PAYABLE, PAYMENT_PENDING, PAID, SUPERSEDED = (
+    "matched", "discrepancy", "correction_requested", "payable", "payment_pending", "paid", "superseded")
+# How an invoice came in
+GENERATED, UPLOADED_XLSX, UPLOADED_UBL = "generated", "xlsx", "ubl"
+# Resolutions of a mismatched line
+ACCEPT, ASK_CORRECTION, CREDIT_NOTE = "accept", "correction", "credit_note"
+
+
+class VendorBilling(Audited, db.Model):
+    """How a vendor invoices and is paid: tax rounding mode and the bank account for transfers."""
+
+    __tablename__ = "vendor_billing"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), unique=True)
+    tax_rounding: Mapped[str] = mapped_column(String(10), default="down")  # down | up | half_up
+    bank_code: Mapped[str] = mapped_column(String(4))
+    bank_name_kana: Mapped[str] = mapped_column(String(15))
+    branch_code: Mapped[str] = mapped_column(String(3))
+    branch_name_kana: Mapped[str] = mapped_column(String(15))
+    account_type: Mapped[str] = mapped_column(String(1))  # 1 普通, 2 当座
+    account_number: Mapped[str] = mapped_column(String(7))
+    account_name_kana: Mapped[str] = mapped_column(String(30))
+
+    vendor: Mapped[Vendor] = relationship()
+
+
+class WardBilling(Audited, db.Model):
+    """A ward's invoicing and payment settings: tolerance, per-facility invoices, its bank."""
+
+    __tablename__ = "ward_billing"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), unique=True)
+    invoice_per_facility: Mapped[bool] = mapped_column(default=False)
+    tolerance_yen: Mapped[Decimal | None] = mapped_column(Money)
+    tolerance_percent: Mapped[Decimal | None] = mapped_column(Money)
+    requester_code: Mapped[str] = mapped_column(String(10))  # 委託者コード from the ward's bank
+    requester_name_kana: Mapped[str] = mapped_column(String(40))
+    bank_code: Mapped[str] = mapped_column(String(4))
+    bank_name_kana: Mapped[str] = mapped_column(String(15))
+    branch_code: Mapped[str] = mapped_column(String(3))
+    branch_name_kana: Mapped[str] = mapped_column(String(15))
+    account_type: Mapped[str] = mapped_column(String(1))
+    account_number: Mapped[str] = mapped_column(String(7))
+
+    ward: Mapped[Ward] = relationship()
+
+
+class Invoice(Audited, db.Model):
+    __tablename__ = "invoice"
+    __table_args__ = (UniqueConstraint("vendor_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40))
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"))
+    year: Mapped[int]
+    month: Mapped[int]
+    issue_date: Mapped[date]
+    due_date: Mapped[date]
+    source: Mapped[str] = mapped_column(String(10), default=GENERATED)
+    status: Mapped[str] = mapped_column(String(25), index=True)
+    rounding: Mapped[str] = mapped_column(String(10))
+    amount_standard: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))  # 10% taxable, excl. tax
+    tax_standard: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    amount_reduced: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))   # 8%
+    tax_reduced: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    total: Mapped[Decimal] = mapped_column(Money)                                # incl. tax
+    credit: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))           # credit notes recorded
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    vendor: Mapped[Vendor] = relationship()
+    ward: Mapped[Ward] = relationship()
+    facility: Mapped[Facility | None] = relationship()
+    lines: Mapped[list[InvoiceLine]] = relationship(back_populates="invoice", order_by="InvoiceLine.line_no",
+                                                    cascade="all, delete-orphan")
+
+    @property
+    def payable_amount(self) -> Decimal:
+        return self.total - self.credit
+
+
+class InvoiceLine(Audited, db.Model):
+    __tablename__ = "invoice_line"
+    __table_args__ = (UniqueConstraint("invoice_id", "line_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    line_no: Mapped[int]
+    order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_line.id"), index=True)
+    pooled_adjustment_id: Mapped[int | None] = mapped_column(ForeignKey("pooled_adjustment.id"))
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    tax_rate: Mapped[Decimal] = mapped_column(Money)
+    matched: Mapped[bool] = mapped_column(default=False)
+    discrepancies: Mapped[list | None] = mapped_column(JSON)  # [{"code", "message"}]
+    resolution: Mapped[str | None] = mapped_column(String(15))
+    resolution_note: Mapped[str | None] = mapped_column(String(500))
+    credit_amount: Mapped[Decimal | None] = mapped_column(Money)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class ZenginBatch(Audited, db.Model):
+    """One 総合振込 file a ward hands to its bank."""
+
+    __tablename__ = "zengin_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    transfer_date: Mapped[date]
+    count: Mapped[int]
+    total: Mapped[Decimal] = mapped_column(Money)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Payment(Audited, db.Model):
+    """At most one payment per invoice, enforced by the database: never paid twice."""
+
+    __tablename__ = "payment"
+    __table_args__ = (CheckConstraint("amount > 0", name="positive_amount"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), unique=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    method: Mapped[str] = mapped_column(String(10))  # zengin | stripe
+    status: Mapped[str] = mapped_column(String(15))  # pending | succeeded | failed
+    amount: Mapped[Decimal] = mapped_column(Money)
+    attempt: Mapped[int] = mapped_column(default=1)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    stripe_intent_id: Mapped[str | None] = mapped_column(String(80), unique=True)
+    zengin_batch_id: Mapped[int | None] = mapped_column(ForeignKey("zengin_batch.id"))
+    failure: Mapped[str | None] = mapped_column(String(300))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    invoice: Mapped[Invoice] = relationship()
+
+
+class StripeEvent(db.Model):
+    """Webhook events already processed: a replayed event is recognised and ignored."""
+
+    __tablename__ = "stripe_event"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    type: Mapped[str] = mapped_column(String(80))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))

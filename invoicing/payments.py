@@ -1,0 +1,186 @@
+"""Paying matched invoices: Zengin 総合振込 files and Stripe PaymentIntents.
+
+An invoice is paid at most once: the payment row is unique per invoice in the database and is
+claimed before any money moves, so concurrent requests and replayed webhooks cannot pay twice.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from invoicing import zengin
+from invoicing.models import (PAID, PAYABLE, PAYMENT_PENDING, Invoice, Payment, StripeEvent, VendorBilling,
+                              WardBilling, ZenginBatch)
+from procure import audit
+from procure.dbtypes import utcnow
+from procure.extensions import db
+from procure.models import User
+
+PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+
+
+class PaymentError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _payable_invoice(user: User, invoice_id: int) -> Invoice:
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None or invoice.ward_id != user.ward_id:
+        raise PaymentError("請求書が見つかりません", "invoice")
+    if invoice.status != PAYABLE:
+        raise PaymentError(f"請求書 {invoice.number} は支払える状態ではありません（照合が済んでいないか、支払済みです）",
+                           "invoice")
+    return invoice
+
+
+def _claim(user: User, invoice: Invoice, method: str) -> Payment:
+    """The invoice's payment row: a new one, or a failed one taken over for another attempt.
+    Anything else means the invoice is paid or being paid. Flushes; the caller commits, and a
+    concurrent claim of the same invoice fails on the unique invoice_id (nothing is kept)."""
+    amount = invoice.payable_amount
+    existing = db.session.scalar(select(Payment).filter_by(invoice_id=invoice.id))
+    if existing is None:
+        payment = Payment(invoice_id=invoice.id, ward_id=invoice.ward_id, vendor_id=invoice.vendor_id,
+                          method=method, status=PENDING, amount=amount, created_by_id=user.id,
+                          idempotency_key=f"invoice-{invoice.id}-1")
+        db.session.add(payment)
+    else:
+        attempt = existing.attempt + 1
+        taken = db.session.execute(
+            update(Payment).where(Payment.id == existing.id, Payment.status == FAILED)
+            .values(status=PENDING, attempt=attempt, method=method, amount=amount, failure=None,
+                    stripe_intent_id=None, idempotency_key=f"invoice-{invoice.id}-{attempt}",
+                    created_by_id=user.id).execution_options(synchronize_session=False))
+        if taken.rowcount != 1:
+            db.session.rollback()
+            raise PaymentError(f"請求書 {invoice.number} は支払済みか、支払処理中です", "invoice")
+        db.session.refresh(existing)
+        payment = existing
+    invoice.status = PAYMENT_PENDING
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise PaymentError(f"請求書 {invoice.number} は同時に支払処理されています", "invoice") from None
+    return payment
+
+
+def _mark_paid(payment: Payment) -> None:
+    payment.status, payment.paid_at = SUCCEEDED, utcnow()
+    db.session.execute(update(Invoice).where(Invoice.id == payment.invoice_id).values(status=PAID))
+
+
+def _mark_failed(payment: Payment, reason: str) -> None:
+    payment.status, payment.failure = FAILED, reason[:300]
+    db.session.execute(update(Invoice).where(Invoice.id == payment.invoice_id,
+                                             Invoice.status == PAYMENT_PENDING).values(status=PAYABLE))
+
+
+def pay_by_stripe(user: User, invoice_id: int, gateway) -> Payment:
+    invoice = _payable_invoice(user, invoice_id)
+    payment = _claim(user, invoice, "stripe")
+    db.session.commit()  # claimed before any money moves
+    from invoicing.stripe_gateway import PaymentGatewayError
+
+    try:
+        result = gateway.pay(int(payment.amount), payment.idempotency_key,
+                             {"invoice_id": str(invoice.id), "invoice_number": invoice.number,
+                              "payment_id": str(payment.id)},
+                             description=f"{invoice.ward.name_ja} 請求書 {invoice.number}")
+    except PaymentGatewayError as exc:
+        _mark_failed(payment, exc.message)
+        db.session.commit()
+        raise PaymentError(f"決済できませんでした: {exc.message}", "payment") from None
+    payment.stripe_intent_id = result.intent_id
+    if result.status == "succeeded":
+        _mark_paid(payment)
+    db.session.commit()
+    return payment
+
+
+def handle_stripe_event(event: dict) -> str:
+    """Reconcile a verified webhook event. A replayed event is recorded once and ignored."""
+    db.session.add(StripeEvent(id=event["id"], type=event["type"]))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return "duplicate"
+    intent = event.get("data", {}).get("object", {})
+    payment = None
+    if intent.get("id"):
+        payment = db.session.scalar(select(Payment).filter_by(stripe_intent_id=intent["id"]))
+    if payment is None and (intent.get("metadata") or {}).get("payment_id", "").isdigit():
+        payment = db.session.get(Payment, int(intent["metadata"]["payment_id"]))
+    outcome = "ignored"
+    if payment is not None:
+        payment.stripe_intent_id = payment.stripe_intent_id or intent.get("id")
+        if event["type"] == "payment_intent.succeeded" and payment.status != SUCCEEDED:
+            _mark_paid(payment)
+            outcome = "paid"
+        elif event["type"] == "payment_intent.payment_failed" and payment.status == PENDING:
+            _mark_failed(payment, "カード決済が失敗しました")
+            outcome = "failed"
+        else:
+            outcome = "unchanged"
+        db.session.get(StripeEvent, event["id"]).payment_id = payment.id
+    audit.record(db.session, "stripe_webhook", "payment", payment.id if payment else None,
+                 after={"event": event["id"], "type": event["type"], "outcome": outcome})
+    db.session.commit()
+    return outcome
+
+
+def zengin_batch(user: User, invoice_ids: list[int], transfer_date: date, today: date) -> ZenginBatch:
+    """A 総合振込 file for the ward's bank paying these invoices; they wait as 'payment pending'
+    until the ward confirms the bank made the transfers."""
+    if transfer_date < today:
+        raise PaymentError("振込指定日は今日以降にしてください", "transfer_date")
+    ward_billing = db.session.scalar(select(WardBilling).filter_by(ward_id=user.ward_id))
+    if ward_billing is None:
+        raise PaymentError("区の振込元口座（全銀委託者情報）が登録されていません", "ward")
+    if not invoice_ids:
+        raise PaymentError("振込する請求書を選んでください", "invoices")
+    invoices = [_payable_invoice(user, i) for i in sorted(set(invoice_ids))]
+    transfers = []
+    for invoice in invoices:
+        account = db.session.scalar(select(VendorBilling).filter_by(vendor_id=invoice.vendor_id))
+        if account is None:
+            raise PaymentError(f"{invoice.vendor.name} の振込先口座が登録されていません", "vendor")
+        transfers.append(zengin.Transfer(
+            bank_code=account.bank_code, bank_name=account.bank_name_kana, branch_code=account.branch_code,
+            branch_name=account.branch_name_kana, account_type=account.account_type,
+            account_number=account.account_number, recipient_name=account.account_name_kana,
+            amount=invoice.payable_amount, edi_info=invoice.number))
+    try:
+        content = zengin.build_transfer_file(zengin.TransferHeader(
+            requester_code=ward_billing.requester_code, requester_name=ward_billing.requester_name_kana,
+            transfer_date=transfer_date, bank_code=ward_billing.bank_code, bank_name=ward_billing.bank_name_kana,
+            branch_code=ward_billing.branch_code, branch_name=ward_billing.branch_name_kana,
+            account_type=ward_billing.account_type, account_number=ward_billing.account_number), transfers)
+    except zengin.ZenginError as exc:
+        raise PaymentError(f"振込ファイルを作れません: {exc}", "zengin") from None
+    batch = ZenginBatch(ward_id=user.ward_id, transfer_date=transfer_date, count=len(invoices),
+                        total=sum((i.payable_amount for i in invoices), Decimal(0)), content=content,
+                        created_by_id=user.id)
+    db.session.add(batch)
+    db.session.flush()
+    for invoice in invoices:
+        payment = _claim(user, invoice, "zengin")
+        payment.zengin_batch_id = batch.id
+    db.session.commit()
+    return batch
+
+
+def confirm_zengin_batch(user: User, batch_id: int) -> ZenginBatch:
+    batch = db.session.get(ZenginBatch, batch_id)
+    if batch is None or batch.ward_id != user.ward_id:
+        raise PaymentError("振込ファイルが見つかりません", "batch")
+    for payment in db.session.scalars(select(Payment).filter_by(zengin_batch_id=batch.id, status=PENDING)):
+        _mark_paid(payment)
+    db.session.commit()
+    return batch

@@ -1,0 +1,229 @@
+"""Invoicing use cases: monthly consolidated invoices from accepted inspections and pooled-price
+adjustments, three-way matching, discrepancy resolution. The only place that commits here."""
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from sqlalchemy import func, select
+
+from catalog.delivery_models import Delivery, DeliveryLine, Inspection
+from catalog.order_models import MonthClose, Order, OrderLine, PooledAdjustment
+from invoicing import matching
+from invoicing.models import (ACCEPT, ASK_CORRECTION, CORRECTION_REQUESTED, CREDIT_NOTE, DISCREPANCY,
+                              GENERATED, PAID, PAYABLE, PAYMENT_PENDING, SUPERSEDED, Invoice, InvoiceLine, VendorBilling, WardBilling)
+from invoicing.tax import TaxLine, tax_summary
+from procure.dbtypes import utcnow
+from procure.extensions import db
+from procure.models import User, Vendor, Ward
+
+STANDARD, REDUCED = Decimal("0.10"), Decimal("0.08")
+PAYMENT_DAYS = 30  # 政府契約の支払遅延防止等に関する法律: pay within 30 days of a proper invoice
+
+
+class InvoicingError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _live_invoice_ids():
+    return select(Invoice.id).where(Invoice.status != SUPERSEDED)
+
+
+def invoiced_quantities(order_line_ids, exclude_invoice_id: int | None = None) -> dict[int, Decimal]:
+    """Quantity already billed per order line on invoices still in force."""
+    stmt = (select(InvoiceLine.order_line_id, func.sum(InvoiceLine.quantity))
+            .where(InvoiceLine.order_line_id.in_(order_line_ids), InvoiceLine.invoice_id.in_(_live_invoice_ids()))
+            .group_by(InvoiceLine.order_line_id))
+    if exclude_invoice_id is not None:
+        stmt = stmt.where(InvoiceLine.invoice_id != exclude_invoice_id)
+    return {row[0]: Decimal(row[1]) for row in db.session.execute(stmt)}
+
+
+def accepted_quantities(order_line_ids, until: date) -> dict[int, Decimal]:
+    stmt = (select(DeliveryLine.order_line_id, func.sum(Inspection.accepted_quantity))
+            .join(Inspection, Inspection.delivery_line_id == DeliveryLine.id)
+            .join(Delivery, DeliveryLine.delivery_id == Delivery.id)
+            .where(DeliveryLine.order_line_id.in_(order_line_ids), Delivery.delivered_on <= until)
+            .group_by(DeliveryLine.order_line_id))
+    return {row[0]: Decimal(row[1]) for row in db.session.execute(stmt)}
+
+
+def _line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    return (quantity * unit_price).quantize(Decimal(1), rounding=ROUND_DOWN)
+
+
+def billable(vendor_id: int, ward_id: int, year: int, month: int) -> tuple[list[dict], list[PooledAdjustment]]:
+    """What a vendor may bill a ward for a month: accepted and not yet billed quantities of its
+    order lines (deliveries up to the month end), and the month's pooled-price adjustments."""
+    until = month_end(year, month)
+    lines = db.session.scalars(
+        select(OrderLine).join(Order).where(
+            OrderLine.vendor_id == vendor_id, OrderLine.ward_id == ward_id,
+            OrderLine.id.in_(select(DeliveryLine.order_line_id).join(Inspection)))
+        .order_by(OrderLine.id)).all()
+    ids = [line.id for line in lines]
+    accepted, billed = accepted_quantities(ids, until), invoiced_quantities(ids)
+    goods = []
+    for line in lines:
+        quantity = accepted.get(line.id, Decimal(0)) - billed.get(line.id, Decimal(0))
+        if quantity > 0:
+            goods.append({"order_line": line, "quantity": quantity})
+    already = select(InvoiceLine.pooled_adjustment_id).where(
+        InvoiceLine.pooled_adjustment_id.is_not(None), InvoiceLine.invoice_id.in_(_live_invoice_ids()))
+    adjustments = db.session.scalars(
+        select(PooledAdjustment).join(MonthClose).where(
+            MonthClose.year == year, MonthClose.month == month, PooledAdjustment.vendor_id == vendor_id,
+            PooledAdjustment.ward_id == ward_id, PooledAdjustment.adjustment != 0,
+            PooledAdjustment.id.not_in(already))
+        .order_by(PooledAdjustment.id)).all()
+    return goods, adjustments
+
+
+def set_totals(invoice: Invoice) -> None:
+    buckets = tax_summary([TaxLine(line.amount, line.tax_rate) for line in invoice.lines], invoice.rounding)
+    standard, reduced = buckets.get(STANDARD), buckets.get(REDUCED)
+    invoice.amount_standard = standard.taxable_amount if standard else Decimal(0)
+    invoice.tax_standard = standard.tax if standard else Decimal(0)
+    invoice.amount_reduced = reduced.taxable_amount if reduced else Decimal(0)
+    invoice.tax_reduced = reduced.tax if reduced else Decimal(0)
+    invoice.total = sum((b.amount_including_tax for b in buckets.values()), Decimal(0))
+
+
+def rounding_of(vendor_id: int) -> str:
+    billing = db.session.scalar(select(VendorBilling).filter_by(vendor_id=vendor_id))
+    return billing.tax_rounding if billing else "down"
+
+
+def _next_number(vendor_id: int, prefix: str) -> str:
+    count = db.session.scalar(select(func.count()).select_from(Invoice).where(
+        Invoice.vendor_id == vendor_id, Invoice.number.like(f"{prefix}%")))
+    return f"{prefix}{count + 1:02d}"
+
+
+def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: User | None,
+                     today: date) -> list[Invoice]:
+    """一括請求: one invoice per vendor and ward for the month (per facility if the ward asks).
+    Nothing to bill gives no invoice. Commits."""
+    if today <= month_end(year, month):
+        raise InvoicingError(f"{year}年{month}月はまだ締まっていません（月末締め）", "month")
+    goods, adjustments = billable(vendor.id, ward.id, year, month)
+    ward_billing = db.session.scalar(select(WardBilling).filter_by(ward_id=ward.id))
+    per_facility = bool(ward_billing and ward_billing.invoice_per_facility)
+    groups: dict[int | None, list] = defaultdict(list)
+    for entry in goods:
+        groups[entry["order_line"].order.facility_id if per_facility else None].append(entry)
+    if adjustments and not groups:
+        groups[None] = []
+    invoices = []
+    for facility_id, entries in sorted(groups.items(), key=lambda kv: kv[0] or 0):
+        prefix = f"{year}{month:02d}-{ward.code}-"
+        invoice = Invoice(number=_next_number(vendor.id, prefix), vendor_id=vendor.id, ward_id=ward.id,
+                          facility_id=facility_id, year=year, month=month, issue_date=month_end(year, month),
+                          due_date=month_end(year, month) + timedelta(days=PAYMENT_DAYS), source=GENERATED,
+                          status=DISCREPANCY, rounding=rounding_of(vendor.id), total=Decimal(0),
+                          created_by_id=user.id if user else None)
+        for entry in entries:
+            line = entry["order_line"]
+            invoice.lines.append(InvoiceLine(
+                ward_id=ward.id, line_no=len(invoice.lines) + 1, order_line_id=line.id,
+                description=line.name, quantity=entry["quantity"], unit=line.unit, unit_price=line.unit_price,
+                amount=_line_amount(entry["quantity"], line.unit_price), tax_rate=line.tax_rate))
+        for adjustment in adjustments:  # pooled-price adjustments go on the first invoice
+            invoice.lines.append(InvoiceLine(
+                ward_id=ward.id, line_no=len(invoice.lines) + 1, pooled_adjustment_id=adjustment.id,
+                description=f"共同単価精算 {adjustment.name}（{year}年{month}月 全区合計 "
+                            f"{adjustment.pooled_quantity:,}、{adjustment.quantity:,}点）",
+                quantity=Decimal(1), unit="式", unit_price=adjustment.adjustment,
+                amount=adjustment.adjustment, tax_rate=adjustment.tax_rate))
+        adjustments = []
+        set_totals(invoice)
+        db.session.add(invoice)
+        db.session.flush()
+        match_invoice(invoice)
+        invoices.append(invoice)
+    db.session.commit()
+    return invoices
+
+
+def tolerance_for(ward_id: int) -> matching.MatchTolerance:
+    billing = db.session.scalar(select(WardBilling).filter_by(ward_id=ward_id))
+    if billing is None:
+        return matching.EXACT
+    return matching.MatchTolerance(amount_yen=billing.tolerance_yen, percent=billing.tolerance_percent)
+
+
+def match_invoice(invoice: Invoice) -> None:
+    """Three-way match of every line (invoice vs order vs inspection); sets line and invoice
+    status. Pooled adjustments match their recorded amount. Does not commit."""
+    goods = [l for l in invoice.lines if l.pooled_adjustment_id is None]
+    ids = [l.order_line_id for l in goods if l.order_line_id is not None]
+    orders = {o.id: o for o in db.session.scalars(select(OrderLine).where(
+        OrderLine.id.in_(ids), OrderLine.ward_id == invoice.ward_id, OrderLine.vendor_id == invoice.vendor_id))}
+    billed = invoiced_quantities(list(orders), exclude_invoice_id=invoice.id)
+    accepted = accepted_quantities(list(orders), month_end(invoice.year, invoice.month))
+    result = matching.match_invoice(
+        [matching.BilledLine(l.line_no, l.order_line_id, l.quantity, l.unit_price, l.amount) for l in goods],
+        [matching.OrderLine(o.id, o.quantity, billed.get(o.id, Decimal(0))) for o in orders.values()],
+        [matching.Inspection(o.id, accepted[o.id], o.unit_price) for o in orders.values() if o.id in accepted],
+        tolerance_for(invoice.ward_id))
+    by_line = {m.line_no: m for m in result.lines}
+    for line in invoice.lines:
+        if line.pooled_adjustment_id is not None:
+            adjustment = db.session.get(PooledAdjustment, line.pooled_adjustment_id)
+            ok = (adjustment is not None and adjustment.ward_id == invoice.ward_id
+                  and adjustment.vendor_id == invoice.vendor_id and adjustment.adjustment == line.amount)
+            line.matched = ok
+            line.discrepancies = None if ok else [{"code": "adjustment_mismatch",
+                                                   "message": "共同単価精算額が月次締めの記録と一致しません"}]
+        else:
+            found = by_line[line.line_no]
+            line.matched = found.matched
+            line.discrepancies = [{"code": d.code, "message": d.message} for d in found.discrepancies] or None
+    refresh_status(invoice)
+
+
+def refresh_status(invoice: Invoice) -> None:
+    if invoice.status in (SUPERSEDED, CORRECTION_REQUESTED, PAYMENT_PENDING, PAID):
+        return
+    settled = all(line.matched or line.resolution in (ACCEPT, CREDIT_NOTE) for line in invoice.lines)
+    invoice.status = PAYABLE if settled and invoice.lines else DISCREPANCY
+    invoice.credit = sum((line.credit_amount or Decimal(0) for line in invoice.lines), Decimal(0))
+
+
+def resolve_line(user: User, line_id: int, resolution: str, note: str | None,
+                 credit_amount: Decimal | None = None) -> Invoice:
+    """The ward settles a mismatched line: accept it, ask for a corrected invoice, or record a
+    credit note (the amount the vendor credits back). Commits."""
+    line = db.session.get(InvoiceLine, line_id)
+    if line is None or line.ward_id != user.ward_id:
+        raise InvoicingError("請求明細が見つかりません", "line")
+    invoice = line.invoice
+    if invoice.status != DISCREPANCY:
+        raise InvoicingError("この請求書は不一致の処理中ではありません", "status")
+    if line.matched:
+        raise InvoicingError("この明細は一致しています", "line")
+    note = (note or "").strip()
+    if resolution not in (ACCEPT, ASK_CORRECTION, CREDIT_NOTE):
+        raise InvoicingError("処理を選んでください", "resolution")
+    if not note:
+        raise InvoicingError("処理の理由を入力してください", "note")
+    if resolution == CREDIT_NOTE:
+        if credit_amount is None or credit_amount <= 0 or credit_amount > invoice.total:
+            raise InvoicingError("値引き（赤伝）の金額を、0 より大きく請求額以下で入力してください", "credit_amount")
+        line.credit_amount = credit_amount
+    line.resolution, line.resolution_note = resolution, note[:500]
+    line.resolved_by_id, line.resolved_at = user.id, utcnow()
+    if resolution == ASK_CORRECTION:
+        invoice.status = CORRECTION_REQUESTED
+    else:
+        refresh_status(invoice)
+    db.session.commit()
+    return invoice

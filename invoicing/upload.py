@@ -1,0 +1,72 @@
+"""A vendor's own invoice (JP PINT UBL XML): checked against the qualified-invoice rules,
+then matched like a generated one. A rejected upload stores nothing and says why."""
+from __future__ import annotations
+
+import calendar
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from catalog.order_models import OrderLine
+from invoicing import service
+from invoicing.models import CORRECTION_REQUESTED, SUPERSEDED, UPLOADED_UBL, Invoice, InvoiceLine
+from invoicing.tax import check_qualified_invoice
+from invoicing.ubl import UblError, parse_ubl_xml, ubl_to_qualified
+from procure.extensions import db
+from procure.models import User, Ward
+
+STANDARD, REDUCED = Decimal("0.10"), Decimal("0.08")
+
+
+class InvoiceUploadError(ValueError):
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def upload_ubl(vendor_user: User, data: bytes) -> Invoice:
+    try:
+        doc = parse_ubl_xml(data)
+    except UblError as exc:
+        raise InvoiceUploadError([str(exc)]) from None
+    vendor = vendor_user.vendor
+    rounding = service.rounding_of(vendor.id)
+    errors = [v.message for v in check_qualified_invoice(ubl_to_qualified(doc, rounding))]
+    if doc.seller_registration_number != vendor.invoice_registration_number:
+        errors.append(f"発行者の登録番号 {doc.seller_registration_number} が貴社の登録番号 "
+                      f"{vendor.invoice_registration_number} と一致しません")
+    ward = db.session.scalar(select(Ward).filter_by(code=(doc.buyer_reference or "").strip()))
+    if ward is None:
+        errors.append(f"宛先の区（BuyerReference に地方公共団体コード）が分かりません: {doc.buyer_reference!r}")
+    if db.session.scalar(select(Invoice.id).filter_by(vendor_id=vendor.id, number=doc.number)):
+        errors.append(f"請求書番号 {doc.number} は既に使われています")
+    if errors:
+        raise InvoiceUploadError(errors)
+    year, month = doc.issue_date.year, doc.issue_date.month
+    replaced = db.session.scalar(select(Invoice).filter_by(vendor_id=vendor.id, ward_id=ward.id, year=year,
+                                                            month=month, status=CORRECTION_REQUESTED))
+    if replaced is not None:
+        replaced.status = SUPERSEDED
+    invoice = Invoice(number=doc.number[:40], vendor_id=vendor.id, ward_id=ward.id, year=year, month=month,
+                      issue_date=doc.issue_date, source=UPLOADED_UBL, status="discrepancy", rounding=rounding,
+                      due_date=doc.due_date or doc.issue_date + timedelta(days=service.PAYMENT_DAYS),
+                      amount_standard=doc.amount_by_rate.get(STANDARD, Decimal(0)),
+                      tax_standard=doc.tax_by_rate.get(STANDARD, Decimal(0)),
+                      amount_reduced=doc.amount_by_rate.get(REDUCED, Decimal(0)),
+                      tax_reduced=doc.tax_by_rate.get(REDUCED, Decimal(0)), total=doc.payable_amount,
+                      supersedes_id=replaced.id if replaced else None, created_by_id=vendor_user.id)
+    refs = {int(l.order_line_ref) for l in doc.lines if (l.order_line_ref or "").isdigit()}
+    known = set(db.session.scalars(select(OrderLine.id).where(
+        OrderLine.id.in_(refs), OrderLine.vendor_id == vendor.id, OrderLine.ward_id == ward.id)))
+    for number, line in enumerate(doc.lines, start=1):
+        ref = int(line.order_line_ref) if (line.order_line_ref or "").isdigit() else None
+        invoice.lines.append(InvoiceLine(
+            ward_id=ward.id, line_no=number, order_line_id=ref if ref in known else None,
+            description=line.description[:200], quantity=line.quantity, unit="", unit_price=line.unit_price,
+            amount=line.amount, tax_rate=line.rate))
+    db.session.add(invoice)
+    db.session.flush()
+    service.match_invoice(invoice)
+    db.session.commit()
+    return invoice

@@ -1,0 +1,143 @@
+"""A vendor's own JP PINT invoice: qualified-invoice rules, three-way matching, the ward's
+resolution of discrepancies (accept, credit note, corrected invoice)."""
+from dataclasses import replace
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from tests.catalog_data import inspected_last_month, user
+from tests.functional.test_invoicing import generate
+from tests.helpers import csrf_token
+
+VENDOR = "vendor@bunguya.example.jp"
+ACCOUNTING = "inspector@shibuya.example.jp"
+
+
+def ubl_for_last_month(app, quantity=None, price=None, registration=None):
+    """The vendor's own XML for last month's inspected order (9 of 10 pens accepted)."""
+    from catalog.order_models import OrderLine
+    from invoicing.tax import TaxLine, tax_summary
+    from invoicing.ubl import UblInvoice, UblLine, to_ubl_xml
+    from invoicing.service import month_end
+    from procure.extensions import db
+
+    year, month, order_id = inspected_last_month(app, rejected=1)
+    with app.app_context():
+        line = db.session.scalar(select(OrderLine).filter_by(order_id=order_id))
+        quantity = Decimal(quantity if quantity is not None else 9)
+        price = Decimal(price if price is not None else line.unit_price)
+        amount = quantity * price
+        tax = tax_summary([TaxLine(amount, Decimal("0.10"))], "down")[Decimal("0.10")].tax
+        doc = UblInvoice(number=f"OWN-{order_id}", issue_date=month_end(year, month), due_date=None,
+                         seller_name="株式会社文具屋", seller_registration_number=registration or "T2011001071234",
+                         seller_address="東京都渋谷区道玄坂1-10-8", buyer_name="渋谷区", buyer_address="東京都渋谷区",
+                         buyer_reference="131130", order_reference=str(order_id),
+                         lines=[UblLine("1", line.name, quantity, "H87", price, amount, Decimal("0.10"), str(line.id))],
+                         tax_by_rate={Decimal("0.10"): tax}, amount_by_rate={Decimal("0.10"): amount},
+                         payable_amount=amount + tax)
+        return to_ubl_xml(doc), line.id
+
+
+def upload(client, xml: bytes):
+    import io
+
+    token = csrf_token(client, "/invoices")
+    return client.post("/vendor/invoices/upload", data={"csrf_token": token, "file": (io.BytesIO(xml), "inv.xml")},
+                       content_type="multipart/form-data")
+
+
+def test_generated_invoice_round_trips_as_jp_pint_xml(app, client, login):
+    from invoicing.ubl import parse_ubl_xml
+
+    year, month, _ = inspected_last_month(app)
+    invoice_id = generate(app, year, month)[0]
+    login(VENDOR)
+    doc = parse_ubl_xml(client.get(f"/invoices/{invoice_id}.xml").data)
+    assert doc.seller_registration_number == "T2011001071234" and doc.buyer_reference == "131130"
+    assert doc.payable_amount == Decimal(748) and doc.tax_by_rate == {Decimal("0.10"): Decimal(68)}
+
+
+def test_matching_own_invoice_is_payable(app, client, login):
+    from invoicing.models import Invoice
+    from procure.extensions import db
+
+    xml, _ = ubl_for_last_month(app)
+    login(VENDOR)
+    response = upload(client, xml)
+    assert response.status_code == 302
+    with app.app_context():
+        invoice = db.session.scalar(select(Invoice))
+        assert (invoice.source, invoice.status, invoice.total) == ("ubl", "payable", Decimal(673))
+
+
+def test_invoice_breaking_a_rule_is_rejected_saying_which(app, client, login):
+    from invoicing.models import Invoice
+    from procure.extensions import db
+
+    xml, _ = ubl_for_last_month(app, registration="T2011001071235")  # wrong check digit
+    login(VENDOR)
+    response = upload(client, xml)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422 and "登録番号" in text and "何も登録していません" in text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
+
+
+def test_discrepancy_resolved_by_credit_note_then_payable(app, client, login):
+    from invoicing.models import Invoice
+    from procure.extensions import db
+
+    xml, _ = ubl_for_last_month(app, quantity=10)  # bills 10, only 9 accepted
+    login(VENDOR)
+    upload(client, xml)
+    with app.app_context():
+        invoice = db.session.scalar(select(Invoice))
+        invoice_id, line_id = invoice.id, invoice.lines[0].id
+        assert invoice.status == "discrepancy" and not invoice.lines[0].matched
+        assert invoice.lines[0].discrepancies[0]["code"] == "quantity_exceeds_accepted"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/invoices")})
+    login(ACCOUNTING)
+    page = client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
+    assert "不一致" in page
+    token = csrf_token(client, f"/invoices/{invoice_id}")
+    url = f"/invoices/{invoice_id}/lines/{line_id}/resolution"
+    client.post(url, data={"csrf_token": token, "resolution": "credit_note", "note": "", "credit_amount": "74"})
+    with app.app_context():
+        assert db.session.get(Invoice, invoice_id).status == "discrepancy"  # a reason is required
+    client.post(url, data={"csrf_token": token, "resolution": "credit_note", "note": "1本分を赤伝で",
+                           "credit_amount": "７４"})
+    with app.app_context():
+        invoice = db.session.get(Invoice, invoice_id)
+        assert (invoice.status, invoice.credit, invoice.payable_amount) == ("payable", Decimal(74), Decimal(674))
+
+
+def test_correction_requested_then_a_corrected_invoice_supersedes(app, client, login):
+    from invoicing.models import Invoice
+    from procure.extensions import db
+
+    xml, order_line_id = ubl_for_last_month(app, price="70")  # contract price is 68
+    login(VENDOR)
+    upload(client, xml)
+    with app.app_context():
+        first = db.session.scalar(select(Invoice))
+        first_id, line_id = first.id, first.lines[0].id
+        assert first.lines[0].discrepancies[0]["code"] == "price_differs_from_contract"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/invoices")})
+    login(ACCOUNTING)
+    token = csrf_token(client, f"/invoices/{first_id}")
+    client.post(f"/invoices/{first_id}/lines/{line_id}/resolution",
+                data={"csrf_token": token, "resolution": "correction", "note": "契約単価は68円です"})
+    client.post("/logout", data={"csrf_token": token})
+    from invoicing.ubl import parse_ubl_xml, to_ubl_xml
+
+    doc = parse_ubl_xml(xml)
+    line = replace(doc.lines[0], unit_price=Decimal(68), amount=Decimal(612))
+    corrected = replace(doc, number=doc.number + "-R", lines=[line], amount_by_rate={Decimal("0.10"): Decimal(612)},
+                        tax_by_rate={Decimal("0.10"): Decimal(61)}, payable_amount=Decimal(673))
+    login(VENDOR)
+    assert upload(client, to_ubl_xml(corrected)).status_code == 302
+    with app.app_context():
+        rows = {i.number: i for i in db.session.scalars(select(Invoice))}
+        assert rows[doc.number].status == "superseded"
+        assert rows[doc.number + "-R"].status == "payable"
+        assert rows[doc.number + "-R"].supersedes_id == first_id

@@ -1,0 +1,144 @@
+"""Paying an invoice through Stripe: the real `stripe` library against a local localstripe server
+started by the tests. Paid once even when clicked twice at once; webhooks verified and idempotent."""
+import hashlib
+import hmac
+import json
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.catalog_data import inspected_last_month, user
+from tests.functional.test_invoicing import generate
+from tests.helpers import csrf_token, make_app
+from tests.localstripe_server import running_localstripe
+
+ACCOUNTING = "inspector@shibuya.example.jp"
+SECRET = "whsec_test_procure"
+
+
+@pytest.fixture(scope="module")
+def localstripe():
+    with running_localstripe() as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def stripe_app(database_url, tmp_path, localstripe):
+    app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"), STRIPE_SECRET_KEY="sk_test_procure",
+                   STRIPE_API_BASE=localstripe, STRIPE_WEBHOOK_SECRET=SECRET)
+    yield app
+    from procure.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def payable_invoice(app):
+    year, month, _ = inspected_last_month(app)
+    return generate(app, year, month)[0]
+
+
+def signed(payload: dict, secret=SECRET, timestamp=None):
+    body = json.dumps(payload).encode()
+    ts = int(timestamp or time.time())
+    signature = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+    return body, {"Stripe-Signature": f"t={ts},v1={signature}", "Content-Type": "application/json"}
+
+
+def test_pay_by_card_marks_the_invoice_paid(stripe_app):
+    from invoicing.models import Invoice, Payment
+    from procure.extensions import db
+
+    invoice_id = payable_invoice(stripe_app)
+    client = stripe_app.test_client()
+    from tests.helpers import sign_in
+
+    sign_in(client, ACCOUNTING)
+    token = csrf_token(client, f"/invoices/{invoice_id}")
+    response = client.post(f"/invoices/{invoice_id}/stripe", data={"csrf_token": token}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "支払いました" in page, page[page.find("<main"):page.find("</main>")][:1500]
+    with stripe_app.app_context():
+        payment = db.session.scalar(select(Payment))
+        assert (payment.status, payment.amount, payment.method) == ("succeeded", 748, "stripe")
+        assert payment.stripe_intent_id.startswith("pi_")
+        assert db.session.get(Invoice, invoice_id).status == "paid"
+
+
+def test_two_simultaneous_payments_charge_once(stripe_app):
+    from invoicing import payments
+    from invoicing.models import Payment
+    from invoicing.stripe_gateway import StripeGateway
+    from procure.extensions import db
+
+    invoice_id = payable_invoice(stripe_app)
+    outcomes = []
+
+    def pay():
+        with stripe_app.app_context():
+            try:
+                gateway = StripeGateway("sk_test_procure", stripe_app.config["STRIPE_API_BASE"])
+                outcomes.append(payments.pay_by_stripe(user(ACCOUNTING), invoice_id, gateway).status)
+            except payments.PaymentError as exc:
+                outcomes.append(f"refused: {exc}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=pay) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("succeeded") == 1, outcomes
+    with stripe_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Payment)) == 1
+
+
+def test_declined_card_leaves_the_invoice_payable_and_a_retry_pays(stripe_app):
+    from invoicing import payments
+    from invoicing.models import Invoice, Payment
+    from invoicing.stripe_gateway import StripeGateway
+    from procure.extensions import db
+
+    class DecliningCard(StripeGateway):
+        def pay(self, *args, **kwargs):
+            return super().pay(*args, payment_method="pm_card_chargeCustomerFail", **kwargs)
+
+    invoice_id = payable_invoice(stripe_app)
+    base = stripe_app.config["STRIPE_API_BASE"]
+    with stripe_app.app_context():
+        with pytest.raises(payments.PaymentError):
+            payments.pay_by_stripe(user(ACCOUNTING), invoice_id, DecliningCard("sk_test_procure", base))
+        assert db.session.get(Invoice, invoice_id).status == "payable"
+        assert db.session.scalar(select(Payment)).status == "failed"
+        payment = payments.pay_by_stripe(user(ACCOUNTING), invoice_id, StripeGateway("sk_test_procure", base))
+        assert (payment.status, payment.attempt) == ("succeeded", 2)
+
+
+def test_webhook_is_verified_and_a_replay_is_ignored(stripe_app):
+    from invoicing import payments
+    from invoicing.models import Payment, StripeEvent
+    from invoicing.stripe_gateway import StripeGateway
+    from procure.extensions import db
+
+    invoice_id = payable_invoice(stripe_app)
+    with stripe_app.app_context():
+        payment = payments.pay_by_stripe(user(ACCOUNTING), invoice_id,
+                                         StripeGateway("sk_test_procure", stripe_app.config["STRIPE_API_BASE"]))
+        intent_id = payment.stripe_intent_id
+    client = stripe_app.test_client()
+    event = {"id": "evt_test_1", "object": "event", "type": "payment_intent.succeeded",
+             "data": {"object": {"id": intent_id, "object": "payment_intent", "metadata": {}}}}
+    body, headers = signed(event)
+    assert client.post("/webhooks/stripe", data=body, headers=headers).get_json() == {"result": "unchanged"}
+    assert client.post("/webhooks/stripe", data=body, headers=headers).get_json() == {"result": "duplicate"}
+    bad_body, bad_headers = signed(event | {"id": "evt_test_2"}, secret="whsec_wrong")
+    assert client.post("/webhooks/stripe", data=bad_body, headers=bad_headers).status_code == 400
+    stale_body, stale_headers = signed(event | {"id": "evt_test_3"}, timestamp=time.time() - 3600)
+    assert client.post("/webhooks/stripe", data=stale_body, headers=stale_headers).status_code == 400
+    with stripe_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 1
+        assert db.session.scalar(select(Payment)).status == "succeeded"
