@@ -12,5 +12,6 @@ class MonthForm(FlaskForm):
 
 
 class InvoiceUploadForm(FlaskForm):
-    file = FileField(_l("請求書ファイル（JP PINT の XML）"), validators=[
-        FileRequired(_l("ファイルを選んでください")), FileAllowed(["xml"], _l("XML ファイルを選んでください"))])
+    file = FileField(_l("請求書ファイル（JP PINT の XML または Excel）"), validators=[
+        FileRequired(_l("ファイルを選んでください")),
+        FileAllowed(["xml", "xlsx"], _l("XML または xlsx ファイルを選んでください"))])

@@ -1,16 +1,10 @@
-"""JP PINT invoices (Peppol International, Japan profile) as UBL 2.1 Invoice XML: write and read.
+"""JP PINT invoices (Peppol International, Japan profile; UBL 2.1 Invoice) written and read.
 
-Writing follows the UBL 2.1 element order, with the JP PINT identifiers, JPY amounts (whole yen
-without decimals), tax category S (10%) and AA (reduced 8%), and the seller's registration number
-(T + 13 digits) as PartyTaxScheme/CompanyID under the VAT scheme. The tax per rate is written as
-given (already rounded once per rate, see `invoicing.tax`); nothing here recomputes it.
-
-Reading is for untrusted uploads: at most 5 MB, no DOCTYPE (so no entity declarations at all),
-numbers as xsd:decimal only, every problem a `UblError` in Japanese naming the element. Content
-the qualified-invoice rules judge (names, registration number, lines, totals) is read as written,
-blank when absent, and left to `tax.check_qualified_invoice` through `ubl_to_qualified`.
-
-Pure: stdlib only (plus `invoicing.tax`). No Flask, no database.
+Written: JP PINT identifiers, JPY amounts (whole yen without decimals), tax categories S (10%) and
+AA (reduced 8%), the seller's T-number as PartyTaxScheme/CompanyID (VAT), the per-rate tax as given.
+Read (untrusted uploads): at most 5 MB, no DOCTYPE, xsd:decimal numbers only; errors are `UblError`
+in Japanese naming the element. Names, T-number, lines and totals are read as written (blank when
+absent) and judged by `tax.check_qualified_invoice` through `ubl_to_qualified`. Pure: stdlib only.
 """
 from __future__ import annotations
 
@@ -25,10 +19,8 @@ from invoicing import tax
 
 CUSTOMIZATION_ID = "urn:peppol:pint:billing-1@jp-1"
 PROFILE_ID = "urn:peppol:bis:billing"
-INVOICE_TYPE_CODE = "380"
-CURRENCY = "JPY"
-COUNTRY = "JP"
-TAX_SCHEME = "VAT"
+INVOICE_TYPE_CODE = "380"  # commercial invoice
+CURRENCY, COUNTRY, TAX_SCHEME = "JPY", "JP", "VAT"
 DEFAULT_UNIT_CODE = "H87"  # UN/ECE rec 20: piece
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -38,12 +30,13 @@ NS = {"inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
 # Written as <ubl:Invoice>: ElementTree's default-namespace output refuses plain attributes (currencyID).
 for _prefix, _uri in (("ubl", NS["inv"]), ("cac", NS["cac"]), ("cbc", NS["cbc"])):
     ET.register_namespace(_prefix, _uri)
+ROOT_TAG = f"{{{NS['inv']}}}Invoice"
 
 CATEGORY_BY_RATE = {tax.STANDARD_RATE: "S", tax.REDUCED_RATE: "AA"}
 RATE_BY_CATEGORY = {code: rate for rate, code in CATEGORY_BY_RATE.items()}
 
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?")
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")      # xsd:decimal: no exponent, NaN, "1_000"
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?")  # xsd:date, optional time zone
 
 
 class UblError(ValueError):
@@ -56,13 +49,13 @@ class UblError(ValueError):
 
 @dataclass
 class UblLine:
-    line_id: str                 # "1", "2"...
+    line_id: str
     description: str
     quantity: Decimal
-    unit_code: str               # UN/ECE rec 20 code, "H87" (piece) by default
+    unit_code: str                      # UN/ECE rec 20, "H87" (piece) by default
     unit_price: Decimal
-    amount: Decimal              # line extension amount, whole yen, tax exclusive
-    rate: Decimal                # Decimal("0.10") or Decimal("0.08")
+    amount: Decimal                     # line extension amount, whole yen, tax exclusive
+    rate: Decimal                       # Decimal("0.10") or Decimal("0.08")
     order_line_ref: str | None = None   # cac:OrderLineReference/cbc:LineID (our order line id)
 
 
@@ -72,57 +65,48 @@ class UblInvoice:
     issue_date: date
     due_date: date | None
     seller_name: str
-    seller_registration_number: str   # "T" + 13 digits
+    seller_registration_number: str     # "T" + 13 digits
     seller_address: str
     buyer_name: str
     buyer_address: str
-    buyer_reference: str | None       # e.g. the ward's local government code
+    buyer_reference: str | None         # the ward's local government code
     order_reference: str | None
     lines: list[UblLine]
-    tax_by_rate: dict[Decimal, Decimal]      # consumption tax per rate, whole yen, rounded once per rate
-    amount_by_rate: dict[Decimal, Decimal]   # taxable amount per rate (tax exclusive)
-    payable_amount: Decimal                  # total including tax
+    tax_by_rate: dict[Decimal, Decimal]     # consumption tax per rate, whole yen, rounded once per rate
+    amount_by_rate: dict[Decimal, Decimal]  # taxable amount per rate (tax exclusive)
+    payable_amount: Decimal                 # total including tax
     note: str | None = None
 
 
 # --- writing ------------------------------------------------------------------------------
 
-def _qname(name: str) -> str:
-    prefix, local = name.split(":")
-    return f"{{{NS[prefix]}}}{local}"
-
-
 def _el(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, _qname(name), attrs)
+    prefix, local = name.split(":")
+    element = ET.SubElement(parent, f"{{{NS[prefix]}}}{local}", attrs)
     element.text = text
     return element
 
 
 def _number(value, field: str) -> str:
-    """Decimal text: whole numbers without decimals ('310', not '310.00'); never from a float."""
+    """Decimal text, whole numbers without decimals ('310', not '310.00'); floats are refused."""
     number = tax.decimal_value(value, field)
-    if number == 0:
-        return "0"
     if number == number.to_integral_value():
-        return format(number.to_integral_value(), "f")
+        return format(number.to_integral_value(), "f") if number else "0"
     return format(number, "f")
 
 
-def _money(parent: ET.Element, name: str, value, field: str) -> ET.Element:
-    return _el(parent, name, _number(value, field), currencyID=CURRENCY)
-
-
-def _category_code(rate, field: str) -> str:
-    try:
-        return CATEGORY_BY_RATE[tax.supported_rate(tax.decimal_value(rate, field), field)]
-    except tax.InvoiceRuleError as error:
-        raise UblError(f"{field}: {error.reason}", field) from None
+def _money(parent: ET.Element, name: str, value, field: str) -> None:
+    _el(parent, name, _number(value, field), currencyID=CURRENCY)
 
 
 def _tax_category(parent: ET.Element, name: str, rate, field: str) -> None:
+    try:
+        rate = tax.supported_rate(tax.decimal_value(rate, field), field)
+    except tax.InvoiceRuleError as error:
+        raise UblError(f"{field}: {error.reason}", field) from None
     category = _el(parent, name)
-    _el(category, "cbc:ID", _category_code(rate, field))
-    _el(category, "cbc:Percent", _number(tax.decimal_value(rate, field) * 100, field))
+    _el(category, "cbc:ID", CATEGORY_BY_RATE[rate])
+    _el(category, "cbc:Percent", _number(rate * 100, field))
     _el(_el(category, "cac:TaxScheme"), "cbc:ID", TAX_SCHEME)
 
 
@@ -139,8 +123,7 @@ def _party(parent: ET.Element, role: str, name: str, address: str, registration:
     _el(_el(party, "cac:PartyLegalEntity"), "cbc:RegistrationName", name or "")
 
 
-def _line(root: ET.Element, line: UblLine, index: int) -> None:
-    where = f"lines[{index}]"
+def _write_line(root: ET.Element, line: UblLine, where: str) -> None:
     element = _el(root, "cac:InvoiceLine")
     _el(element, "cbc:ID", line.line_id)
     _el(element, "cbc:InvoicedQuantity", _number(line.quantity, f"{where}.quantity"),
@@ -156,7 +139,7 @@ def _line(root: ET.Element, line: UblLine, index: int) -> None:
 
 def to_ubl_xml(invoice: UblInvoice) -> bytes:
     """The invoice as JP PINT UBL 2.1 XML (UTF-8, with the XML declaration)."""
-    root = ET.Element(f"{{{NS['inv']}}}Invoice")
+    root = ET.Element(ROOT_TAG)
     _el(root, "cbc:CustomizationID", CUSTOMIZATION_ID)
     _el(root, "cbc:ProfileID", PROFILE_ID)
     _el(root, "cbc:ID", invoice.number)
@@ -176,7 +159,8 @@ def to_ubl_xml(invoice: UblInvoice) -> bytes:
     _party(root, "cac:AccountingCustomerParty", invoice.buyer_name, invoice.buyer_address)
 
     rates = sorted(set(invoice.tax_by_rate) | set(invoice.amount_by_rate), reverse=True)  # 10% first
-    taxes = {rate: tax.decimal_value(invoice.tax_by_rate.get(rate, 0), f"tax_by_rate[{rate}]") for rate in rates}
+    taxes = {rate: tax.decimal_value(invoice.tax_by_rate.get(rate, 0), f"tax_by_rate[{rate}]")
+             for rate in rates}
     tax_total = _el(root, "cac:TaxTotal")
     _money(tax_total, "cbc:TaxAmount", sum(taxes.values(), Decimal(0)), "tax_by_rate")
     for rate in rates:
@@ -185,15 +169,15 @@ def to_ubl_xml(invoice: UblInvoice) -> bytes:
         _money(subtotal, "cbc:TaxAmount", taxes[rate], f"tax_by_rate[{rate}]")
         _tax_category(subtotal, "cac:TaxCategory", rate, f"tax_by_rate[{rate}]")
 
-    net = sum((tax.decimal_value(line.amount, f"lines[{i}].amount") for i, line in enumerate(invoice.lines)),
-              Decimal(0))
+    net = sum((tax.decimal_value(line.amount, f"lines[{index}].amount")
+               for index, line in enumerate(invoice.lines)), Decimal(0))
     totals = _el(root, "cac:LegalMonetaryTotal")
     _money(totals, "cbc:LineExtensionAmount", net, "lines")
-    _money(totals, "cbc:TaxExclusiveAmount", net, "lines")
+    _money(totals, "cbc:TaxExclusiveAmount", net, "lines")  # no document-level allowances or charges
     _money(totals, "cbc:TaxInclusiveAmount", net + sum(taxes.values(), Decimal(0)), "lines")
     _money(totals, "cbc:PayableAmount", invoice.payable_amount, "payable_amount")
     for index, line in enumerate(invoice.lines):
-        _line(root, line, index)
+        _write_line(root, line, f"lines[{index}]")
     ET.indent(root)
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
 
@@ -204,56 +188,49 @@ class _RootReached(Exception):
     pass
 
 
+def _stop_at_root(*_):
+    raise _RootReached
+
+
+def _refuse_doctype(*_):
+    raise UblError("DOCTYPE 宣言（<!DOCTYPE>）を含む XML は受け付けません（エンティティ展開攻撃を防ぐため）",
+                   "DOCTYPE")
+
+
 def _load(data: bytes) -> ET.Element:
-    """The root element; refuses oversized documents, DOCTYPE declarations and broken XML."""
+    """The root element; refuses oversized documents, any DOCTYPE and broken XML."""
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError("parse_ubl_xml expects bytes")
     if len(data) > MAX_BYTES:
-        raise UblError(f"XML ファイルが大きすぎます（{len(data):,} バイト。{MAX_BYTES // 1024 // 1024} MB まで）")
-    if not data.strip():
-        raise UblError("XML ファイルが空です")
-    # A DOCTYPE can only come before the root element: scan up to there first, parse after.
+        raise UblError(f"XML ファイルが大きすぎます（{len(data):,} バイト、上限 5 MB）")
+    # A DOCTYPE can only come before the root element: scan up to the root first, then parse.
     scanner = expat.ParserCreate()
-
-    def refuse_doctype(*_):
-        raise UblError("DOCTYPE 宣言（<!DOCTYPE>）を含む XML は受け付けません（エンティティ展開攻撃の防止のため）",
-                       "DOCTYPE")
-
-    def stop(*_):
-        raise _RootReached
-
-    scanner.StartDoctypeDeclHandler = refuse_doctype
-    scanner.StartElementHandler = stop
+    scanner.StartDoctypeDeclHandler = _refuse_doctype
+    scanner.StartElementHandler = _stop_at_root
     try:
         scanner.Parse(bytes(data), True)
     except _RootReached:
         pass
     except expat.ExpatError as error:
-        raise UblError(f"XML として読めません（{error.lineno}行 {error.offset + 1}桁: "
+        raise UblError(f"XML として読めません（{error.lineno}行 {error.offset + 1}桁目: "
                        f"{expat.ErrorString(error.code)}）") from None
     try:
         return ET.fromstring(bytes(data))
     except ET.ParseError as error:
-        line, column = error.position
-        raise UblError(f"XML として読めません（{line}行 {column + 1}桁: {error}）") from None
-
-
-def _found(parent: ET.Element, path: str) -> ET.Element | None:
-    return parent.find(path, NS)
+        raise UblError(f"XML として読めません（{error.position[0]}行 {error.position[1] + 1}桁目: {error}）") from None
 
 
 def _text(parent: ET.Element, path: str) -> str | None:
-    """Stripped text of the first match; '' when the element is empty, None when absent."""
-    element = _found(parent, path)
+    """Stripped text of the first match: '' when the element is empty, None when it is absent."""
+    element = parent.find(path, NS)
     return None if element is None else (element.text or "").strip()
 
 
 def _required(parent: ET.Element, path: str, where: str = "") -> str:
     text = _text(parent, path)
-    if text is None:
-        raise UblError(f"必須の要素 {where}{path} がありません", where + path)
     if not text:
-        raise UblError(f"必須の要素 {where}{path} が空です", where + path)
+        state = "がありません" if text is None else "が空です"
+        raise UblError(f"必須の要素 {where}{path} {state}", where + path)
     return text
 
 
@@ -265,24 +242,28 @@ def _decimal(text: str, name: str) -> Decimal:
 
 def _amount(parent: ET.Element, path: str, where: str = "") -> Decimal:
     value = _decimal(_required(parent, path, where), where + path)
-    currency = _found(parent, path).get("currencyID")
+    currency = parent.find(path, NS).get("currencyID")
     if currency is not None and currency.strip() != CURRENCY:
-        raise UblError(f"{where}{path} の通貨 currencyID「{currency}」は JPY ではありません", where + path)
+        raise UblError(f"{where}{path} の通貨（currencyID）が「{currency}」です（JPY のみ受け付けます）", where + path)
     return value
 
 
-def _date(parent: ET.Element, path: str, required: bool = True) -> date | None:
-    text = _required(parent, path) if required else _text(parent, path)
+def _date(text: str | None, path: str) -> date | None:
     if not text:
         return None
     match = _DATE.fullmatch(text)
     try:
-        return date.fromisoformat(match.group(1)) if match else date.fromisoformat("invalid")
-    except ValueError:
-        raise UblError(f"{path} の値「{text}」は日付（YYYY-MM-DD）ではありません", path) from None
+        if match:
+            return date.fromisoformat(match.group(1))
+    except ValueError:  # 2026-02-30
+        pass
+    raise UblError(f"{path} の値「{text}」は日付（YYYY-MM-DD）ではありません", path)
 
 
-def _rate(category: ET.Element, where: str) -> Decimal:
+def _rate(category: ET.Element | None, where: str) -> Decimal:
+    """The rate of a tax category: Percent / 100, or S / AA when the percent is left out."""
+    if category is None:
+        raise UblError(f"必須の要素 {where} がありません", where)
     percent = _text(category, "cbc:Percent")
     if not percent:
         code = (_text(category, "cbc:ID") or "").upper()
@@ -293,96 +274,78 @@ def _rate(category: ET.Element, where: str) -> Decimal:
     return next((known for known in tax.SUPPORTED_RATES if known == rate), rate)
 
 
-def _address(party: ET.Element) -> str:
-    postal = _found(party, "cac:PostalAddress")
-    if postal is None:
-        return ""
-    parts = [_text(postal, path) for path in ("cbc:CountrySubentity", "cbc:CityName", "cbc:StreetName",
-                                              "cbc:AdditionalStreetName")]
-    parts += [(line.text or "").strip() for line in postal.findall("cac:AddressLine/cbc:Line", NS)]
-    return " ".join(part for part in parts if part)
-
-
-def _party_of(root: ET.Element, role: str) -> tuple[ET.Element | None, str, str]:
-    party = _found(root, f"{role}/cac:Party")
+def _party_of(root: ET.Element, role: str) -> tuple[str, str, str]:
+    """(name, address, registration number) of a party, blank where the document has none."""
+    party = root.find(f"{role}/cac:Party", NS)
     if party is None:
-        return None, "", ""
+        return "", "", ""
     name = _text(party, "cac:PartyLegalEntity/cbc:RegistrationName") or _text(party, "cac:PartyName/cbc:Name")
-    return party, name or "", _address(party)
-
-
-def _registration_number(party: ET.Element | None) -> str:
-    schemes = [] if party is None else party.findall("cac:PartyTaxScheme", NS)
+    parts = [_text(party, f"cac:PostalAddress/cbc:{part}")
+             for part in ("CountrySubentity", "CityName", "StreetName", "AdditionalStreetName")]
+    parts += [(line.text or "").strip() for line in party.findall("cac:PostalAddress/cac:AddressLine/cbc:Line", NS)]
+    schemes = party.findall("cac:PartyTaxScheme", NS)
     vat = [s for s in schemes if (_text(s, "cac:TaxScheme/cbc:ID") or "").upper() == TAX_SCHEME]
-    for scheme in vat or schemes:
-        return _text(scheme, "cbc:CompanyID") or ""
-    return ""
+    registration = next((_text(s, "cbc:CompanyID") or "" for s in vat or schemes), "")
+    return name or "", " ".join(part for part in parts if part), registration
 
 
 def _read_line(element: ET.Element, number: int) -> UblLine:
     where = f"cac:InvoiceLine[{number}]/"
-    quantity = _found(element, "cbc:InvoicedQuantity")
-    item_path = "cac:Item/cac:ClassifiedTaxCategory"
-    category = _found(element, item_path)
-    if category is None:
-        raise UblError(f"必須の要素 {where}{item_path} がありません", where + item_path)
+    line_id = _required(element, "cbc:ID", where)
+    quantity = _decimal(_required(element, "cbc:InvoicedQuantity", where), f"{where}cbc:InvoicedQuantity")
+    unit_code = (element.find("cbc:InvoicedQuantity", NS).get("unitCode") or "").strip()
     return UblLine(
-        line_id=_required(element, "cbc:ID", where),
+        line_id=line_id, quantity=quantity, unit_code=unit_code or DEFAULT_UNIT_CODE,
         description=_text(element, "cac:Item/cbc:Name") or _text(element, "cac:Item/cbc:Description") or "",
-        quantity=_decimal(_required(element, "cbc:InvoicedQuantity", where), f"{where}cbc:InvoicedQuantity"),
-        unit_code=(quantity.get("unitCode") or DEFAULT_UNIT_CODE).strip(),
         unit_price=_amount(element, "cac:Price/cbc:PriceAmount", where),
         amount=_amount(element, "cbc:LineExtensionAmount", where),
-        rate=_rate(category, where + item_path),
+        rate=_rate(element.find("cac:Item/cac:ClassifiedTaxCategory", NS),
+                   f"{where}cac:Item/cac:ClassifiedTaxCategory"),
         order_line_ref=_text(element, "cac:OrderLineReference/cbc:LineID"))
 
 
 def _read_tax(root: ET.Element) -> tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]:
-    amounts: dict[Decimal, Decimal] = {}
+    """(tax by rate, taxable amount by rate) from the TaxSubtotals."""
     taxes: dict[Decimal, Decimal] = {}
+    amounts: dict[Decimal, Decimal] = {}
     for number, subtotal in enumerate(root.findall("cac:TaxTotal/cac:TaxSubtotal", NS), start=1):
         where = f"cac:TaxTotal/cac:TaxSubtotal[{number}]/"
-        category = _found(subtotal, "cac:TaxCategory")
-        if category is None:
-            raise UblError(f"必須の要素 {where}cac:TaxCategory がありません", where + "cac:TaxCategory")
-        rate = _rate(category, where + "cac:TaxCategory")
+        rate = _rate(subtotal.find("cac:TaxCategory", NS), where + "cac:TaxCategory")
         amounts[rate] = amounts.get(rate, Decimal(0)) + _amount(subtotal, "cbc:TaxableAmount", where)
         taxes[rate] = taxes.get(rate, Decimal(0)) + _amount(subtotal, "cbc:TaxAmount", where)
     return taxes, amounts
 
 
 def parse_ubl_xml(data: bytes) -> UblInvoice:
-    """A JP PINT / UBL 2.1 Invoice read from an upload; `UblError` (Japanese) when it cannot be."""
+    """A JP PINT (UBL 2.1) Invoice from an upload; `UblError` (Japanese, naming the element) if not."""
     root = _load(data)
-    if root.tag != f"{{{NS['inv']}}}Invoice":
-        raise UblError(f"UBL 2.1 の請求書（{NS['inv']} の Invoice 要素）ではありません: ルート要素は {root.tag}",
+    if root.tag != ROOT_TAG:
+        raise UblError(f"UBL 2.1 の請求書（{NS['inv']} の Invoice 要素）ではありません（ルート要素: {root.tag}）",
                        "Invoice")
     currency = _text(root, "cbc:DocumentCurrencyCode")
     if currency and currency != CURRENCY:
         raise UblError(f"cbc:DocumentCurrencyCode が「{currency}」です（JPY のみ受け付けます）",
                        "cbc:DocumentCurrencyCode")
-    seller, seller_name, seller_address = _party_of(root, "cac:AccountingSupplierParty")
-    _, buyer_name, buyer_address = _party_of(root, "cac:AccountingCustomerParty")
+    number = _required(root, "cbc:ID")
+    issue_date = _date(_required(root, "cbc:IssueDate"), "cbc:IssueDate")
+    seller_name, seller_address, registration = _party_of(root, "cac:AccountingSupplierParty")
+    buyer_name, buyer_address, _ = _party_of(root, "cac:AccountingCustomerParty")
     taxes, amounts = _read_tax(root)
     return UblInvoice(
-        number=_required(root, "cbc:ID"), issue_date=_date(root, "cbc:IssueDate"),
-        due_date=_date(root, "cbc:DueDate", required=False),
-        seller_name=seller_name, seller_registration_number=_registration_number(seller),
-        seller_address=seller_address, buyer_name=buyer_name, buyer_address=buyer_address,
-        buyer_reference=_text(root, "cbc:BuyerReference"), order_reference=_text(root, "cac:OrderReference/cbc:ID"),
-        lines=[_read_line(line, number) for number, line in enumerate(root.findall("cac:InvoiceLine", NS), 1)],
+        number=number, issue_date=issue_date, due_date=_date(_text(root, "cbc:DueDate"), "cbc:DueDate"),
+        seller_name=seller_name, seller_registration_number=registration, seller_address=seller_address,
+        buyer_name=buyer_name, buyer_address=buyer_address, buyer_reference=_text(root, "cbc:BuyerReference"),
+        order_reference=_text(root, "cac:OrderReference/cbc:ID"),
+        lines=[_read_line(line, n) for n, line in enumerate(root.findall("cac:InvoiceLine", NS), start=1)],
         tax_by_rate=taxes, amount_by_rate=amounts,
-        payable_amount=_amount(root, "cac:LegalMonetaryTotal/cbc:PayableAmount"),
-        note=_text(root, "cbc:Note"))
+        payable_amount=_amount(root, "cac:LegalMonetaryTotal/cbc:PayableAmount"), note=_text(root, "cbc:Note"))
 
-
-# --- the qualified-invoice view -------------------------------------------------------------
 
 def ubl_to_qualified(invoice: UblInvoice, rounding: str = "down") -> tax.QualifiedInvoice:
-    """The document as `tax.QualifiedInvoice`, for `tax.check_qualified_invoice`.
+    """The document as a `tax.QualifiedInvoice`, for `tax.check_qualified_invoice`.
 
-    UBL amounts are tax exclusive; the reduced-rate mark is the AA category (rate 8%); the stated
-    per-rate amounts, taxes and total are the document's own.
+    UBL amounts are tax exclusive; the reduced-rate mark is the 8% (AA) category; the per-rate
+    amounts, taxes and the total are the document's own statements, checked against its lines.
     """
     return tax.QualifiedInvoice(
         issuer_name=invoice.seller_name, registration_number=invoice.seller_registration_number,

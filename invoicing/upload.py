@@ -1,4 +1,4 @@
-"""A vendor's own invoice (JP PINT UBL XML): checked against the qualified-invoice rules,
+"""A vendor's own invoice (JP PINT UBL XML or xlsx): checked against the qualified-invoice rules,
 then matched like a generated one. A rejected upload stores nothing and says why."""
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from catalog.order_models import OrderLine
 from invoicing import service
-from invoicing.models import CORRECTION_REQUESTED, SUPERSEDED, UPLOADED_UBL, Invoice, InvoiceLine
-from invoicing.tax import check_qualified_invoice
-from invoicing.ubl import UblError, parse_ubl_xml, ubl_to_qualified
+from invoicing.models import (CORRECTION_REQUESTED, SUPERSEDED, UPLOADED_UBL, UPLOADED_XLSX, Invoice,
+                              InvoiceLine)
+from invoicing.tax import TaxLine, check_qualified_invoice, tax_summary
+from invoicing.ubl import UblError, UblInvoice, UblLine, parse_ubl_xml, ubl_to_qualified
+from invoicing.xlsx_invoice import read_invoice_xlsx
 from procure.extensions import db
 from procure.models import User, Ward
 
@@ -25,11 +27,38 @@ class InvoiceUploadError(ValueError):
         self.errors = errors
 
 
+def upload_xlsx(vendor_user: User, data: bytes) -> Invoice:
+    """An xlsx invoice: lines as written; the tax per rate is computed here, once per rate, with
+    the vendor's rounding (the vendor's PDF of it is the app's own rendering)."""
+    parsed, errors = read_invoice_xlsx(data)
+    if errors:
+        raise InvoiceUploadError(errors)
+    vendor = vendor_user.vendor
+    buckets = tax_summary([TaxLine(line.amount, line.rate) for line in parsed.lines],
+                          service.rounding_of(vendor.id))
+    ward = db.session.scalar(select(Ward).filter_by(code=parsed.ward_code))
+    doc = UblInvoice(
+        number=parsed.number, issue_date=parsed.issue_date, due_date=None, seller_name=vendor.name,
+        seller_registration_number=vendor.invoice_registration_number or "",
+        seller_address=vendor.head_office_address, buyer_name=ward.name_ja if ward else "",
+        buyer_address="", buyer_reference=parsed.ward_code, order_reference=None,
+        lines=[UblLine(str(n), l.description, l.quantity, "H87", l.unit_price, l.amount, l.rate, l.order_line_ref)
+               for n, l in enumerate(parsed.lines, start=1)],
+        tax_by_rate={r: b.tax for r, b in buckets.items()},
+        amount_by_rate={r: b.taxable_amount for r, b in buckets.items()},
+        payable_amount=sum((b.amount_including_tax for b in buckets.values()), Decimal(0)))
+    return _store(vendor_user, doc, UPLOADED_XLSX)
+
+
 def upload_ubl(vendor_user: User, data: bytes) -> Invoice:
     try:
         doc = parse_ubl_xml(data)
     except UblError as exc:
         raise InvoiceUploadError([str(exc)]) from None
+    return _store(vendor_user, doc, UPLOADED_UBL)
+
+
+def _store(vendor_user: User, doc, source: str) -> Invoice:
     vendor = vendor_user.vendor
     rounding = service.rounding_of(vendor.id)
     errors = [v.message for v in check_qualified_invoice(ubl_to_qualified(doc, rounding))]
@@ -49,7 +78,7 @@ def upload_ubl(vendor_user: User, data: bytes) -> Invoice:
     if replaced is not None:
         replaced.status = SUPERSEDED
     invoice = Invoice(number=doc.number[:40], vendor_id=vendor.id, ward_id=ward.id, year=year, month=month,
-                      issue_date=doc.issue_date, source=UPLOADED_UBL, status="discrepancy", rounding=rounding,
+                      issue_date=doc.issue_date, source=source, status="discrepancy", rounding=rounding,
                       due_date=doc.due_date or doc.issue_date + timedelta(days=service.PAYMENT_DAYS),
                       amount_standard=doc.amount_by_rate.get(STANDARD, Decimal(0)),
                       tax_standard=doc.tax_by_rate.get(STANDARD, Decimal(0)),

@@ -199,15 +199,30 @@ def vendor_generate():
     return redirect(url_for("invoicing.invoice_list"))
 
 
+@bp.get("/vendor/invoices/template.xlsx")
+@allow(Role.VENDOR)
+def invoice_template():
+    import io
+
+    from invoicing.xlsx_invoice import template_workbook
+
+    buffer = io.BytesIO()
+    template_workbook().save(buffer)
+    return Response(buffer.getvalue(), mimetype=XLSX,
+                    headers={"Content-Disposition": 'attachment; filename="invoice_template.xlsx"'})
+
+
 @bp.post("/vendor/invoices/upload")
 @allow(Role.VENDOR)
 def vendor_upload():
-    from invoicing.upload import InvoiceUploadError, upload_ubl
+    from invoicing.upload import InvoiceUploadError, upload_ubl, upload_xlsx
 
     form = InvoiceUploadForm()
     if form.validate_on_submit():
         try:
-            invoice = upload_ubl(request_user(), form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"]))
+            data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"])
+            is_xlsx = form.file.data.filename.lower().endswith(".xlsx")
+            invoice = (upload_xlsx if is_xlsx else upload_ubl)(request_user(), data)
             flash(_("請求書 %(number)s を受け付けました", number=invoice.number), "success")
             return redirect(url_for("invoicing.invoice_detail", invoice_id=invoice.id))
         except InvoiceUploadError as exc:
@@ -230,3 +245,34 @@ def office_batch():
     job_id = request.args.get("job", type=int)
     job = db.session.get(jobs.Job, job_id) if job_id else None
     return render_template("invoicing/batch.html", form=form, job=job)
+
+
+@bp.route("/ward/billing", methods=["GET", "POST"])
+@allow(*WARD)
+def ward_billing():
+    """The ward's matching tolerance and whether it wants one invoice per facility."""
+    from invoicing.models import WardBilling
+
+    user = request_user()
+    billing = db.session.scalar(select(WardBilling).filter_by(ward_id=user.ward_id))
+    form, error = CsrfForm(), None
+    if request.method == "POST" and user.role == PAYER and form.validate_on_submit():
+        try:
+            values = {}
+            for name, label in (("tolerance_yen", _("許容差額（円）")), ("tolerance_percent", _("許容率（%）"))):
+                text = request.form.get(name, "").strip()
+                value = parse_decimal(text) if text else None
+                if value is not None and value < 0:
+                    raise ValueError(_("%(label)s は 0 以上にしてください", label=label))
+                values[name] = value
+            if billing is None:
+                raise ValueError(_("区の支払設定がありません。共同調達組織に登録を依頼してください"))
+            billing.tolerance_yen, billing.tolerance_percent = values["tolerance_yen"], values["tolerance_percent"]
+            billing.invoice_per_facility = request.form.get("invoice_per_facility") == "1"
+            db.session.commit()
+            flash(_("請求・照合の設定を保存しました"), "success")
+            return redirect(url_for("invoicing.ward_billing"))
+        except ValueError as exc:
+            error = str(exc)
+    return render_template("invoicing/billing.html", billing=billing, form=form, error=error,
+                           can_edit=user.role == PAYER)

@@ -69,6 +69,8 @@ PAGES = {
     "/invoices.xlsx": (WARD | VENDORS | {"office"}, set()),
     "/invoices.csv": (WARD | VENDORS | {"office"}, set()),
     "/ward/payments": (WARD, set()),
+    "/ward/billing": (WARD, set()),
+    "/vendor/invoices/template.xlsx": (VENDORS, set()),
     "/ward/payments/zengin/{batch}.txt": (SHIBUYA, {"other_ward_staff"}),
     "/office/invoices/batch": ({"office"}, set()),
 }
@@ -93,6 +95,7 @@ FORM_POST = {
     "/invoices/{invoice}/stripe": ({"ward_inspector"}, set()),
     "/ward/payments": (WARD, set()),
     "/ward/payments/zengin/{batch}/confirm": ({"ward_inspector"}, set()),
+    "/ward/billing": (WARD, set()),
     "/vendor/invoices/generate": (VENDORS, set()),
     "/vendor/invoices/upload": (VENDORS, set()),
     "/office/invoices/batch": ({"office"}, set()),

@@ -141,3 +141,67 @@ def test_correction_requested_then_a_corrected_invoice_supersedes(app, client, l
         assert rows[doc.number].status == "superseded"
         assert rows[doc.number + "-R"].status == "payable"
         assert rows[doc.number + "-R"].supersedes_id == first_id
+
+
+def test_ward_tolerance_lets_a_small_price_difference_match(app, client, login):
+    from invoicing.models import Invoice
+    from procure.extensions import db
+
+    login(ACCOUNTING)
+    token = csrf_token(client, "/ward/billing")
+    client.post("/ward/billing", data={"csrf_token": token, "tolerance_yen": "２０", "tolerance_percent": "5"})
+    client.post("/logout", data={"csrf_token": token})
+    xml, _ = ubl_for_last_month(app, price="70")  # 2 yen x 9 = 18 yen over: within 20 yen and 5%
+    login(VENDOR)
+    upload(client, xml)
+    with app.app_context():
+        invoice = db.session.scalar(select(Invoice))
+        assert invoice.status == "payable" and invoice.lines[0].matched
+
+
+def xlsx_upload(client, rows):
+    import io
+
+    from openpyxl import Workbook
+
+    from invoicing.xlsx_invoice import HEADERS
+
+    book = Workbook()
+    book.active.title = "請求書"
+    book.active.append(HEADERS)
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    token = csrf_token(client, "/invoices")
+    return client.post("/vendor/invoices/upload", data={"csrf_token": token, "file": (io.BytesIO(buffer.getvalue()),
+                                                                                      "inv.xlsx")},
+                       content_type="multipart/form-data")
+
+
+def test_xlsx_invoice_is_matched_and_bad_rows_are_all_reported(app, client, login):
+    from invoicing.models import Invoice
+    from invoicing.service import month_end
+    from procure.extensions import db
+
+    year, month, order_id = inspected_last_month(app, rejected=1)
+    with app.app_context():
+        from catalog.order_models import OrderLine
+
+        line_id = db.session.scalar(select(OrderLine.id).filter_by(order_id=order_id))
+    issued = month_end(year, month).isoformat()
+    login(VENDOR)
+    template = client.get("/vendor/invoices/template.xlsx")
+    assert template.status_code == 200
+    bad = xlsx_upload(client, [("X-1", issued, "131130", line_id, "ペン", "９", "本", "68", "612", "5%"),
+                               ("X-1", issued, "131130", line_id, "", "abc", "本", "68", "612", "10%")])
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    for expected in ("2行目「税率」", "3行目「数量」", "3行目「品名」"):
+        assert expected in text, text[text.find("<main"):text.find("</main>")]
+    good = xlsx_upload(client, [("X-1", issued, "131130", line_id, "油性ボールペン 黒", "９", "本", "68", "612", "10%")])
+    assert good.status_code == 302
+    with app.app_context():
+        invoice = db.session.scalar(select(Invoice))
+        assert (invoice.source, invoice.status, invoice.tax_standard, invoice.total) == (
+            "xlsx", "payable", Decimal(61), Decimal(673))
