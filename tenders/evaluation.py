@@ -1,0 +1,157 @@
+"""Evaluating sealed bids of pooled tenders (pure): evaluated prices for PCs and electricity,
+総合評価 (除算方式 / 加算方式), the ceiling price (予定価格), 落札率, and ties drawn by lot with a
+recorded seed so the draw can be reproduced.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+MONTHS = 12
+POWER_FACTOR_BASE = Decimal(185)  # 基本料金の力率割引・割増: (185 - 力率) / 100
+
+
+class IncompleteBid(ValueError):
+    """A bid that lacks a price the demand needs: invalid, with the reason."""
+
+
+# --- PCs ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PcDemand:
+    ward: str
+    pattern: str
+    options: tuple[str, ...]
+    quantity: int
+    lease_months: int | None = None  # None = purchase
+
+
+@dataclass(frozen=True)
+class PcBid:
+    pattern_prices: dict[str, Decimal]                # purchase price per unit
+    option_prices: dict[tuple[str, str], Decimal]     # (pattern, option) -> purchase price
+    lease_monthly: dict[str, Decimal] = field(default_factory=dict)
+    lease_option_monthly: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+
+
+def _price(prices: dict, key, what: str) -> Decimal:
+    if key not in prices:
+        raise IncompleteBid(f"{what} の価格がありません: {key}")
+    return Decimal(prices[key])
+
+
+def pc_unit_price(demand: PcDemand, bid: PcBid) -> Decimal:
+    """Per unit: purchase = pattern + options; lease = (monthly pattern + options) x months."""
+    if demand.lease_months is None:
+        return _price(bid.pattern_prices, demand.pattern, "機種") + sum(
+            (_price(bid.option_prices, (demand.pattern, o), "オプション") for o in demand.options), Decimal(0))
+    monthly = _price(bid.lease_monthly, demand.pattern, "機種の月額リース料") + sum(
+        (_price(bid.lease_option_monthly, (demand.pattern, o), "オプションの月額リース料") for o in demand.options),
+        Decimal(0))
+    return monthly * demand.lease_months
+
+
+def pc_evaluated_price(demands: list[PcDemand], bid: PcBid) -> Decimal:
+    """Sum over wards of quantity x (pattern + chosen options), leases over their months."""
+    return sum((demand.quantity * pc_unit_price(demand, bid) for demand in demands), Decimal(0))
+
+
+# --- electricity --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FacilityDemand:
+    ward: str
+    facility: str
+    voltage: str                       # 低圧 / 高圧 / 特別高圧
+    contract_kw: Decimal
+    power_factor: Decimal              # percent, e.g. 100
+    planned_kwh: tuple[Decimal, ...]   # 12 months
+
+
+@dataclass(frozen=True)
+class ElectricityBid:
+    rates: dict[str, tuple[Decimal, Decimal]]  # voltage -> (base rate yen per kW-month, energy yen per kWh)
+
+
+def facility_price(facility: FacilityDemand, bid: ElectricityBid) -> Decimal:
+    """Over 12 months: base rate x kW x (185 - power factor)/100 + energy rate x planned kWh.
+    Fuel-cost adjustment and the renewable surcharge are pass-through and not evaluated."""
+    if len(facility.planned_kwh) != MONTHS:
+        raise ValueError(f"{facility.facility}: 12か月分の予定使用量が必要です")
+    if facility.voltage not in bid.rates:
+        raise IncompleteBid(f"{facility.voltage} の単価がありません")
+    base_rate, energy_rate = (Decimal(v) for v in bid.rates[facility.voltage])
+    base = base_rate * Decimal(facility.contract_kw) * (POWER_FACTOR_BASE - Decimal(facility.power_factor)) / 100
+    return sum((base + energy_rate * Decimal(kwh) for kwh in facility.planned_kwh), Decimal(0))
+
+
+def electricity_evaluated_price(facilities: list[FacilityDemand], bid: ElectricityBid) -> Decimal:
+    return sum((facility_price(f, bid) for f in facilities), Decimal(0))
+
+
+# --- scoring and award --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scored:
+    bidder: str
+    price: Decimal
+    score: Decimal          # higher is better
+    valid: bool = True
+    reason: str | None = None
+
+
+def lowest_price(prices: dict[str, Decimal], ceiling: Decimal | None) -> list[Scored]:
+    """Lowest evaluated price wins; bids over the ceiling (予定価格) are invalid."""
+    return [_check_ceiling(Scored(b, p, -p), ceiling) for b, p in prices.items()]
+
+
+def division_method(prices: dict[str, Decimal], technical: dict[str, Decimal], base_points: Decimal,
+                    ceiling: Decimal | None, scale: Decimal = Decimal(1_000_000)) -> list[Scored]:
+    """除算方式: (standard points + technical points) / price, scaled for readability."""
+    return [_check_ceiling(Scored(b, p, ((base_points + Decimal(technical.get(b, 0))) / p * scale)
+                                  .quantize(Decimal("0.0001"), ROUND_HALF_UP)), ceiling)
+            for b, p in prices.items()]
+
+
+def addition_method(prices: dict[str, Decimal], technical: dict[str, Decimal], max_price_points: Decimal,
+                    ceiling: Decimal) -> list[Scored]:
+    """加算方式: price points = max x (1 - bid / ceiling), plus technical points."""
+    return [_check_ceiling(Scored(b, p, (Decimal(max_price_points) * (1 - p / ceiling) + Decimal(technical.get(b, 0)))
+                                  .quantize(Decimal("0.0001"), ROUND_HALF_UP)), ceiling)
+            for b, p in prices.items()]
+
+
+def _check_ceiling(scored: Scored, ceiling: Decimal | None) -> Scored:
+    if ceiling is not None and scored.price > ceiling:
+        return Scored(scored.bidder, scored.price, scored.score, False, "予定価格を超えています")
+    return scored
+
+
+@dataclass(frozen=True)
+class Award:
+    winner: str | None
+    ranking: list[Scored]
+    tied: list[str]
+    seed: int | None
+    award_rate: Decimal | None  # 落札率 = price / ceiling, 4 dp
+
+
+def award(scored: list[Scored], ceiling: Decimal | None, seed: int | None = None) -> Award:
+    """Best valid score wins. A tie is drawn by lot (くじ) with `seed`, recorded so that anyone
+    can repeat the draw: random.Random(seed) shuffles the tied bidders sorted by name."""
+    valid = sorted((s for s in scored if s.valid), key=lambda s: (-s.score, s.bidder))
+    if not valid:
+        return Award(None, valid, [], seed, None)
+    best = valid[0].score
+    tied = sorted(s.bidder for s in valid if s.score == best)
+    winner = tied[0]
+    if len(tied) > 1:
+        if seed is None:
+            raise ValueError("同点のため、くじの種（seed）が必要です")
+        draw = list(tied)
+        random.Random(seed).shuffle(draw)
+        winner = draw[0]
+    price = next(s.price for s in valid if s.bidder == winner)
+    rate = (price / ceiling).quantize(Decimal("0.0001"), ROUND_HALF_UP) if ceiling else None
+    return Award(winner, valid, tied if len(tied) > 1 else [], seed if len(tied) > 1 else None, rate)
