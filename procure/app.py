@@ -56,6 +56,7 @@ def _import_models() -> None:
     import catalog.models  # noqa: F401
     import catalog.order_models  # noqa: F401
     import invoicing.models  # noqa: F401
+    import tenders.models  # noqa: F401
     import procure.models  # noqa: F401
 
 

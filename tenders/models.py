@@ -1,0 +1,145 @@
+"""Pooled tenders: the tender and its schedule, participating wards and their demand, sealed bids,
+evaluation and award. Bid contents are stored sealed (tenders.sealing)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from procure.audit import Audited
+from procure.dbtypes import Money, UTCDateTime, utcnow
+from procure.extensions import db
+from procure.models import Facility, User, Vendor, Ward
+
+PC, ELECTRICITY, GENERIC = "pc", "electricity", "generic"
+
+
+class Tender(Audited, db.Model):
+    __tablename__ = "tender"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(15))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    evaluation_method: Mapped[str] = mapped_column(String(10), default="lowest")  # lowest | division | addition
+    base_points: Mapped[Decimal | None] = mapped_column(Money)       # 除算方式: standard points
+    max_price_points: Mapped[Decimal | None] = mapped_column(Money)  # 加算方式
+    # Eligibility
+    qualification: Mapped[str] = mapped_column(String(20), default="each_ward")
+    designated_ward_id: Mapped[int | None] = mapped_column(ForeignKey("ward.id"))
+    region: Mapped[str | None] = mapped_column(String(10))           # None | tokyo | in_ward
+    sme_min_valid: Mapped[int | None]
+    quantity_tolerance_percent: Mapped[Decimal] = mapped_column(Money, default=Decimal(10))
+    # Schedule (UTC) and the sealed ceiling price (予定価格, confidential until opening)
+    bidding_opens: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    bidding_closes: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opening_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sealed_ceiling: Mapped[bytes | None] = mapped_column(LargeBinary)
+    ceiling_price: Mapped[Decimal | None] = mapped_column(Money)     # revealed at opening
+    tie_seed: Mapped[int | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    wards: Mapped[list[TenderWard]] = relationship(back_populates="tender", order_by="TenderWard.id")
+    patterns: Mapped[list[PcPattern]] = relationship(back_populates="tender", order_by="PcPattern.id")
+
+
+class TenderWard(Audited, db.Model):
+    """A ward taking part (it may join in a later round), with its environmental threshold."""
+
+    __tablename__ = "tender_ward"
+    __table_args__ = (UniqueConstraint("tender_id", "ward_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), index=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    round: Mapped[int] = mapped_column(default=1)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    environmental_threshold: Mapped[Decimal | None] = mapped_column(Money)
+    environmental_table: Mapped[list | None] = mapped_column(JSON)
+
+    tender: Mapped[Tender] = relationship(back_populates="wards")
+    ward: Mapped[Ward] = relationship()
+
+
+class PcPattern(Audited, db.Model):
+    """A spec pattern (標準ノート, 高性能ノート, デスクトップ) and its option tiers."""
+
+    __tablename__ = "pc_pattern"
+    __table_args__ = (UniqueConstraint("tender_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    spec: Mapped[str] = mapped_column(Text, default="")
+    options: Mapped[list] = mapped_column(JSON, default=list)  # [{"code": "mem16", "name": "メモリ16GB"}]
+
+    tender: Mapped[Tender] = relationship(back_populates="patterns")
+
+
+class PcDemandLine(Audited, db.Model):
+    __tablename__ = "pc_demand_line"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), index=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    pattern_code: Mapped[str] = mapped_column(String(20))
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    quantity: Mapped[int]
+    lease_months: Mapped[int | None]  # None = purchase
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"))
+    delivery_date: Mapped[date | None]
+
+
+class FacilityDemandLine(Audited, db.Model):
+    """Electricity: one ward facility with its voltage class, contract kW, power factor, 12 months."""
+
+    __tablename__ = "facility_demand_line"
+    __table_args__ = (UniqueConstraint("tender_id", "ward_id", "facility_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), index=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    facility_name: Mapped[str] = mapped_column(String(200))
+    voltage: Mapped[str] = mapped_column(String(10))
+    contract_kw: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    power_factor: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    planned_kwh: Mapped[list] = mapped_column(JSON)  # 12 decimal strings, April..March
+
+
+class Bid(Audited, db.Model):
+    """A sealed bid. Replacing one keeps the old row (status 'replaced'); the last active counts."""
+
+    __tablename__ = "bid"
+    __table_args__ = (Index("ix_bid_tender_vendor", "tender_id", "vendor_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"))
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    receipt: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active | replaced | withdrawn
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # Filled at opening and evaluation
+    evaluated_price: Mapped[Decimal | None] = mapped_column(Money)
+    technical_points: Mapped[Decimal | None] = mapped_column(Money)
+    score: Mapped[Decimal | None] = mapped_column(Numeric(24, 4))
+    valid: Mapped[bool | None]
+    invalid_reasons: Mapped[list | None] = mapped_column(JSON)
+
+    vendor: Mapped[Vendor] = relationship()
+
+
+class Award(Audited, db.Model):
+    __tablename__ = "tender_award"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), unique=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id"))
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"))
+    price: Mapped[Decimal] = mapped_column(Money)
+    award_rate: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
+    tied_bidders: Mapped[list | None] = mapped_column(JSON)
+    tie_seed: Mapped[int | None]
+    awarded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    awarded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    vendor: Mapped[Vendor] = relationship()

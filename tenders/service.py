@@ -1,0 +1,263 @@
+"""Tender use cases: create, move through the lifecycle, join and enter demand, submit sealed
+bids, open and evaluate at the opening time, award. The only place that commits here."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from procure.extensions import db
+from procure.models import User, Vendor, Ward
+from tenders import eligibility, evaluation, lifecycle, sealing
+from tenders.models import (ELECTRICITY, PC, Award, Bid, FacilityDemandLine, PcDemandLine, PcPattern, Tender,
+                            TenderWard)
+
+
+class TenderError(ValueError):
+    pass
+
+
+def _seal_key(tender_id: int) -> bytes:
+    """Derived from a master key outside the database (TENDER_SEAL_KEY, else the app secret)."""
+    master = current_app.config.get("TENDER_SEAL_KEY") or current_app.config["SECRET_KEY"]
+    return sealing.tender_key(hashlib.sha256(str(master).encode()).digest(), tender_id)
+
+
+def _tender(tender_id: int) -> Tender:
+    tender = db.session.get(Tender, tender_id)
+    if tender is None:
+        raise TenderError("入札案件が見つかりません")
+    return tender
+
+
+def _schedule(tender: Tender) -> lifecycle.Schedule | None:
+    if not (tender.bidding_opens and tender.bidding_closes and tender.opening_at):
+        return None
+    return lifecycle.Schedule(tender.bidding_opens, tender.bidding_closes, tender.opening_at)
+
+
+def create_tender(office: User, kind: str, title: str, bidding_opens: datetime, bidding_closes: datetime,
+                  opening_at: datetime, ceiling: Decimal | None, **settings) -> Tender:
+    lifecycle.Schedule(bidding_opens, bidding_closes, opening_at)  # validates the order
+    tender = Tender(kind=kind, title=title, bidding_opens=bidding_opens, bidding_closes=bidding_closes,
+                    opening_at=opening_at, created_by_id=office.id, **settings)
+    db.session.add(tender)
+    db.session.flush()
+    if ceiling is not None:  # 予定価格: sealed like the bids until the opening
+        tender.sealed_ceiling = sealing.seal({"ceiling": Decimal(ceiling)}, _seal_key(tender.id))
+    db.session.commit()
+    return tender
+
+
+def add_pattern(office: User, tender_id: int, code: str, name: str, options: list[dict], spec: str = "") -> PcPattern:
+    tender = _tender(tender_id)
+    if tender.status not in (lifecycle.DRAFT, lifecycle.DEMAND):
+        raise TenderError("仕様パターンは公告前にだけ追加できます")
+    pattern = PcPattern(tender_id=tender.id, code=code, name=name, spec=spec, options=options)
+    db.session.add(pattern)
+    db.session.commit()
+    return pattern
+
+
+def move(office: User, tender_id: int, action: str, now: datetime) -> Tender:
+    tender = _tender(tender_id)
+    try:
+        tender.status = lifecycle.next_state(tender.status, action, office.role.value, now, _schedule(tender))
+    except lifecycle.LifecycleError as exc:
+        raise TenderError(str(exc)) from None
+    db.session.commit()
+    return tender
+
+
+def join(ward_user: User, tender_id: int, now: datetime, threshold: Decimal | None = None) -> TenderWard:
+    tender = _tender(tender_id)
+    _may("join_demand", tender, "ward", now)
+    row = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=ward_user.ward_id))
+    if row is None:
+        rounds = db.session.scalars(select(TenderWard.round).filter_by(tender_id=tender.id)).all()
+        row = TenderWard(tender_id=tender.id, ward_id=ward_user.ward_id, round=max(rounds, default=1),
+                         environmental_threshold=threshold)
+        db.session.add(row)
+        db.session.commit()
+    return row
+
+
+def _may(activity: str, tender: Tender, role: str, now: datetime) -> None:
+    try:
+        lifecycle.may(activity, tender.status, role, now, _schedule(tender))
+    except lifecycle.LifecycleError as exc:
+        raise TenderError(str(exc)) from None
+
+
+def _participating(tender: Tender, ward_id: int) -> None:
+    if not db.session.scalar(select(TenderWard.id).filter_by(tender_id=tender.id, ward_id=ward_id)):
+        raise TenderError("この入札案件に参加していません")
+
+
+def enter_pc_demand(ward_user: User, tender_id: int, lines: list[dict], now: datetime) -> list[PcDemandLine]:
+    tender = _tender(tender_id)
+    _may("enter_demand", tender, "ward", now)
+    _participating(tender, ward_user.ward_id)
+    patterns = {p.code: {o["code"] for o in p.options} for p in tender.patterns}
+    rows = []
+    for index, line in enumerate(lines, start=1):
+        if line["pattern"] not in patterns:
+            raise TenderError(f"{index}行目: 仕様パターン {line['pattern']} はこの案件にありません")
+        unknown = set(line.get("options", [])) - patterns[line["pattern"]]
+        if unknown:
+            raise TenderError(f"{index}行目: オプション {', '.join(sorted(unknown))} はこのパターンにありません")
+        if int(line["quantity"]) <= 0:
+            raise TenderError(f"{index}行目: 数量は 1 以上にしてください")
+        rows.append(PcDemandLine(tender_id=tender.id, ward_id=ward_user.ward_id, pattern_code=line["pattern"],
+                                 options=sorted(line.get("options", [])), quantity=int(line["quantity"]),
+                                 lease_months=line.get("lease_months"), facility_id=line.get("facility_id"),
+                                 delivery_date=line.get("delivery_date")))
+    db.session.execute(PcDemandLine.__table__.delete().where(
+        PcDemandLine.tender_id == tender.id, PcDemandLine.ward_id == ward_user.ward_id))
+    db.session.add_all(rows)
+    db.session.commit()
+    return rows
+
+
+def submit_bid(vendor_user: User, tender_id: int, content: dict, now: datetime) -> Bid:
+    """Seal and store; an earlier bid of the vendor becomes 'replaced' (kept, audited)."""
+    tender = _tender(tender_id)
+    _may("submit_bid", tender, "vendor", now)
+    for old in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=vendor_user.vendor_id,
+                                                        status="active")):
+        old.status = "replaced"
+    bid = Bid(tender_id=tender.id, vendor_id=vendor_user.vendor_id, submitted_at=now,
+              submitted_by_id=vendor_user.id, sealed=sealing.seal(content, _seal_key(tender.id)),
+              receipt=sealing.receipt(content, tender.id, vendor_user.vendor_id, now))
+    db.session.add(bid)
+    db.session.commit()
+    return bid
+
+
+def withdraw_bid(vendor_user: User, tender_id: int, now: datetime) -> None:
+    tender = _tender(tender_id)
+    _may("withdraw_bid", tender, "vendor", now)
+    for bid in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=vendor_user.vendor_id,
+                                                        status="active")):
+        bid.status = "withdrawn"
+    db.session.commit()
+
+
+def read_bid(bid: Bid, tender: Tender, now: datetime) -> dict:
+    """The bid's content, only once the tender is opened and the opening time has come."""
+    schedule = _schedule(tender)
+    if schedule is None or not lifecycle.can_read_bids(tender.status, now, schedule):
+        raise TenderError("開札前は入札内容を読めません")
+    return sealing.unseal(bid.sealed, _seal_key(tender.id), now, tender.opening_at)
+
+
+QUALIFICATION_CATEGORY = {PC: "物品", ELECTRICITY: "電力"}
+
+
+def _bidder(vendor: Vendor, today, kind: str) -> eligibility.Bidder:
+    """The vendor as the eligibility rules see it: offices, and the wards where it is registered
+    for this kind of procurement (物品 for goods and PCs, 電力 for electricity)."""
+    category = QUALIFICATION_CATEGORY.get(kind, "物品")
+    offices = [(vendor.head_office_prefecture, vendor.head_office_ward.code if vendor.head_office_ward else None)]
+    offices += [(b.prefecture, db.session.get(Ward, b.ward_id).code if b.ward_id else None)
+                for b in vendor.branches]
+    qualified = {db.session.get(Ward, q.ward_id).code for q in vendor.qualifications
+                 if q.category == category and q.is_valid_on(today)}
+    return eligibility.Bidder(str(vendor.id), vendor.is_sme, tuple(offices), frozenset(qualified))
+
+
+def _rules(tender: Tender) -> eligibility.Rules:
+    codes = frozenset(tw.ward.code for tw in tender.wards)
+    designated = db.session.get(Ward, tender.designated_ward_id).code if tender.designated_ward_id else None
+    return eligibility.Rules(codes, tender.qualification, designated, tender.region, codes, tender.sme_min_valid)
+
+
+def _evaluated_price(tender: Tender, content: dict) -> Decimal:
+    if tender.kind == PC:
+        demands = [evaluation.PcDemand(str(l.ward_id), l.pattern_code, tuple(l.options), l.quantity, l.lease_months)
+                   for l in db.session.scalars(select(PcDemandLine).filter_by(tender_id=tender.id))]
+        bid = evaluation.PcBid(
+            {k: Decimal(v) for k, v in content.get("patterns", {}).items()},
+            {tuple(k.split(":", 1)): Decimal(v) for k, v in content.get("options", {}).items()},
+            {k: Decimal(v) for k, v in content.get("lease_monthly", {}).items()},
+            {tuple(k.split(":", 1)): Decimal(v) for k, v in content.get("lease_options_monthly", {}).items()})
+        return evaluation.pc_evaluated_price(demands, bid)
+    if tender.kind == ELECTRICITY:
+        facilities = [evaluation.FacilityDemand(str(f.ward_id), f.facility_name, f.voltage, f.contract_kw,
+                                                f.power_factor, tuple(Decimal(k) for k in f.planned_kwh))
+                      for f in db.session.scalars(select(FacilityDemandLine).filter_by(tender_id=tender.id))]
+        rates = {v: (Decimal(r["base"]), Decimal(r["energy"])) for v, r in content.get("rates", {}).items()}
+        return evaluation.electricity_evaluated_price(facilities, evaluation.ElectricityBid(rates))
+    raise TenderError(f"評価方法が未対応の種別です: {tender.kind}")
+
+
+def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
+    """開札: at or after the opening time, reveal the ceiling, unseal every active bid, compute its
+    evaluated price and eligibility; ineligible bids keep their reasons."""
+    tender = move(office, tender_id, "open_bids", now)
+    if tender.sealed_ceiling:
+        tender.ceiling_price = sealing.unseal(tender.sealed_ceiling, _seal_key(tender.id), now,
+                                              tender.opening_at)["ceiling"]
+        tender.ceiling_price = Decimal(tender.ceiling_price)
+    rules, today = _rules(tender), now.date()
+    valid = {}
+    for bid in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active")):
+        reasons = eligibility.reasons(_bidder(bid.vendor, today, tender.kind), rules)
+        try:
+            bid.evaluated_price = _evaluated_price(tender, read_bid(bid, tender, now))
+        except evaluation.IncompleteBid as exc:
+            reasons.append(str(exc))
+        if tender.ceiling_price is not None and bid.evaluated_price and bid.evaluated_price > tender.ceiling_price:
+            reasons.append("予定価格を超えています")
+        bid.valid, bid.invalid_reasons = not reasons, reasons or None
+        if not reasons:
+            valid[str(bid.vendor_id)] = (bid, _bidder(bid.vendor, today, tender.kind))
+    for vendor_id, reason in eligibility.apply_sme_rule({k: b for k, (_, b) in valid.items()}, rules).items():
+        bid = valid[vendor_id][0]
+        bid.valid, bid.invalid_reasons = False, [reason]
+    db.session.commit()
+    return tender
+
+
+def award(office: User, tender_id: int, now: datetime, technical: dict[int, Decimal] | None = None,
+          seed: int | None = None) -> Award | None:
+    """Evaluate the valid bids by the tender's method and award; no valid bid ends the tender."""
+    tender = _tender(tender_id)
+    if tender.status == lifecycle.OPENED:
+        move(office, tender.id, "start_evaluation", now)
+    bids = {str(b.vendor_id): b for b in db.session.scalars(select(Bid).filter_by(tender_id=tender.id,
+                                                                                  status="active", valid=True))}
+    if not bids:
+        move(office, tender.id, "no_valid_bid", now)
+        return None
+    prices = {k: b.evaluated_price for k, b in bids.items()}
+    points = {str(k): Decimal(v) for k, v in (technical or {}).items()}
+    ceiling = tender.ceiling_price
+    if tender.evaluation_method == "division":
+        scored = evaluation.division_method(prices, points, tender.base_points or Decimal(100), ceiling)
+    elif tender.evaluation_method == "addition":
+        if ceiling is None:
+            raise TenderError("加算方式には予定価格が必要です")
+        scored = evaluation.addition_method(prices, points, tender.max_price_points or Decimal(50), ceiling)
+    else:
+        scored = evaluation.lowest_price(prices, ceiling)
+    for s in scored:
+        bids[s.bidder].score, bids[s.bidder].technical_points = s.score, points.get(s.bidder)
+    seed = seed if seed is not None else int.from_bytes(hashlib.sha256(f"{tender.id}:{now.isoformat()}".encode())
+                                                        .digest()[:4], "big")
+    try:
+        result = evaluation.award(scored, ceiling, seed)
+    except ValueError as exc:
+        raise TenderError(str(exc)) from None
+    winner = bids[result.winner]
+    row = Award(tender_id=tender.id, bid_id=winner.id, vendor_id=winner.vendor_id, price=winner.evaluated_price,
+                award_rate=result.award_rate, tied_bidders=result.tied or None, tie_seed=result.seed,
+                awarded_by_id=office.id)
+    tender.tie_seed = result.seed
+    db.session.add(row)
+    tender.status = lifecycle.next_state(tender.status, "award", office.role.value, now, _schedule(tender))
+    db.session.commit()
+    return row

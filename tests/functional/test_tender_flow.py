@@ -1,0 +1,106 @@
+"""A PC tender through its lifecycle with three wards and three vendors: demand, sealed bids
+(unreadable before opening, even straight from the database), opening, evaluation, award."""
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+
+from tests.catalog_data import user
+
+T0 = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)
+OPENS, CLOSES, OPENING = T0 + timedelta(days=10), T0 + timedelta(days=17), T0 + timedelta(days=18)
+OPTIONS = [{"code": "mem16", "name": "メモリ16GB"}, {"code": "office", "name": "Officeライセンス"},
+           {"code": "warranty", "name": "延長保証5年"}]
+
+
+def ward_user(app, code, email):
+    from procure.extensions import db
+    from procure.models import Role, User, Ward
+
+    ward = db.session.scalar(select(Ward).filter_by(code=code))
+    found = db.session.scalar(select(User).filter_by(email=email))
+    if found:
+        return found
+    made = User(email=email, name="調達 担当", role=Role.WARD_STAFF, ward_id=ward.id)
+    made.set_password("demo-password")
+    db.session.add(made)
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
+def tender(app):
+    from tenders import service
+
+    with app.app_context():
+        office = user("office@example.jp")
+        t = service.create_tender(office, "pc", "令和9年度 標準PC共同調達", OPENS, CLOSES, OPENING,
+                                  Decimal("40000000"), qualification="designated_ward",
+                                  designated_ward_id=user("staff@shibuya.example.jp").ward_id)
+        service.add_pattern(office, t.id, "std", "標準ノート", OPTIONS)
+        service.add_pattern(office, t.id, "hi", "高性能ノート", OPTIONS)
+        service.move(office, t.id, "open_demand", T0)
+        demand = {"131130": [{"pattern": "std", "options": ["mem16", "office"], "quantity": 100},
+                             {"pattern": "hi", "options": ["warranty"], "quantity": 10}],
+                  "131121": [{"pattern": "std", "options": ["office"], "quantity": 80, "lease_months": 60}],
+                  "131016": [{"pattern": "std", "options": [], "quantity": 20}]}
+        for code, lines in demand.items():
+            staff = ward_user(app, code, f"tender-{code}@example.jp")
+            service.join(staff, t.id, T0)
+            service.enter_pc_demand(staff, t.id, lines, T0)
+        service.move(office, t.id, "publish", T0)
+        service.move(office, t.id, "open_bidding", OPENS)
+        return t.id
+
+
+def bid(std, hi, mem=8000, office=30000, warranty=12000, lease=2500, lease_office=800):
+    return {"patterns": {"std": str(std), "hi": str(hi)},
+            "options": {f"{p}:{o}": str(v) for p in ("std", "hi")
+                        for o, v in (("mem16", mem), ("office", office), ("warranty", warranty))},
+            "lease_monthly": {"std": str(lease), "hi": "4000"},
+            "lease_options_monthly": {f"std:{o}": str(lease_office) for o in ("mem16", "office", "warranty")}}
+
+
+def test_pc_tender_sealed_bids_opening_and_award(app, tender):
+    from procure.extensions import db
+    from tenders import service
+    from tenders.models import Award, Bid, Tender
+
+    with app.app_context():
+        bunguya, pc, denki = (user(e) for e in ("vendor@bunguya.example.jp", "vendor@pc.example.jp",
+                                                "vendor@denki.example.jp"))
+        with pytest.raises(service.TenderError, match="入札期間外"):
+            service.submit_bid(pc, tender, bid(95000, 150000), OPENS - timedelta(seconds=1))
+        first = service.submit_bid(pc, tender, bid(99000, 150000), OPENS + timedelta(hours=1))
+        final = service.submit_bid(pc, tender, bid(95000, 150000), OPENS + timedelta(hours=2))
+        service.submit_bid(bunguya, tender, bid(97000, 149000), OPENS + timedelta(hours=3))
+        service.submit_bid(denki, tender, bid(90000, 140000), OPENS + timedelta(hours=4))
+        assert len(final.receipt) == 64 and first.receipt != final.receipt
+        with pytest.raises(service.TenderError, match="入札期間外"):
+            service.submit_bid(pc, tender, bid(1, 1), CLOSES)
+        # Before opening nobody reads a bid: not the office through the app, not a database dump.
+        with pytest.raises(service.TenderError, match="開札前"):
+            service.read_bid(final, db.session.get(Tender, tender), OPENING)
+        raw = b"".join(bytes(row[0]) for row in db.session.execute(text("SELECT sealed FROM bid")))
+        assert b"95000" not in raw and b"patterns" not in raw
+        office = user("office@example.jp")
+        with pytest.raises(service.TenderError, match="開札日時前"):
+            service.open_bids(office, tender, OPENING - timedelta(minutes=1))
+        service.open_bids(office, tender, OPENING)
+        bids = {b.vendor.name: b for b in db.session.scalars(select(Bid).filter_by(tender_id=tender, status="active"))}
+        assert db.session.get(Bid, first.id).status == "replaced"
+        # Evaluated prices checked by hand: 100 std+mem16+office, 10 hi+warranty, 80 std leased 60 months
+        # with office, 20 std.
+        expected = 100 * (95000 + 8000 + 30000) + 10 * (150000 + 12000) + 80 * (2500 + 800) * 60 + 20 * 95000
+        assert bids["東京ピーシーソリューションズ株式会社"].evaluated_price == expected
+        # 首都グリーン電力 is not qualified in the designated ward: invalid, with the reason kept.
+        electric = bids["首都グリーン電力株式会社"]
+        assert electric.valid is False and "指定区" in electric.invalid_reasons[0]
+        result = service.award(office, tender, OPENING + timedelta(hours=1))
+        cheapest = min((b for b in bids.values() if b.valid), key=lambda b: b.evaluated_price)
+        assert result.vendor_id == cheapest.vendor_id and result.price == cheapest.evaluated_price
+        assert result.award_rate == (cheapest.evaluated_price / Decimal(40000000)).quantize(Decimal("0.0001"))
+        assert db.session.get(Tender, tender).status == "awarded"
+        assert db.session.get(Tender, tender).ceiling_price == Decimal(40000000)
+        assert db.session.scalar(select(Award.id)) is not None
