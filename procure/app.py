@@ -89,12 +89,13 @@ def _register_blueprints(app: Flask) -> None:
     from catalog.ward_views import bp as ordering_bp
     from invoicing.views import bp as invoicing_bp
     from invoicing.webhooks import bp as webhooks_bp
+    from tenders.views import bp as tenders_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(pricing_bp)
     for blueprint in (jobs_bp, ordering_bp, budgets_bp, replenish_bp, records_bp, vendor_catalog_bp,
-                      catalog_office_bp, invoicing_bp, webhooks_bp):
+                      catalog_office_bp, invoicing_bp, webhooks_bp, tenders_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(webhooks_bp)  # Stripe signs its webhooks; there is no session or form
     # The API authenticates with bearer tokens only (never cookies), so CSRF does not apply.

@@ -31,6 +31,19 @@ INVOICE_STATUS_LABELS = {
 INVOICE_SOURCE_LABELS = {"generated": _l("検収記録から作成"), "xlsx": _l("Excel アップロード"),
                          "ubl": _l("JP PINT XML アップロード")}
 RESOLUTION_LABELS = {"accept": _l("受け入れ"), "correction": _l("訂正依頼"), "credit_note": _l("値引き（赤伝）")}
+TENDER_KIND_LABELS = {"pc": _l("パソコン"), "electricity": _l("電力"), "generic": _l("その他物品")}
+TENDER_STATUS_LABELS = {
+    "draft": _l("準備中"), "demand_collection": _l("需要取りまとめ中"), "published": _l("公告中"),
+    "questions": _l("質問受付中"), "bidding": _l("入札受付中"), "opened": _l("開札済み"),
+    "evaluation": _l("評価中"), "awarded": _l("落札者決定"), "contracted": _l("契約済み"),
+    "completed": _l("完了"), "cancelled": _l("中止"), "no_valid_bid": _l("不調（有効な入札なし）"),
+}
+TENDER_ACTION_LABELS = {
+    "open_demand": _l("需要取りまとめを開始"), "publish": _l("公告"), "open_questions": _l("質問受付を開始"),
+    "open_bidding": _l("入札受付を開始"), "make_contracts": _l("区別契約を締結"), "complete": _l("完了"),
+    "cancel": _l("中止"),
+}
+BID_STATUS_LABELS = {"active": _l("有効（最新）"), "replaced": _l("差し替え済み"), "withdrawn": _l("辞退")}
 FACILITY_KIND_LABELS = {
     "main_office": _l("本庁舎"), "branch_office": _l("支所・出張所"), "school": _l("学校"),
     "other": _l("その他施設"),
@@ -100,6 +113,10 @@ def register(app) -> None:
         invoice_status_label=lambda value: INVOICE_STATUS_LABELS.get(value, value),
         invoice_source_label=lambda value: INVOICE_SOURCE_LABELS.get(value, value),
         resolution_label=lambda value: RESOLUTION_LABELS.get(value, value),
+        tender_kind_label=lambda value: TENDER_KIND_LABELS.get(value, value),
+        tender_status_label=lambda value: TENDER_STATUS_LABELS.get(value, value),
+        tender_action_label=lambda value: TENDER_ACTION_LABELS.get(value, value),
+        bid_status_label=lambda value: BID_STATUS_LABELS.get(value, value),
     )
     app.jinja_env.filters["qty"] = quantity
     # Decimal("0.0800") == 0.08 (a float) is False: compare as Decimal.

@@ -73,6 +73,13 @@ PAGES = {
     "/vendor/invoices/template.xlsx": (VENDORS, set()),
     "/ward/payments/zengin/{batch}.txt": (SHIBUYA, {"other_ward_staff"}),
     "/office/invoices/batch": ({"office"}, set()),
+    # tenders (the fixture's tender is collecting demand: wards may look, vendors not yet)
+    "/office/tenders": ({"office"}, set()),
+    "/office/tenders/{tender}": ({"office"}, set()),
+    "/ward/tenders": (WARD, set()),
+    "/ward/tenders/{tender}": (WARD, set()),
+    "/vendor/tenders": (VENDORS, set()),
+    "/vendor/tenders/{tender}": (set(), VENDORS),
 }
 # Form posts, sent with a valid CSRF token and no fields: refused (403) or hidden (404) before
 # any validation; allowed roles get a validation answer instead.
@@ -99,6 +106,11 @@ FORM_POST = {
     "/vendor/invoices/generate": (VENDORS, set()),
     "/vendor/invoices/upload": (VENDORS, set()),
     "/office/invoices/batch": ({"office"}, set()),
+    "/office/tenders": ({"office"}, set()),
+    "/office/tenders/{tender}/patterns": ({"office"}, set()),
+    "/office/tenders/{tender}/actions/publish": ({"office"}, set()),
+    "/ward/tenders/{tender}": (WARD, set()),
+    "/vendor/tenders/{tender}": (set(), VENDORS),
 }
 API = {
     "/api/v1/me": (EVERYONE, set()),
@@ -118,7 +130,7 @@ API_POST = {
     "/api/v1/catalog/uploads": VENDORS,
 }
 PUBLIC_ENDPOINTS = {"static", "auth.login", "home.set_language", "api.create_token", "api.openapi",
-                    "webhooks.stripe_webhook"}
+                    "webhooks.stripe_webhook", "tenders.results", "tenders.ocds_release"}
 
 
 @pytest.fixture
@@ -141,6 +153,16 @@ def ids(app):
         batch = payments.zengin_batch(catalog_data.user("inspector@shibuya.example.jp"), [invoice.id],
                                       today_in_tokyo(), today_in_tokyo())
         refs["batch"] = batch.id
+        from datetime import timedelta
+
+        from procure.dbtypes import utcnow
+        from tenders import service as tenders
+
+        office = catalog_data.user("office@example.jp")
+        tender = tenders.create_tender(office, "pc", "PC", utcnow() + timedelta(days=1),
+                                       utcnow() + timedelta(days=2), utcnow() + timedelta(days=3), None)
+        tenders.move(office, tender.id, "open_demand", utcnow())
+        refs["tender"] = tender.id
         shibuya = db.session.scalar(select(Ward).filter_by(code="131130"))
         bunguya = db.session.scalar(select(Vendor.id).filter_by(corporate_number="2011001071234"))
         job = Job(kind="catalog_import", owner_id=catalog_data.user("vendor@bunguya.example.jp").id)
@@ -223,7 +245,8 @@ def test_every_route_is_in_the_matrix_or_public(app):
                     "<code>": "131130", "<int:order_id>": "{order}", "<int:line_id>": "{line}",
                     "<int:delivery_id>": "{delivery}", "<int:space_id>": "{space}",
                     "<int:version_id>": "{version}", "<int:job_id>": "{job}",
-                    "<int:invoice_id>": "{invoice}", "<int:batch_id>": "{batch}"}
+                    "<int:invoice_id>": "{invoice}", "<int:batch_id>": "{batch}",
+                    "<int:tender_id>": "{tender}", "<action>": "publish"}
     gets = set(PAGES) | set(API) | {"/api/v1/tokens/current"}
     posts = set(FORM_POST) | set(API_POST) | {"/logout"}
     for rule in app.url_map.iter_rules():

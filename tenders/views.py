@@ -1,0 +1,257 @@
+"""Tender pages: the office runs them, wards join and enter demand, vendors bid; public results
+and the OCDS release. Thin: parse, call tenders.service, render."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from catalog.forms import CsrfForm
+from procure.dbtypes import utcnow
+from procure.extensions import db
+from procure.jpcalendar import TOKYO
+from procure.models import Role, Ward
+from procure.permissions import WARD, allow, public, request_user
+from procure.textnorm import parse_decimal, parse_int
+from tenders import lifecycle, ocds, service
+from tenders.models import Award, Bid, PcDemandLine, Tender, TenderWard
+
+bp = Blueprint("tenders", __name__)
+OFFICE_ACTIONS = ("open_demand", "publish", "open_questions", "open_bidding", "make_contracts", "complete",
+                  "cancel")
+OPEN_FOR_VENDORS = (lifecycle.PUBLISHED, lifecycle.QUESTIONS, lifecycle.BIDDING)
+
+
+def _local(text: str, label: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
+    except ValueError:
+        raise ValueError(_("%(label)s: 日時を入力してください", label=label)) from None
+
+
+def _tender_or_404(tender_id: int) -> Tender:
+    tender = db.session.get(Tender, tender_id)
+    if tender is None:
+        abort(404)
+    return tender
+
+
+# --- office ------------------------------------------------------------------------------
+
+@bp.route("/office/tenders", methods=["GET", "POST"])
+@allow(Role.OFFICE)
+def office_list():
+    form, error = CsrfForm(), None
+    if request.method == "POST" and form.validate_on_submit():
+        f = request.form
+        try:
+            ceiling = parse_decimal(f["ceiling"]) if f.get("ceiling", "").strip() else None
+            designated = db.session.scalar(select(Ward.id).filter_by(code=f.get("designated_ward", "")))
+            tender = service.create_tender(
+                request_user(), f.get("kind", "pc"), f.get("title", "").strip() or _("（無題）"),
+                _local(f.get("bidding_opens", ""), _("入札開始")), _local(f.get("bidding_closes", ""), _("入札締切")),
+                _local(f.get("opening_at", ""), _("開札日時")), ceiling,
+                evaluation_method=f.get("evaluation_method", "lowest"),
+                qualification="designated_ward" if designated else "each_ward", designated_ward_id=designated,
+                region=f.get("region") or None,
+                sme_min_valid=parse_int(f["sme_min_valid"], _("中小企業優先の者数"), 1) if f.get("sme_min_valid") else None)
+            flash(_("入札案件を作成しました"), "success")
+            return redirect(url_for("tenders.office_detail", tender_id=tender.id))
+        except (ValueError, service.TenderError) as exc:
+            db.session.rollback()
+            error = str(exc)
+    tenders = db.session.scalars(select(Tender).order_by(Tender.id.desc())).all()
+    wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
+    return render_template("tenders/office_list.html", tenders=tenders, wards=wards, form=form, error=error)
+
+
+@bp.get("/office/tenders/<int:tender_id>")
+@allow(Role.OFFICE)
+def office_detail(tender_id):
+    tender = _tender_or_404(tender_id)
+    opened = tender.status in (lifecycle.OPENED, lifecycle.EVALUATION, lifecycle.AWARDED, lifecycle.CONTRACTED,
+                               lifecycle.COMPLETED, lifecycle.NO_VALID_BID)
+    bids = db.session.scalars(select(Bid).filter_by(tender_id=tender.id).order_by(Bid.submitted_at)).all()
+    demand = db.session.execute(
+        select(Ward.name_ja, PcDemandLine.pattern_code, func.sum(PcDemandLine.quantity))
+        .join(Ward, Ward.id == PcDemandLine.ward_id).where(PcDemandLine.tender_id == tender.id)
+        .group_by(Ward.name_ja, PcDemandLine.pattern_code).order_by(Ward.name_ja)).all()
+    award = db.session.scalar(select(Award).filter_by(tender_id=tender.id))
+    return render_template("tenders/office_detail.html", tender=tender, bids=bids, opened=opened, demand=demand,
+                           award=award, form=CsrfForm(), actions=OFFICE_ACTIONS)
+
+
+@bp.post("/office/tenders/<int:tender_id>/patterns")
+@allow(Role.OFFICE)
+def add_pattern(tender_id):
+    tender = _tender_or_404(tender_id)
+    if CsrfForm().validate_on_submit():
+        options = [{"code": part.split("=", 1)[0].strip(), "name": part.split("=", 1)[-1].strip()}
+                   for part in request.form.get("options", "").replace("、", ",").split(",") if part.strip()]
+        try:
+            service.add_pattern(request_user(), tender.id, request.form.get("code", "").strip(),
+                                request.form.get("name", "").strip(), options, request.form.get("spec", ""))
+            flash(_("仕様パターンを追加しました"), "success")
+        except service.TenderError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("tenders.office_detail", tender_id=tender.id))
+
+
+@bp.post("/office/tenders/<int:tender_id>/actions/<action>")
+@allow(Role.OFFICE)
+def office_action(tender_id, action):
+    tender = _tender_or_404(tender_id)
+    if CsrfForm().validate_on_submit():
+        try:
+            now = utcnow()
+            if action == "open_bids":
+                service.open_bids(request_user(), tender.id, now)
+            elif action == "award":
+                technical = {int(k[5:]): parse_decimal(v) for k, v in request.form.items()
+                             if k.startswith("tech_") and v.strip()}
+                result = service.award(request_user(), tender.id, now, technical)
+                if result is None:
+                    flash(_("有効な入札がないため、不調としました"), "success")
+            elif action in OFFICE_ACTIONS:
+                service.move(request_user(), tender.id, action, now)
+            else:
+                abort(404)
+            flash(_("操作を実行しました"), "success")
+        except (service.TenderError, ValueError) as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("tenders.office_detail", tender_id=tender.id))
+
+
+# --- wards -------------------------------------------------------------------------------
+
+@bp.get("/ward/tenders")
+@allow(*WARD)
+def ward_list():
+    user = request_user()
+    joined = set(db.session.scalars(select(TenderWard.tender_id).filter_by(ward_id=user.ward_id)))
+    tenders = db.session.scalars(select(Tender).where(
+        (Tender.status == lifecycle.DEMAND) | Tender.id.in_(joined or {-1})).order_by(Tender.id.desc())).all()
+    return render_template("tenders/ward_list.html", tenders=tenders, joined=joined)
+
+
+@bp.route("/ward/tenders/<int:tender_id>", methods=["GET", "POST"])
+@allow(*WARD)
+def ward_detail(tender_id):
+    tender = _tender_or_404(tender_id)
+    user = request_user()
+    joined = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=user.ward_id))
+    if joined is None and tender.status != lifecycle.DEMAND:
+        abort(404)
+    form, error = CsrfForm(), None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            if request.form.get("action") == "join":
+                service.join(user, tender.id, utcnow())
+                flash(_("参加しました"), "success")
+            else:
+                lines = []
+                for pattern in tender.patterns:
+                    text = request.form.get(f"qty_{pattern.code}", "").strip()
+                    quantity = parse_int(text, pattern.name, 0) if text else 0
+                    if quantity:
+                        months = request.form.get(f"lease_{pattern.code}", "").strip()
+                        lines.append({"pattern": pattern.code, "quantity": quantity,
+                                      "options": request.form.getlist(f"opt_{pattern.code}"),
+                                      "lease_months": parse_int(months, _("リース月数"), 1, 120) if months else None})
+                service.enter_pc_demand(user, tender.id, lines, utcnow())
+                flash(_("需要数量を登録しました"), "success")
+            return redirect(url_for("tenders.ward_detail", tender_id=tender.id))
+        except (service.TenderError, ValueError) as exc:
+            db.session.rollback()
+            error = str(exc)
+    lines = db.session.scalars(select(PcDemandLine).filter_by(tender_id=tender.id, ward_id=user.ward_id)).all()
+    return render_template("tenders/ward_detail.html", tender=tender, joined=joined, lines=lines, form=form,
+                           error=error)
+
+
+# --- vendors -----------------------------------------------------------------------------
+
+@bp.get("/vendor/tenders")
+@allow(Role.VENDOR)
+def vendor_list():
+    tenders = db.session.scalars(select(Tender).where(Tender.status.in_(OPEN_FOR_VENDORS))
+                                 .order_by(Tender.bidding_closes)).all()
+    return render_template("tenders/vendor_list.html", tenders=tenders)
+
+
+@bp.route("/vendor/tenders/<int:tender_id>", methods=["GET", "POST"])
+@allow(Role.VENDOR)
+def vendor_detail(tender_id):
+    tender = _tender_or_404(tender_id)
+    if tender.status == lifecycle.DRAFT or tender.status == lifecycle.DEMAND:
+        abort(404)
+    user = request_user()
+    form, error, receipt = CsrfForm(), None, None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            if request.form.get("action") == "withdraw":
+                service.withdraw_bid(user, tender.id, utcnow())
+                flash(_("入札を辞退しました（記録は残ります）"), "success")
+            else:
+                content = {"patterns": {}, "options": {}, "lease_monthly": {}, "lease_options_monthly": {}}
+                for key, value in request.form.items():
+                    if not value.strip() or ":" not in key:
+                        continue
+                    section, name = key.split(":", 1)
+                    if section in content:
+                        amount = parse_decimal(value)
+                        if amount < 0:
+                            raise ValueError(_("%(name)s: 0 以上の金額を入力してください", name=name))
+                        content[section][name] = str(amount)
+                bid = service.submit_bid(user, tender.id, content, utcnow())
+                receipt = bid.receipt
+                flash(_("入札を受け付けました。受付番号（ハッシュ）: %(r)s", r=receipt), "success")
+        except (service.TenderError, ValueError) as exc:
+            db.session.rollback()
+            error = str(exc)
+    mine = db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=user.vendor_id)
+                              .order_by(Bid.submitted_at)).all()
+    return render_template("tenders/vendor_detail.html", tender=tender, mine=mine, form=form, error=error)
+
+
+# --- public ------------------------------------------------------------------------------
+
+@bp.get("/tenders/results")
+@public
+def results():
+    awards = db.session.execute(select(Tender, Award).join(Award, Award.tender_id == Tender.id)
+                                .order_by(Award.awarded_at.desc())).all()
+    ended = db.session.scalars(select(Tender).where(Tender.status.in_((lifecycle.NO_VALID_BID,
+                                                                       lifecycle.CANCELLED)))).all()
+    return render_template("tenders/results.html", awards=awards, ended=ended)
+
+
+@bp.get("/tenders/<int:tender_id>/ocds.json")
+@public
+def ocds_release(tender_id):
+    tender = _tender_or_404(tender_id)
+    if tender.status in (lifecycle.DRAFT, lifecycle.DEMAND):
+        abort(404)
+    now = utcnow()
+    opened = tender.opening_at is not None and lifecycle.can_read_bids(tender.status, now, service._schedule(tender))
+    bids = None
+    if opened:
+        bids = [{"vendor_id": b.vendor_id, "vendor_name": b.vendor.name, "price": b.evaluated_price,
+                 "valid": bool(b.valid), "reasons": b.invalid_reasons}
+                for b in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active"))]
+    award = db.session.scalar(select(Award).filter_by(tender_id=tender.id))
+    data = ocds.release(
+        {"id": tender.id, "title": tender.title, "kind": tender.kind, "status": tender.status,
+         "method": tender.evaluation_method, "ceiling": tender.ceiling_price if opened else None,
+         "bidding_opens": tender.bidding_opens.isoformat() if tender.bidding_opens else None,
+         "bidding_closes": tender.bidding_closes.isoformat() if tender.bidding_closes else None,
+         "opening_at": tender.opening_at.isoformat() if tender.opening_at else None},
+        [{"code": tw.ward.code, "name": tw.ward.name_ja} for tw in tender.wards], bids,
+        {"vendor_id": award.vendor_id, "vendor_name": award.vendor.name, "price": award.price,
+         "award_rate": award.award_rate, "date": award.awarded_at.isoformat()} if award else None, now)
+    return jsonify({"uri": request.url, "publishedDate": now.isoformat(), "version": "1.1",
+                    "publisher": {"name": "特別区共同調達組織"}, "releases": [data]})

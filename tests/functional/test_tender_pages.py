@@ -1,0 +1,95 @@
+"""A PC tender through the pages: office, ward, vendors, public results and the OCDS release."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from tests.helpers import csrf_token, sign_in
+
+TOKYO_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def as_user(app, email):
+    client = app.test_client()
+    assert sign_in(client, email).status_code == 302
+    return client
+
+
+def post(client, url, page, data):
+    return client.post(url, data={"csrf_token": csrf_token(client, page), **data})
+
+
+def test_pc_tender_through_the_pages(app):
+    from procure.extensions import db
+    from procure.jpcalendar import TOKYO
+    from tenders.models import Tender
+
+    now = datetime.now(TOKYO)
+    office = as_user(app, "office@example.jp")
+    response = post(office, "/office/tenders", "/office/tenders", {
+        "kind": "pc", "title": "標準PC 共同調達", "bidding_opens": (now - timedelta(hours=1)).strftime(TOKYO_FORMAT),
+        "bidding_closes": (now + timedelta(hours=1)).strftime(TOKYO_FORMAT),
+        "opening_at": (now + timedelta(hours=2)).strftime(TOKYO_FORMAT), "ceiling": "２０，０００，０００",
+        "evaluation_method": "lowest", "designated_ward": "131130"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    detail = response.headers["Location"]
+    tender_id = int(detail.rsplit("/", 1)[1])
+    post(office, f"/office/tenders/{tender_id}/patterns", detail,
+         {"code": "std", "name": "標準ノート", "options": "mem16=メモリ16GB, office=Office"})
+    post(office, f"/office/tenders/{tender_id}/actions/open_demand", detail, {})
+
+    ward = as_user(app, "staff@shibuya.example.jp")
+    page = f"/ward/tenders/{tender_id}"
+    post(ward, page, page, {"action": "join"})
+    post(ward, page, page, {"qty_std": "１００", "opt_std": ["office"]})
+    assert "100" in office.get(detail).get_data(as_text=True)
+
+    post(office, f"/office/tenders/{tender_id}/actions/publish", detail, {})
+    post(office, f"/office/tenders/{tender_id}/actions/open_bidding", detail, {})
+    for email, price in (("vendor@pc.example.jp", "98000"), ("vendor@bunguya.example.jp", "99000"),
+                         ("vendor@pc.example.jp", "96000")):
+        vendor = as_user(app, email)
+        vpage = f"/vendor/tenders/{tender_id}"
+        result = post(vendor, vpage, vpage, {"patterns:std": price, "options:std:office": "３０，０００",
+                                             "options:std:mem16": "8000"}).get_data(as_text=True)
+        assert "受付番号（ハッシュ）" in result
+    before = office.get(detail).get_data(as_text=True)
+    assert "96000" not in before and "¥96,000" not in before and "開札日時まで" in before
+    refused = post(office, f"/office/tenders/{tender_id}/actions/open_bids", detail, {})
+    assert "開札日時前" in office.get(detail).get_data(as_text=True)
+
+    with app.app_context():  # the bidding period and the opening time pass
+        past = datetime.now(TOKYO) - timedelta(minutes=1)
+        db.session.execute(update(Tender).where(Tender.id == tender_id).values(
+            bidding_opens=past - timedelta(hours=2), bidding_closes=past - timedelta(minutes=1), opening_at=past))
+        db.session.commit()
+    post(office, f"/office/tenders/{tender_id}/actions/open_bids", detail, {})
+    opened = office.get(detail).get_data(as_text=True)
+    assert "¥12,600,000" in opened  # 100 x (96,000 + 30,000)
+    assert "差し替え済み" in opened
+    post(office, f"/office/tenders/{tender_id}/actions/award", detail, {})
+    with app.app_context():
+        assert db.session.get(Tender, tender_id).status == "awarded"
+
+    public = app.test_client()
+    results = public.get("/tenders/results").get_data(as_text=True)
+    assert "東京ピーシーソリューションズ株式会社" in results and "63.00%" in results  # 12.6M / 20M
+    release = public.get(f"/tenders/{tender_id}/ocds.json").get_json()["releases"][0]
+    assert release["awards"][0]["value"] == {"amount": 12600000.0, "currency": "JPY"}
+    assert {b["status"] for b in release["bids"]["details"]} == {"valid"}
+    assert release["tender"]["value"]["amount"] == 20000000.0
+
+
+def test_ocds_hides_bids_and_ceiling_before_opening(app):
+    from procure.dbtypes import utcnow
+    from tenders import service
+    from tests.catalog_data import user
+
+    with app.app_context():
+        office = user("office@example.jp")
+        tender = service.create_tender(office, "pc", "PC", utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1),
+                                       utcnow() + timedelta(hours=2), 5_000_000)
+        for action in ("open_demand", "publish", "open_bidding"):
+            service.move(office, tender.id, action, utcnow())
+        tender_id = tender.id
+    release = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()["releases"][0]
+    assert "bids" not in release and "value" not in release["tender"] and release["tender"]["status"] == "active"
