@@ -143,3 +143,20 @@ class Award(Audited, db.Model):
     awarded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     vendor: Mapped[Vendor] = relationship()
+
+
+class Contract(Audited, db.Model):
+    """A ward's contract with the winner (個別契約), priced from the award with the pricing engine."""
+
+    __tablename__ = "tender_contract"
+    __table_args__ = (UniqueConstraint("tender_id", "ward_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), index=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)      # tax-exclusive, whole yen
+    lines: Mapped[list] = mapped_column(JSON)           # [{pattern, options, lease_months, quantity, unit_price, amount}]
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    ward: Mapped[Ward] = relationship()
+    vendor: Mapped[Vendor] = relationship()

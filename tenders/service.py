@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from procure.extensions import db
 from procure.models import User, Vendor, Ward
-from tenders import eligibility, evaluation, lifecycle, sealing
-from tenders.models import (ELECTRICITY, PC, Award, Bid, FacilityDemandLine, PcDemandLine, PcPattern, Tender,
-                            TenderWard)
+from tenders import contracts, eligibility, evaluation, lifecycle, sealing
+from tenders.models import (ELECTRICITY, PC, Award, Bid, Contract, FacilityDemandLine, PcDemandLine, PcPattern,
+                            Tender, TenderWard)
 
 
 class TenderError(ValueError):
@@ -175,16 +175,22 @@ def _rules(tender: Tender) -> eligibility.Rules:
     return eligibility.Rules(codes, tender.qualification, designated, tender.region, codes, tender.sme_min_valid)
 
 
+def _pc_demands(tender: Tender) -> list[evaluation.PcDemand]:
+    return [evaluation.PcDemand(str(l.ward_id), l.pattern_code, tuple(l.options), l.quantity, l.lease_months)
+            for l in db.session.scalars(select(PcDemandLine).filter_by(tender_id=tender.id).order_by(PcDemandLine.id))]
+
+
+def _pc_bid(content: dict) -> evaluation.PcBid:
+    return evaluation.PcBid(
+        {k: Decimal(v) for k, v in content.get("patterns", {}).items()},
+        {tuple(k.split(":", 1)): Decimal(v) for k, v in content.get("options", {}).items()},
+        {k: Decimal(v) for k, v in content.get("lease_monthly", {}).items()},
+        {tuple(k.split(":", 1)): Decimal(v) for k, v in content.get("lease_options_monthly", {}).items()})
+
+
 def _evaluated_price(tender: Tender, content: dict) -> Decimal:
     if tender.kind == PC:
-        demands = [evaluation.PcDemand(str(l.ward_id), l.pattern_code, tuple(l.options), l.quantity, l.lease_months)
-                   for l in db.session.scalars(select(PcDemandLine).filter_by(tender_id=tender.id))]
-        bid = evaluation.PcBid(
-            {k: Decimal(v) for k, v in content.get("patterns", {}).items()},
-            {tuple(k.split(":", 1)): Decimal(v) for k, v in content.get("options", {}).items()},
-            {k: Decimal(v) for k, v in content.get("lease_monthly", {}).items()},
-            {tuple(k.split(":", 1)): Decimal(v) for k, v in content.get("lease_options_monthly", {}).items()})
-        return evaluation.pc_evaluated_price(demands, bid)
+        return evaluation.pc_evaluated_price(_pc_demands(tender), _pc_bid(content))
     if tender.kind == ELECTRICITY:
         facilities = [evaluation.FacilityDemand(str(f.ward_id), f.facility_name, f.voltage, f.contract_kw,
                                                 f.power_factor, tuple(Decimal(k) for k in f.planned_kwh))
@@ -261,3 +267,43 @@ def award(office: User, tender_id: int, now: datetime, technical: dict[int, Deci
     tender.status = lifecycle.next_state(tender.status, "award", office.role.value, now, _schedule(tender))
     db.session.commit()
     return row
+
+
+def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract]:
+    """個別契約: one contract per participating ward with the winner, priced with the engine;
+    the contracts add up exactly to the award."""
+    tender = _tender(tender_id)
+    award_row = db.session.scalar(select(Award).filter_by(tender_id=tender.id))
+    if award_row is None or tender.kind != PC:
+        raise TenderError("落札者が決まった PC の案件だけ、区別契約を作れます")
+    winning = db.session.get(Bid, award_row.bid_id)
+    per_ward = contracts.ward_amounts(_pc_demands(tender), _pc_bid(read_bid(winning, tender, now)))
+    made = [Contract(tender_id=tender.id, ward_id=int(ward), vendor_id=award_row.vendor_id,
+                     amount=contracts.total(lines), lines=lines) for ward, lines in sorted(per_ward.items())]
+    if sum((c.amount for c in made), Decimal(0)) != award_row.price:
+        raise TenderError("区別契約の合計が落札価格と一致しません")
+    db.session.add_all(made)
+    tender.status = lifecycle.next_state(tender.status, "make_contracts", office.role.value, now, _schedule(tender))
+    db.session.commit()
+    return made
+
+
+def change_contract_quantity(ward_user: User, contract_id: int, line_index: int, quantity: int,
+                             now: datetime) -> Contract:
+    contract = db.session.get(Contract, contract_id)
+    if contract is None or contract.ward_id != ward_user.ward_id:
+        raise TenderError("契約が見つかりません")
+    tender = _tender(contract.tender_id)
+    _may("change_quantity", tender, "ward", now)
+    if not 0 <= line_index < len(contract.lines):
+        raise TenderError("契約明細が見つかりません")
+    original = contract.lines[line_index].get("awarded_quantity", contract.lines[line_index]["quantity"])
+    try:
+        lines = contracts.change_quantity(contract.lines, line_index, quantity, original,
+                                          tender.quantity_tolerance_percent)
+    except ValueError as exc:
+        raise TenderError(str(exc)) from None
+    lines[line_index]["awarded_quantity"] = original
+    contract.lines, contract.amount, contract.changed_at = lines, contracts.total(lines), now
+    db.session.commit()
+    return contract

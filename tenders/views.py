@@ -17,7 +17,7 @@ from procure.models import Role, Ward
 from procure.permissions import WARD, allow, public, request_user
 from procure.textnorm import parse_decimal, parse_int
 from tenders import lifecycle, ocds, service
-from tenders.models import Award, Bid, PcDemandLine, Tender, TenderWard
+from tenders.models import Award, Bid, Contract, PcDemandLine, Tender, TenderWard
 
 bp = Blueprint("tenders", __name__)
 OFFICE_ACTIONS = ("open_demand", "publish", "open_questions", "open_bidding", "make_contracts", "complete",
@@ -115,6 +115,8 @@ def office_action(tender_id, action):
                 result = service.award(request_user(), tender.id, now, technical)
                 if result is None:
                     flash(_("有効な入札がないため、不調としました"), "success")
+            elif action == "make_contracts":
+                service.make_contracts(request_user(), tender.id, now)
             elif action in OFFICE_ACTIONS:
                 service.move(request_user(), tender.id, action, now)
             else:
@@ -152,6 +154,11 @@ def ward_detail(tender_id):
             if request.form.get("action") == "join":
                 service.join(user, tender.id, utcnow())
                 flash(_("参加しました"), "success")
+            elif request.form.get("action") == "change":
+                service.change_contract_quantity(
+                    user, request.form.get("contract_id", type=int), request.form.get("line", type=int),
+                    parse_int(request.form.get("quantity", ""), _("数量"), 0), utcnow())
+                flash(_("契約数量を変更しました"), "success")
             else:
                 lines = []
                 for pattern in tender.patterns:
@@ -169,8 +176,9 @@ def ward_detail(tender_id):
             db.session.rollback()
             error = str(exc)
     lines = db.session.scalars(select(PcDemandLine).filter_by(tender_id=tender.id, ward_id=user.ward_id)).all()
+    contract = db.session.scalar(select(Contract).filter_by(tender_id=tender.id, ward_id=user.ward_id))
     return render_template("tenders/ward_detail.html", tender=tender, joined=joined, lines=lines, form=form,
-                           error=error)
+                           error=error, contract=contract)
 
 
 # --- vendors -----------------------------------------------------------------------------

@@ -104,3 +104,31 @@ def test_pc_tender_sealed_bids_opening_and_award(app, tender):
         assert db.session.get(Tender, tender).status == "awarded"
         assert db.session.get(Tender, tender).ceiling_price == Decimal(40000000)
         assert db.session.scalar(select(Award.id)) is not None
+
+
+def test_ward_contracts_add_up_to_the_award_and_change_within_tolerance(app, tender):
+    from procure.extensions import db
+    from tenders import service
+    from tenders.models import Award, Contract
+
+    with app.app_context():
+        for email, std in (("vendor@pc.example.jp", 95000), ("vendor@bunguya.example.jp", 97000)):
+            service.submit_bid(user(email), tender, bid(std, 150000), OPENS + timedelta(hours=1))
+        office = user("office@example.jp")
+        service.open_bids(office, tender, OPENING)
+        award_row = service.award(office, tender, OPENING)
+        made = service.make_contracts(office, tender, OPENING + timedelta(days=1))
+        assert len(made) == 3
+        assert sum(c.amount for c in made) == award_row.price == db.session.scalar(select(Award.price))
+        shibuya = next(c for c in made if c.ward.code == "131130")
+        assert shibuya.amount == 100 * (95000 + 8000 + 30000) + 10 * (150000 + 12000)
+        staff = ward_user(app, "131130", "tender-131130@example.jp")
+        index = next(i for i, l in enumerate(shibuya.lines) if l["pattern"] == "std")
+        with pytest.raises(service.TenderError, match="±10"):
+            service.change_contract_quantity(staff, shibuya.id, index, 111, OPENING + timedelta(days=2))
+        changed = service.change_contract_quantity(staff, shibuya.id, index, 110, OPENING + timedelta(days=2))
+        assert changed.amount == 110 * (95000 + 8000 + 30000) + 10 * (150000 + 12000)
+        other = ward_user(app, "131121", "tender-131121@example.jp")
+        with pytest.raises(service.TenderError, match="見つかりません"):
+            service.change_contract_quantity(other, shibuya.id, index, 100, OPENING + timedelta(days=2))
+        assert db.session.scalar(select(Contract).filter_by(id=shibuya.id)).lines[index]["awarded_quantity"] == 100
