@@ -122,6 +122,46 @@ def enter_pc_demand(ward_user: User, tender_id: int, lines: list[dict], now: dat
     return rows
 
 
+def enter_facility_demand(ward_user: User, tender_id: int, facilities: list[dict], now: datetime,
+                          threshold: Decimal | None = None, table: list | None = None) -> int:
+    """Electricity: the ward's facilities (replacing its earlier list) and its environmental
+    threshold and scoring table."""
+    tender = _tender(tender_id)
+    _may("enter_demand", tender, "ward", now)
+    _participating(tender, ward_user.ward_id)
+    db.session.execute(FacilityDemandLine.__table__.delete().where(
+        FacilityDemandLine.tender_id == tender.id, FacilityDemandLine.ward_id == ward_user.ward_id))
+    db.session.add_all(FacilityDemandLine(tender_id=tender.id, ward_id=ward_user.ward_id, **row) for row in facilities)
+    joined = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=ward_user.ward_id))
+    if threshold is not None:
+        joined.environmental_threshold = threshold
+    if table is not None:
+        joined.environmental_table = table
+    db.session.commit()
+    return len(facilities)
+
+
+DEFAULT_ENVIRONMENT_TABLE = [  # a typical 環境配慮 table (points), when a ward does not set its own
+    {"name": "co2", "higher_is_better": False, "bands": [["0.300", "50"], ["0.450", "30"], ["0.600", "10"]]},
+    {"name": "renewable", "higher_is_better": True, "bands": [["30", "30"], ["10", "15"]]},
+    {"name": "unused", "higher_is_better": True, "bands": [["1", "20"]]},
+]
+
+
+def _environment(row: TenderWard) -> eligibility.WardEnvironment:
+    table = [eligibility.Criterion(c["name"], c["higher_is_better"],
+                                   tuple((Decimal(b), Decimal(p)) for b, p in c["bands"]))
+             for c in (row.environmental_table or DEFAULT_ENVIRONMENT_TABLE)]
+    return eligibility.WardEnvironment(row.environmental_threshold or Decimal(70), table)
+
+
+def _electricity_reasons(tender: Tender, content: dict) -> list[str]:
+    """Per ward, the supplier must reach that ward's environmental threshold with its table."""
+    values = {k: Decimal(v) for k, v in content.get("environment", {}).items()}
+    _, refused = eligibility.wards_served(values, {tw.ward.name_ja: _environment(tw) for tw in tender.wards})
+    return [f"{ward}: {reason}" for ward, reason in sorted(refused.items())]
+
+
 def submit_bid(vendor_user: User, tender_id: int, content: dict, now: datetime) -> Bid:
     """Seal and store; an earlier bid of the vendor becomes 'replaced' (kept, audited)."""
     tender = _tender(tender_id)
@@ -212,8 +252,11 @@ def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
     valid = {}
     for bid in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active")):
         reasons = eligibility.reasons(_bidder(bid.vendor, today, tender.kind), rules)
+        content = read_bid(bid, tender, now)
+        if tender.kind == ELECTRICITY:
+            reasons += _electricity_reasons(tender, content)
         try:
-            bid.evaluated_price = _evaluated_price(tender, read_bid(bid, tender, now))
+            bid.evaluated_price = _evaluated_price(tender, content)
         except evaluation.IncompleteBid as exc:
             reasons.append(str(exc))
         if tender.ceiling_price is not None and bid.evaluated_price and bid.evaluated_price > tender.ceiling_price:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -17,7 +17,7 @@ from procure.models import Role, Ward
 from procure.permissions import WARD, allow, public, request_user
 from procure.textnorm import parse_decimal, parse_int
 from tenders import lifecycle, ocds, service
-from tenders.models import Award, Bid, Contract, PcDemandLine, Tender, TenderWard
+from tenders.models import Award, Bid, Contract, FacilityDemandLine, PcDemandLine, Tender, TenderWard
 
 bp = Blueprint("tenders", __name__)
 OFFICE_ACTIONS = ("open_demand", "publish", "open_questions", "open_bidding", "make_contracts", "complete",
@@ -154,6 +154,19 @@ def ward_detail(tender_id):
             if request.form.get("action") == "join":
                 service.join(user, tender.id, utcnow())
                 flash(_("参加しました"), "success")
+            elif request.form.get("action") == "facilities":
+                from tenders.facility_upload import read_facilities
+
+                upload = request.files.get("file")
+                if upload is None or not upload.filename.lower().endswith(".xlsx"):
+                    raise ValueError(_("施設一覧の xlsx ファイルを選んでください"))
+                facilities, problems = read_facilities(upload.read())
+                if problems:
+                    raise ValueError("\n".join(problems))
+                threshold = request.form.get("threshold", "").strip()
+                count = service.enter_facility_demand(user, tender.id, facilities, utcnow(),
+                                                      parse_decimal(threshold) if threshold else None)
+                flash(_("%(n)s 施設を登録しました", n=count), "success")
             elif request.form.get("action") == "change":
                 service.change_contract_quantity(
                     user, request.form.get("contract_id", type=int), request.form.get("line", type=int),
@@ -177,8 +190,23 @@ def ward_detail(tender_id):
             error = str(exc)
     lines = db.session.scalars(select(PcDemandLine).filter_by(tender_id=tender.id, ward_id=user.ward_id)).all()
     contract = db.session.scalar(select(Contract).filter_by(tender_id=tender.id, ward_id=user.ward_id))
+    facilities = db.session.scalars(select(FacilityDemandLine).filter_by(tender_id=tender.id, ward_id=user.ward_id)
+                                    .order_by(FacilityDemandLine.id)).all()
     return render_template("tenders/ward_detail.html", tender=tender, joined=joined, lines=lines, form=form,
-                           error=error, contract=contract)
+                           error=error, contract=contract, facilities=facilities)
+
+
+@bp.get("/ward/tenders/facilities-template.xlsx")
+@allow(*WARD)
+def facilities_template():
+    import io
+
+    from tenders.facility_upload import template_workbook
+
+    buffer = io.BytesIO()
+    template_workbook().save(buffer)
+    return Response(buffer.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="facilities_template.xlsx"'})
 
 
 # --- vendors -----------------------------------------------------------------------------
@@ -205,7 +233,8 @@ def vendor_detail(tender_id):
                 service.withdraw_bid(user, tender.id, utcnow())
                 flash(_("入札を辞退しました（記録は残ります）"), "success")
             else:
-                content = {"patterns": {}, "options": {}, "lease_monthly": {}, "lease_options_monthly": {}}
+                content = {"patterns": {}, "options": {}, "lease_monthly": {}, "lease_options_monthly": {},
+                           "rates": {}, "environment": {}}
                 for key, value in request.form.items():
                     if not value.strip() or ":" not in key:
                         continue
@@ -214,7 +243,12 @@ def vendor_detail(tender_id):
                         amount = parse_decimal(value)
                         if amount < 0:
                             raise ValueError(_("%(name)s: 0 以上の金額を入力してください", name=name))
-                        content[section][name] = str(amount)
+                        if section == "rates":  # rates:<voltage>:base|energy
+                            voltage, part = name.split(":", 1)
+                            content["rates"].setdefault(voltage, {})[part] = str(amount)
+                        else:
+                            content[section][name] = str(amount)
+                content = {k: v for k, v in content.items() if v}
                 bid = service.submit_bid(user, tender.id, content, utcnow())
                 receipt = bid.receipt
                 flash(_("入札を受け付けました。受付番号（ハッシュ）: %(r)s", r=receipt), "success")

@@ -78,6 +78,7 @@ PAGES = {
     "/office/tenders/{tender}": ({"office"}, set()),
     "/ward/tenders": (WARD, set()),
     "/ward/tenders/{tender}": (WARD, set()),
+    "/ward/tenders/facilities-template.xlsx": (WARD, set()),
     "/vendor/tenders": (VENDORS, set()),
     "/vendor/tenders/{tender}": (set(), VENDORS),
 }

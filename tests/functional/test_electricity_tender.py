@@ -1,0 +1,107 @@
+"""An electricity tender: wards upload facilities (xlsx), each ward's environmental threshold is
+applied at opening, evaluated prices are checked against a plain computation."""
+import io
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from tests.catalog_data import user
+from tests.functional.test_tender_flow import ward_user
+from tests.helpers import csrf_token, sign_in
+
+T0 = datetime(2026, 12, 1, tzinfo=timezone.utc)
+OPENS, CLOSES, OPENING = T0 + timedelta(days=10), T0 + timedelta(days=17), T0 + timedelta(days=18)
+
+
+def facilities_xlsx(rows):
+    from tenders.facility_upload import HEADERS
+
+    book = Workbook()
+    book.active.append(HEADERS)
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_facility_upload_reports_every_bad_row(app):
+    from tenders.facility_upload import read_facilities
+
+    facilities, errors = read_facilities(facilities_xlsx([
+        ("本庁舎", "高圧", "８５０", 100) + (1000,) * 12,
+        ("本庁舎", "中圧", 10, 120) + (1000,) * 11 + ("x",),
+        ("", "低圧", -1, 90) + (1,) * 12]))
+    assert facilities == []
+    for expected in ("3行目「施設名」: 2行目と重複", "3行目「電圧区分」", "3行目「力率（%）」", "3行目「3月（kWh）」",
+                     "4行目「施設名」", "4行目「契約電力（kW）」"):
+        assert any(expected in e for e in errors), expected
+
+
+def test_electricity_tender_thresholds_per_ward_and_prices(app):
+    from procure.extensions import db
+    from tenders import service
+    from tenders.facility_upload import read_facilities
+    from tenders.models import Bid
+
+    with app.app_context():
+        office = user("office@example.jp")
+        tender = service.create_tender(office, "electricity", "区施設の電力", OPENS, CLOSES, OPENING, None)
+        service.move(office, tender.id, "open_demand", T0)
+        shibuya, setagaya = ward_user(app, "131130", "e-131130@example.jp"), ward_user(app, "131121", "e-131121@example.jp")
+        plan = {shibuya: [("本庁舎", "高圧", 850, 100) + (180000,) * 12, ("出張所", "低圧", 40, 90) + (5000,) * 12],
+                setagaya: [("本庁舎", "高圧", 900, 95) + (200000,) * 12]}
+        for staff, threshold in ((shibuya, Decimal(60)), (setagaya, Decimal(80))):
+            service.join(staff, tender.id, T0)
+            facilities, errors = read_facilities(facilities_xlsx(plan[staff]))
+            assert errors == []
+            service.enter_facility_demand(staff, tender.id, facilities, T0, threshold)
+        for action in ("publish", "open_bidding"):
+            service.move(office, tender.id, action, OPENS)
+        green = {"co2": "0.25", "renewable": "35", "unused": "0"}     # 50 + 30 + 0 = 80 points
+        grey = {"co2": "0.40", "renewable": "12", "unused": "0"}      # 30 + 15 + 0 = 45 points
+        rates = {"低圧": {"base": "1100", "energy": "25.5"}, "高圧": {"base": "1650", "energy": "17.8"}}
+        service.submit_bid(user("vendor@denki.example.jp"), tender.id, {"rates": rates, "environment": green}, OPENS)
+        service.submit_bid(user("vendor@pc.example.jp"), tender.id,
+                           {"rates": {"低圧": {"base": "1000", "energy": "20"}, "高圧": {"base": "1500", "energy": "15"}},
+                            "environment": grey}, OPENS)
+        service.open_bids(office, tender.id, OPENING)
+        bids = {b.vendor.name: b for b in db.session.scalars(select(Bid).filter_by(tender_id=tender.id))}
+        denki, cheap = bids["首都グリーン電力株式会社"], bids["東京ピーシーソリューションズ株式会社"]
+        expected = (12 * (Decimal(1650) * 850 * (185 - 100) / 100 + Decimal("17.8") * 180000)
+                    + 12 * (Decimal(1100) * 40 * (185 - 90) / 100 + Decimal("25.5") * 5000)
+                    + 12 * (Decimal(1650) * 900 * (185 - 95) / 100 + Decimal("17.8") * 200000))
+        assert denki.evaluated_price == expected and denki.valid
+        # The cheaper supplier fails both wards' environmental thresholds: invalid, reasons kept per ward.
+        assert cheap.valid is False
+        assert any("渋谷区" in r and "60" in r for r in cheap.invalid_reasons)
+        assert any("世田谷区" in r and "80" in r for r in cheap.invalid_reasons)
+        award = service.award(office, tender.id, OPENING)
+        assert award.vendor_id == denki.vendor_id and award.price == expected
+
+
+def test_ward_uploads_facilities_on_the_page(app):
+    from tenders import service
+
+    with app.app_context():
+        office = user("office@example.jp")
+        now = datetime.now(timezone.utc)
+        tender = service.create_tender(office, "electricity", "電力", now + timedelta(days=1), now + timedelta(days=2),
+                                       now + timedelta(days=3), None)
+        service.move(office, tender.id, "open_demand", now)
+        tender_id = tender.id
+    client = app.test_client()
+    sign_in(client, "staff@shibuya.example.jp")
+    page = f"/ward/tenders/{tender_id}"
+    client.post(page, data={"csrf_token": csrf_token(client, page), "action": "join"})
+    bad = client.post(page, data={"csrf_token": csrf_token(client, page), "action": "facilities", "threshold": "70",
+                                  "file": (io.BytesIO(facilities_xlsx([("本庁舎", "高圧", "abc", 100) + (1,) * 12])),
+                                           "f.xlsx")}, content_type="multipart/form-data")
+    assert "2行目「契約電力（kW）」" in bad.get_data(as_text=True)
+    good = client.post(page, data={"csrf_token": csrf_token(client, page), "action": "facilities", "threshold": "７０",
+                                   "file": (io.BytesIO(facilities_xlsx([("本庁舎", "高圧", 850, 100) + (180000,) * 12])),
+                                            "f.xlsx")}, content_type="multipart/form-data", follow_redirects=True)
+    text = good.get_data(as_text=True)
+    assert "1 施設を登録しました" in text and "2,160,000" in text
