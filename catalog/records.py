@@ -1,18 +1,15 @@
 """Delivery and inspection records of a ward (納品・検収記録): query, xlsx and PDF."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from catalog.delivery_models import Delivery, DeliveryLine, Inspection
 from catalog.order_models import OrderLine
-from procure.exports import append_row
+from procure.exports import append_row, titled_sheet, workbook_bytes
 from procure.extensions import db
 from procure.jpcalendar import TOKYO, month_bounds
 
@@ -73,14 +70,7 @@ def _local(moment: datetime | None) -> str:
 
 
 def records_xlsx(rows: list[RecordRow], title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "納品・検収記録"
-    append_row(sheet, [title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    append_row(sheet, HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    book, sheet = titled_sheet("納品・検収記録", title, HEADERS)
     for r in rows:
         append_row(sheet, [r.delivered_on, r.facility, r.vendor, r.note_number, r.order_id, r.item,
                            r.quantity, r.unit, r.accepted, r.rejected, r.reason or "",
@@ -88,7 +78,4 @@ def records_xlsx(rows: list[RecordRow], title: str) -> bytes:
         sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
     for letter, width in zip("ABCDEFGHIJKLM", (12, 26, 22, 16, 9, 30, 8, 6, 8, 8, 24, 14, 17)):
         sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

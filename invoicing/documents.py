@@ -9,13 +9,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from flask import current_app, has_request_context, render_template
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 
 from invoicing.models import Invoice, VendorBilling
 from procure import config
-from procure.exports import append_row, csv_safe
+from procure.exports import append_row, csv_safe, titled_sheet, workbook_bytes
 from procure.extensions import db
 
 BASE_URL = str(config.PROJECT_ROOT / "static")
@@ -78,18 +76,10 @@ def _rows(invoices: list[Invoice]):
 
 
 def month_xlsx(invoices: list[Invoice], title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "請求一覧"
-    append_row(sheet, [title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    append_row(sheet, HEADERS)
+    book, sheet = titled_sheet("請求一覧", title, HEADERS)
     for row in _rows(invoices):
         append_row(sheet, row)
-    sheet.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def month_csv(invoices: list[Invoice], encoding: str) -> bytes:

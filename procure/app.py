@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from procure.views import bp as home_bp
     from procure.job_views import bp as jobs_bp
     import catalog.api  # noqa: F401  (adds API routes: before api_bp is registered)
+    import tenders.api  # noqa: F401
     from catalog.budget_views import bp as budgets_bp
     from catalog.office_views import bp as catalog_office_bp
     from catalog.records_views import bp as records_bp

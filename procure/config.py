@@ -50,6 +50,7 @@ def from_environment() -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "TENDER_SEAL_KEY": os.environ.get("TENDER_SEAL_KEY", ""),
         "JOB_WORKERS": int(os.environ.get("JOB_WORKERS", "2")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session does

@@ -160,3 +160,22 @@ class Contract(Audited, db.Model):
 
     ward: Mapped[Ward] = relationship()
     vendor: Mapped[Vendor] = relationship()
+
+
+class ElectricityReading(Audited, db.Model):
+    """A month's meter reading of a contracted facility, with the month's pass-through unit rates."""
+
+    __tablename__ = "electricity_reading"
+    __table_args__ = (UniqueConstraint("contract_id", "facility_name", "year", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("tender_contract.id"), index=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    facility_name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int]
+    month: Mapped[int]
+    kwh: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    peak_kw: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    fuel_adjustment_rate: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))  # yen/kWh, may be negative
+    renewable_rate: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))        # 再エネ賦課金 yen/kWh
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from procure.extensions import db
 from procure.models import User, Vendor, Ward
 from tenders import contracts, eligibility, evaluation, lifecycle, sealing
-from tenders.models import (ELECTRICITY, PC, Award, Bid, Contract, FacilityDemandLine, PcDemandLine, PcPattern,
-                            Tender, TenderWard)
+from tenders.models import (ELECTRICITY, PC, Award, Bid, Contract, ElectricityReading, FacilityDemandLine,
+                            PcDemandLine, PcPattern, Tender, TenderWard)
 
 
 class TenderError(ValueError):
@@ -317,10 +317,14 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
     the contracts add up exactly to the award."""
     tender = _tender(tender_id)
     award_row = db.session.scalar(select(Award).filter_by(tender_id=tender.id))
-    if award_row is None or tender.kind != PC:
-        raise TenderError("落札者が決まった PC の案件だけ、区別契約を作れます")
+    if award_row is None or tender.kind not in (PC, ELECTRICITY):
+        raise TenderError("落札者が決まった PC・電力の案件だけ、区別契約を作れます")
     winning = db.session.get(Bid, award_row.bid_id)
-    per_ward = contracts.ward_amounts(_pc_demands(tender), _pc_bid(read_bid(winning, tender, now)))
+    content = read_bid(winning, tender, now)
+    if tender.kind == PC:
+        per_ward = contracts.ward_amounts(_pc_demands(tender), _pc_bid(content))
+    else:
+        per_ward = _electricity_lines(tender, content)
     made = [Contract(tender_id=tender.id, ward_id=int(ward), vendor_id=award_row.vendor_id,
                      amount=contracts.total(lines), lines=lines) for ward, lines in sorted(per_ward.items())]
     if sum((c.amount for c in made), Decimal(0)) != award_row.price:
@@ -329,6 +333,73 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
     tender.status = lifecycle.next_state(tender.status, "make_contracts", office.role.value, now, _schedule(tender))
     db.session.commit()
     return made
+
+
+def _electricity_lines(tender: Tender, content: dict) -> dict[str, list[dict]]:
+    """Per ward: its facilities with the contract rates and the yearly evaluated amount."""
+    bid = evaluation.ElectricityBid({v: (Decimal(r["base"]), Decimal(r["energy"]))
+                                     for v, r in content.get("rates", {}).items()})
+    lines: dict[str, list[dict]] = {}
+    for f in db.session.scalars(select(FacilityDemandLine).filter_by(tender_id=tender.id)
+                                .order_by(FacilityDemandLine.id)):
+        demand = evaluation.FacilityDemand(str(f.ward_id), f.facility_name, f.voltage, f.contract_kw, f.power_factor,
+                                           tuple(Decimal(k) for k in f.planned_kwh))
+        base, energy = bid.rates[f.voltage]
+        lines.setdefault(str(f.ward_id), []).append({
+            "facility": f.facility_name, "voltage": f.voltage, "contract_kw": str(f.contract_kw),
+            "power_factor": str(f.power_factor), "base_rate": str(base), "energy_rate": str(energy),
+            "quantity": 1, "amount": str(evaluation.facility_price(demand, bid))})
+    return lines
+
+
+def record_readings(vendor_user: User, contract_id: int, readings: list[dict]) -> list[ElectricityReading]:
+    """The supplier's monthly readings (kWh, peak kW, the month's pass-through rates) per
+    contracted facility; a reading of the same facility and month replaces the earlier one."""
+    contract = db.session.get(Contract, contract_id)
+    if contract is None or contract.vendor_id != vendor_user.vendor_id:
+        raise TenderError("契約が見つかりません")
+    facilities = {line["facility"] for line in contract.lines if "facility" in line}
+    if not facilities:
+        raise TenderError("電力の契約ではありません")
+    stored = []
+    for index, row in enumerate(readings, start=1):
+        if row.get("facility") not in facilities:
+            raise TenderError(f"{index}件目: 施設「{row.get('facility')}」はこの契約にありません")
+        try:
+            year, month = int(row["year"]), int(row["month"])
+            kwh, peak = Decimal(str(row["kwh"])), Decimal(str(row["peak_kw"]))
+            fuel, renewable = Decimal(str(row.get("fuel_adjustment_rate", 0))), Decimal(str(row.get("renewable_rate", 0)))
+        except (KeyError, ValueError, ArithmeticError):
+            raise TenderError(f"{index}件目: year, month, kwh, peak_kw を数値で指定してください") from None
+        if not 1 <= month <= 12 or kwh < 0 or peak < 0:
+            raise TenderError(f"{index}件目: 月は1〜12、使用量とピーク電力は0以上にしてください")
+        reading = db.session.scalar(select(ElectricityReading).filter_by(
+            contract_id=contract.id, facility_name=row["facility"], year=year, month=month))
+        if reading is None:
+            reading = ElectricityReading(contract_id=contract.id, ward_id=contract.ward_id, vendor_id=contract.vendor_id,
+                                         facility_name=row["facility"], year=year, month=month)
+            db.session.add(reading)
+        reading.kwh, reading.peak_kw = kwh, peak
+        reading.fuel_adjustment_rate, reading.renewable_rate = fuel, renewable
+        stored.append(reading)
+    db.session.commit()
+    return stored
+
+
+def monthly_bill(contract: Contract, year: int, month: int) -> list:
+    """The month's charge lines of every facility with a reading, at the contract rates."""
+    from tenders.electricity_billing import monthly_charge
+
+    by_facility = {line["facility"]: line for line in contract.lines if "facility" in line}
+    lines = []
+    for reading in db.session.scalars(select(ElectricityReading).filter_by(contract_id=contract.id, year=year,
+                                                                           month=month)
+                                      .order_by(ElectricityReading.facility_name)):
+        f = by_facility[reading.facility_name]
+        lines += monthly_charge(reading.facility_name, Decimal(f["contract_kw"]), Decimal(f["power_factor"]),
+                                Decimal(f["base_rate"]), Decimal(f["energy_rate"]), reading.kwh,
+                                reading.fuel_adjustment_rate, reading.renewable_rate)
+    return lines
 
 
 def change_contract_quantity(ward_user: User, contract_id: int, line_index: int, quantity: int,

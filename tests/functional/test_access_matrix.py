@@ -121,6 +121,7 @@ API = {
     "/api/v1/orders/{order}": (SHIBUYA | {"vendor"}, {"other_ward_staff", "other_vendor"}),
     "/api/v1/catalog/uploads/{version}": ({"vendor"}, {"other_vendor"}),
     "/api/v1/deliveries/{delivery}/note.pdf": (SHIBUYA | {"office", "vendor"}, {"other_ward_staff", "other_vendor"}),
+    "/api/v1/tender-contracts/{contract}/bill?year=2026&month=1": (set(), WARD | VENDORS),
 }
 # POST-only API calls, checked with an empty JSON body: 403 before any validation.
 API_POST = {
@@ -129,6 +130,7 @@ API_POST = {
     "/api/v1/orders/{order}/confirm": VENDORS,
     "/api/v1/orders/{order}/deliveries": VENDORS,
     "/api/v1/catalog/uploads": VENDORS,
+    "/api/v1/tender-contracts/{contract}/readings": VENDORS,
 }
 PUBLIC_ENDPOINTS = {"static", "auth.login", "home.set_language", "api.create_token", "api.openapi",
                     "webhooks.stripe_webhook", "tenders.results", "tenders.ocds_release"}
@@ -164,6 +166,7 @@ def ids(app):
                                        utcnow() + timedelta(days=2), utcnow() + timedelta(days=3), None)
         tenders.move(office, tender.id, "open_demand", utcnow())
         refs["tender"] = tender.id
+        refs["contract"] = 999999  # no such contract: every caller gets 404 (403 for the wrong role)
         shibuya = db.session.scalar(select(Ward).filter_by(code="131130"))
         bunguya = db.session.scalar(select(Vendor.id).filter_by(corporate_number="2011001071234"))
         job = Job(kind="catalog_import", owner_id=catalog_data.user("vendor@bunguya.example.jp").id)
@@ -247,8 +250,8 @@ def test_every_route_is_in_the_matrix_or_public(app):
                     "<int:delivery_id>": "{delivery}", "<int:space_id>": "{space}",
                     "<int:version_id>": "{version}", "<int:job_id>": "{job}",
                     "<int:invoice_id>": "{invoice}", "<int:batch_id>": "{batch}",
-                    "<int:tender_id>": "{tender}", "<action>": "publish"}
-    gets = set(PAGES) | set(API) | {"/api/v1/tokens/current"}
+                    "<int:tender_id>": "{tender}", "<action>": "publish", "<int:contract_id>": "{contract}"}
+    gets = set(PAGES) | {url.split("?")[0] for url in API} | {"/api/v1/tokens/current"}
     posts = set(FORM_POST) | set(API_POST) | {"/logout"}
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS:

@@ -105,3 +105,52 @@ def test_ward_uploads_facilities_on_the_page(app):
                                             "f.xlsx")}, content_type="multipart/form-data", follow_redirects=True)
     text = good.get_data(as_text=True)
     assert "1 施設を登録しました" in text and "2,160,000" in text
+
+
+def test_electricity_contracts_readings_and_monthly_bill(app):
+    from procure.extensions import db
+    from tenders import service
+    from tenders.facility_upload import read_facilities
+    from tenders.models import Contract
+    from tests.helpers import api_token
+
+    with app.app_context():
+        office = user("office@example.jp")
+        tender = service.create_tender(office, "electricity", "電力", OPENS, CLOSES, OPENING, None)
+        service.move(office, tender.id, "open_demand", T0)
+        shibuya = ward_user(app, "131130", "e-131130@example.jp")
+        service.join(shibuya, tender.id, T0)
+        facilities, _ = read_facilities(facilities_xlsx([("本庁舎", "高圧", 850, 100) + (180000,) * 12]))
+        service.enter_facility_demand(shibuya, tender.id, facilities, T0)
+        for action in ("publish", "open_bidding"):
+            service.move(office, tender.id, action, OPENS)
+        service.submit_bid(user("vendor@denki.example.jp"), tender.id,
+                           {"rates": {"高圧": {"base": "1650", "energy": "17.8"}},
+                            "environment": {"co2": "0.25", "renewable": "35", "unused": "0"}}, OPENS)
+        service.open_bids(office, tender.id, OPENING)
+        award = service.award(office, tender.id, OPENING)
+        (contract,) = service.make_contracts(office, tender.id, OPENING)
+        assert contract.amount == award.price
+        contract_id = db.session.scalar(select(Contract.id))
+    client = app.test_client()
+    vendor = {"Authorization": f"Bearer {api_token(client, 'vendor@denki.example.jp')}"}
+    reading = {"facility": "本庁舎", "year": 2027, "month": 4, "kwh": "150000", "peak_kw": "700",
+               "fuel_adjustment_rate": "-1.23", "renewable_rate": "3.49"}
+    assert client.post(f"/api/v1/tender-contracts/{contract_id}/readings", json={"readings": [reading]},
+                       headers=vendor).status_code == 201
+    bad = client.post(f"/api/v1/tender-contracts/{contract_id}/readings",
+                      json={"readings": [reading | {"facility": "別館"}]}, headers=vendor)
+    assert bad.status_code == 422 and "別館" in bad.get_json()["error"]["message"]
+    ward = {"Authorization": f"Bearer {api_token(client, 'staff@shibuya.example.jp')}"}
+    bill = client.get(f"/api/v1/tender-contracts/{contract_id}/bill?year=2027&month=4", headers=ward).get_json()
+    amounts = {line["kind"]: line["amount"] for line in bill["lines"]}
+    assert amounts == {"base": "1192125",                # 1,650 x 850 x 85/100 = 1,192,125
+                       "energy": "2670000",              # 17.8 x 150,000
+                       "fuel_adjustment": "-184500",     # -1.23 x 150,000 (pass-through)
+                       "renewable": "523500"}            # 3.49 x 150,000 (pass-through)
+    other = {"Authorization": f"Bearer {api_token(client, 'vendor@pc.example.jp')}"}
+    assert client.get(f"/api/v1/tender-contracts/{contract_id}/bill?year=2027&month=4",
+                      headers=other).status_code == 404
+    setagaya = {"Authorization": f"Bearer {api_token(client, 'staff@setagaya.example.jp')}"}
+    assert client.get(f"/api/v1/tender-contracts/{contract_id}/bill?year=2027&month=4",
+                      headers=setagaya).status_code == 404
