@@ -105,6 +105,9 @@ class InvoiceLine(Audited, db.Model):
     line_no: Mapped[int]
     order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_line.id"), index=True)
     pooled_adjustment_id: Mapped[int | None] = mapped_column(ForeignKey("pooled_adjustment.id"))
+    # Electricity tender contracts: one reading gives base, energy and pass-through lines.
+    reading_id: Mapped[int | None] = mapped_column(ForeignKey("electricity_reading.id"), index=True)
+    charge_kind: Mapped[str | None] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     unit: Mapped[str] = mapped_column(String(20), default="")

@@ -87,6 +87,26 @@ def billable(vendor_id: int, ward_id: int, year: int, month: int) -> tuple[list[
     return goods, adjustments
 
 
+def billable_readings(vendor_id: int, ward_id: int, year: int, month: int) -> list:
+    """Electricity readings of the month on the vendor's contracts with the ward, not yet billed."""
+    from tenders.models import ElectricityReading
+
+    already = select(InvoiceLine.reading_id).where(InvoiceLine.reading_id.is_not(None),
+                                                   InvoiceLine.invoice_id.in_(_live_invoice_ids()))
+    return db.session.scalars(select(ElectricityReading).where(
+        ElectricityReading.vendor_id == vendor_id, ElectricityReading.ward_id == ward_id,
+        ElectricityReading.year == year, ElectricityReading.month == month,
+        ElectricityReading.id.not_in(already)).order_by(ElectricityReading.facility_name)).all()
+
+
+def reading_charges(reading) -> dict[str, object]:
+    """The reading's charge lines at its contract's rates, by kind."""
+    from tenders.models import Contract
+    from tenders.service import monthly_bill_for
+
+    return {line.kind: line for line in monthly_bill_for(db.session.get(Contract, reading.contract_id), reading)}
+
+
 def set_totals(invoice: Invoice) -> None:
     buckets = tax_summary([TaxLine(line.amount, line.tax_rate) for line in invoice.lines], invoice.rounding)
     standard, reduced = buckets.get(STANDARD), buckets.get(REDUCED)
@@ -115,12 +135,13 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
     if today <= month_end(year, month):
         raise InvoicingError(f"{year}年{month}月はまだ締まっていません（月末締め）", "month")
     goods, adjustments = billable(vendor.id, ward.id, year, month)
+    readings = billable_readings(vendor.id, ward.id, year, month)
     ward_billing = db.session.scalar(select(WardBilling).filter_by(ward_id=ward.id))
     per_facility = bool(ward_billing and ward_billing.invoice_per_facility)
     groups: dict[int | None, list] = defaultdict(list)
     for entry in goods:
         groups[entry["order_line"].order.facility_id if per_facility else None].append(entry)
-    if adjustments and not groups:
+    if (adjustments or readings) and not groups:
         groups[None] = []
     invoices = []
     for facility_id, entries in sorted(groups.items(), key=lambda kv: kv[0] or 0):
@@ -144,6 +165,14 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
                 quantity=Decimal(1), unit="式", unit_price=adjustment.adjustment,
                 amount=adjustment.adjustment, tax_rate=adjustment.tax_rate))
         adjustments = []
+        for reading in readings:  # electricity: per facility, base, energy and pass-through lines
+            for kind, charge in reading_charges(reading).items():
+                invoice.lines.append(InvoiceLine(
+                    ward_id=ward.id, line_no=len(invoice.lines) + 1, reading_id=reading.id, charge_kind=kind,
+                    description=f"{charge.description}（{year}年{month}月）", quantity=charge.quantity,
+                    unit="kW" if kind == "base" else "kWh", unit_price=charge.unit_price, amount=charge.amount,
+                    tax_rate=STANDARD))
+        readings = []
         set_totals(invoice)
         db.session.add(invoice)
         db.session.flush()
@@ -163,7 +192,7 @@ def tolerance_for(ward_id: int) -> matching.MatchTolerance:
 def match_invoice(invoice: Invoice) -> None:
     """Three-way match of every line (invoice vs order vs inspection); sets line and invoice
     status. Pooled adjustments match their recorded amount. Does not commit."""
-    goods = [l for l in invoice.lines if l.pooled_adjustment_id is None]
+    goods = [l for l in invoice.lines if l.pooled_adjustment_id is None and l.reading_id is None]
     ids = [l.order_line_id for l in goods if l.order_line_id is not None]
     orders = {o.id: o for o in db.session.scalars(select(OrderLine).where(
         OrderLine.id.in_(ids), OrderLine.ward_id == invoice.ward_id, OrderLine.vendor_id == invoice.vendor_id))}
@@ -176,7 +205,17 @@ def match_invoice(invoice: Invoice) -> None:
         tolerance_for(invoice.ward_id))
     by_line = {m.line_no: m for m in result.lines}
     for line in invoice.lines:
-        if line.pooled_adjustment_id is not None:
+        if line.reading_id is not None:
+            from tenders.models import ElectricityReading
+
+            reading = db.session.get(ElectricityReading, line.reading_id)
+            expected = reading_charges(reading).get(line.charge_kind) if reading is not None else None
+            ok = (expected is not None and reading.ward_id == invoice.ward_id and reading.vendor_id == invoice.vendor_id
+                  and expected.amount == line.amount)
+            line.matched = ok
+            line.discrepancies = None if ok else [{"code": "reading_charge_mismatch",
+                                                   "message": "検針値と契約単価から計算した金額と一致しません"}]
+        elif line.pooled_adjustment_id is not None:
             adjustment = db.session.get(PooledAdjustment, line.pooled_adjustment_id)
             ok = (adjustment is not None and adjustment.ward_id == invoice.ward_id
                   and adjustment.vendor_id == invoice.vendor_id and adjustment.adjustment == line.amount)

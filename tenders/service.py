@@ -386,19 +386,23 @@ def record_readings(vendor_user: User, contract_id: int, readings: list[dict]) -
     return stored
 
 
-def monthly_bill(contract: Contract, year: int, month: int) -> list:
-    """The month's charge lines of every facility with a reading, at the contract rates."""
+def monthly_bill_for(contract: Contract, reading: ElectricityReading) -> list:
+    """One facility's charge lines for one reading, at the contract's rates."""
     from tenders.electricity_billing import monthly_charge
 
-    by_facility = {line["facility"]: line for line in contract.lines if "facility" in line}
+    f = next(line for line in contract.lines if line.get("facility") == reading.facility_name)
+    return monthly_charge(reading.facility_name, Decimal(f["contract_kw"]), Decimal(f["power_factor"]),
+                          Decimal(f["base_rate"]), Decimal(f["energy_rate"]), reading.kwh,
+                          reading.fuel_adjustment_rate, reading.renewable_rate)
+
+
+def monthly_bill(contract: Contract, year: int, month: int) -> list:
+    """The month's charge lines of every facility with a reading, at the contract rates."""
     lines = []
     for reading in db.session.scalars(select(ElectricityReading).filter_by(contract_id=contract.id, year=year,
                                                                            month=month)
                                       .order_by(ElectricityReading.facility_name)):
-        f = by_facility[reading.facility_name]
-        lines += monthly_charge(reading.facility_name, Decimal(f["contract_kw"]), Decimal(f["power_factor"]),
-                                Decimal(f["base_rate"]), Decimal(f["energy_rate"]), reading.kwh,
-                                reading.fuel_adjustment_rate, reading.renewable_rate)
+        lines += monthly_bill_for(contract, reading)
     return lines
 
 

@@ -154,3 +154,48 @@ def test_electricity_contracts_readings_and_monthly_bill(app):
     setagaya = {"Authorization": f"Bearer {api_token(client, 'staff@setagaya.example.jp')}"}
     assert client.get(f"/api/v1/tender-contracts/{contract_id}/bill?year=2027&month=4",
                       headers=setagaya).status_code == 404
+
+
+def test_electricity_readings_are_invoiced_with_pass_through_lines(app):
+    from invoicing import service as invoicing
+    from procure.extensions import db
+    from procure.formatting import today_in_tokyo
+    from procure.models import Ward
+    from tenders import service
+    from tenders.facility_upload import read_facilities
+
+    last = today_in_tokyo().replace(day=1) - timedelta(days=1)
+    with app.app_context():
+        office = user("office@example.jp")
+        tender = service.create_tender(office, "electricity", "電力", OPENS, CLOSES, OPENING, None)
+        service.move(office, tender.id, "open_demand", T0)
+        shibuya = ward_user(app, "131130", "e-131130@example.jp")
+        service.join(shibuya, tender.id, T0)
+        facilities, _ = read_facilities(facilities_xlsx([("本庁舎", "高圧", 850, 100) + (180000,) * 12,
+                                                         ("出張所", "低圧", 40, 90) + (5000,) * 12]))
+        service.enter_facility_demand(shibuya, tender.id, facilities, T0)
+        for action in ("publish", "open_bidding"):
+            service.move(office, tender.id, action, OPENS)
+        denki = user("vendor@denki.example.jp")
+        service.submit_bid(denki, tender.id, {"rates": {"高圧": {"base": "1650", "energy": "17.8"},
+                                                        "低圧": {"base": "1100", "energy": "25.5"}},
+                                              "environment": {"co2": "0.25", "renewable": "35", "unused": "0"}}, OPENS)
+        service.open_bids(office, tender.id, OPENING)
+        service.award(office, tender.id, OPENING)
+        (contract,) = service.make_contracts(office, tender.id, OPENING)
+        service.record_readings(denki, contract.id, [
+            {"facility": "本庁舎", "year": last.year, "month": last.month, "kwh": "150000", "peak_kw": "700",
+             "fuel_adjustment_rate": "-1.23", "renewable_rate": "3.49"},
+            {"facility": "出張所", "year": last.year, "month": last.month, "kwh": "4000", "peak_kw": "30",
+             "fuel_adjustment_rate": "-1.23", "renewable_rate": "3.49"}])
+        ward = db.session.scalar(select(Ward).filter_by(code="131130"))
+        (invoice,) = invoicing.generate_invoice(denki.vendor, ward, last.year, last.month, denki, today_in_tokyo())
+        kinds = [(line.charge_kind, line.amount) for line in invoice.lines]
+        assert kinds == [("base", Decimal(41800)), ("energy", Decimal(102000)), ("fuel_adjustment", Decimal(-4920)),
+                         ("renewable", Decimal(13960)),             # 出張所: 1,100 x 40 x 95/100 = 41,800 ...
+                         ("base", Decimal(1192125)), ("energy", Decimal(2670000)),
+                         ("fuel_adjustment", Decimal(-184500)), ("renewable", Decimal(523500))]
+        assert invoice.status == "payable" and all(line.matched for line in invoice.lines)
+        net = sum(amount for _, amount in kinds)
+        assert invoice.total == net + (net * Decimal("0.10")).quantize(Decimal(1), rounding="ROUND_DOWN")
+        assert invoicing.generate_invoice(denki.vendor, ward, last.year, last.month, denki, today_in_tokyo()) == []
