@@ -35,3 +35,30 @@ def api_token(client, email, password=DEMO_PASSWORD) -> str:
     return response.get_json()["token"]
 
 
+
+
+def run_concurrently(app, count: int, work) -> list:
+    """Run `work()` in `count` threads at once, each in its own app context; their results (or
+    the exceptions they raised) in completion order."""
+    import threading
+
+    from procure.extensions import db
+
+    results, start = [], threading.Barrier(count)
+
+    def one():
+        with app.app_context():
+            start.wait()
+            try:
+                results.append(work())
+            except Exception as exc:  # the caller decides which failures are expected
+                results.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -1,5 +1,4 @@
 """Ward ordering: search, cart, placement (idempotent, budget-guarded), approval per line."""
-import threading
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -8,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.catalog_data import item_id, order_refs, place, user
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, run_concurrently
 
 STAFF = "staff@shibuya.example.jp"
 APPROVER = "approver@shibuya.example.jp"
@@ -132,23 +131,8 @@ def test_budget_is_never_overspent_under_concurrent_orders(app):
         budget = db.session.get(Budget, refs["budget_id"])
         budget.amount = budget.committed + Decimal("7480")  # room for exactly 10 orders of 748
         db.session.commit()
-    outcomes = []
-
-    def order_once():
-        with app.app_context():
-            try:
-                place()
-                outcomes.append("placed")
-            except OrderError as exc:
-                outcomes.append(exc.field)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=order_once) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_concurrently(app, 16, lambda: place().id)
+    outcomes = ["placed" if not isinstance(r, Exception) else getattr(r, "field", repr(r)) for r in results]
     with app.app_context():
         budget = db.session.get(Budget, refs["budget_id"])
         assert budget.committed <= budget.amount
@@ -161,18 +145,7 @@ def test_same_idempotency_key_concurrently_places_one_order(app):
     from procure.extensions import db
 
     key = uuid.uuid4().hex
-    placed = []
-
-    def submit():
-        with app.app_context():
-            placed.append(place(key=key).id)
-            db.session.remove()
-
-    threads = [threading.Thread(target=submit) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    placed = run_concurrently(app, 6, lambda: place(key=key).id)
     with app.app_context():
         assert len(set(placed)) == 1
         assert db.session.scalar(select(func.count()).select_from(Order)) == 1

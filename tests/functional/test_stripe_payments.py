@@ -3,7 +3,6 @@ started by the tests. Paid once even when clicked twice at once; webhooks verifi
 import hashlib
 import hmac
 import json
-import threading
 import time
 
 import pytest
@@ -11,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.catalog_data import inspected_last_month, user
 from tests.functional.test_invoicing import generate
-from tests.helpers import csrf_token, make_app
+from tests.helpers import csrf_token, make_app, run_concurrently
 from tests.localstripe_server import running_localstripe
 
 ACCOUNTING = "inspector@shibuya.example.jp"
@@ -75,23 +74,11 @@ def test_two_simultaneous_payments_charge_once(stripe_app):
     from procure.extensions import db
 
     invoice_id = payable_invoice(stripe_app)
-    outcomes = []
-
-    def pay():
-        with stripe_app.app_context():
-            try:
-                gateway = StripeGateway("sk_test_procure", stripe_app.config["STRIPE_API_BASE"])
-                outcomes.append(payments.pay_by_stripe(user(ACCOUNTING), invoice_id, gateway).status)
-            except payments.PaymentError as exc:
-                outcomes.append(f"refused: {exc}")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=pay) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    gateway = StripeGateway("sk_test_procure", stripe_app.config["STRIPE_API_BASE"])
+    results = run_concurrently(stripe_app, 4,
+                               lambda: payments.pay_by_stripe(user(ACCOUNTING), invoice_id, gateway).status)
+    outcomes = [r if not isinstance(r, Exception) else f"refused: {r}" for r in results]
+    assert all(isinstance(r, payments.PaymentError) for r in results if isinstance(r, Exception)), outcomes
     assert outcomes.count("succeeded") == 1, outcomes
     with stripe_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Payment)) == 1
