@@ -46,6 +46,9 @@ class DeliveryLine(Audited, db.Model):
     delivery_id: Mapped[int] = mapped_column(ForeignKey("delivery.id"), index=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
     order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_line.id"), index=True)
+    # Or a line of a tender contract (PC deliveries by site and date), inspected and billed alike.
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("tender_contract.id"), index=True)
+    contract_line: Mapped[int | None]
     description: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int]
 

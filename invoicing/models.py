@@ -108,6 +108,8 @@ class InvoiceLine(Audited, db.Model):
     # Electricity tender contracts: one reading gives base, energy and pass-through lines.
     reading_id: Mapped[int | None] = mapped_column(ForeignKey("electricity_reading.id"), index=True)
     charge_kind: Mapped[str | None] = mapped_column(String(20))
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("tender_contract.id"), index=True)
+    contract_line: Mapped[int | None]
     description: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     unit: Mapped[str] = mapped_column(String(20), default="")

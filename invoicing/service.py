@@ -99,6 +99,46 @@ def billable_readings(vendor_id: int, ward_id: int, year: int, month: int) -> li
         ElectricityReading.id.not_in(already)).order_by(ElectricityReading.facility_name)).all()
 
 
+def _contract_accepted(contract_ids, until: date) -> dict[tuple[int, int], Decimal]:
+    stmt = (select(DeliveryLine.contract_id, DeliveryLine.contract_line, func.sum(Inspection.accepted_quantity))
+            .join(Inspection, Inspection.delivery_line_id == DeliveryLine.id)
+            .join(Delivery, DeliveryLine.delivery_id == Delivery.id)
+            .where(DeliveryLine.contract_id.in_(contract_ids), Delivery.delivered_on <= until)
+            .group_by(DeliveryLine.contract_id, DeliveryLine.contract_line))
+    return {(c, l): Decimal(q) for c, l, q in db.session.execute(stmt)}
+
+
+def _contract_billed(contract_ids, exclude_invoice_id: int | None = None) -> dict[tuple[int, int], Decimal]:
+    stmt = (select(InvoiceLine.contract_id, InvoiceLine.contract_line, func.sum(InvoiceLine.quantity))
+            .where(InvoiceLine.contract_id.in_(contract_ids), InvoiceLine.invoice_id.in_(_live_invoice_ids()))
+            .group_by(InvoiceLine.contract_id, InvoiceLine.contract_line))
+    if exclude_invoice_id is not None:
+        stmt = stmt.where(InvoiceLine.invoice_id != exclude_invoice_id)
+    return {(c, l): Decimal(q) for c, l, q in db.session.execute(stmt)}
+
+
+def billable_contract_lines(vendor_id: int, ward_id: int, year: int, month: int) -> list[dict]:
+    """PC tender contracts bought outright: units accepted at inspection up to the month end and
+    not yet billed. (Leased units are not billed here yet.)"""
+    from tenders.models import Contract, Tender
+
+    contracts = db.session.scalars(select(Contract).where(Contract.vendor_id == vendor_id,
+                                                          Contract.ward_id == ward_id)).all()
+    ids = [c.id for c in contracts]
+    accepted, billed = _contract_accepted(ids, month_end(year, month)), _contract_billed(ids)
+    result = []
+    for contract in contracts:
+        title = db.session.get(Tender, contract.tender_id).title
+        for index, line in enumerate(contract.lines):
+            if "pattern" not in line or line.get("lease_months"):
+                continue
+            quantity = accepted.get((contract.id, index), Decimal(0)) - billed.get((contract.id, index), Decimal(0))
+            if quantity > 0:
+                result.append({"contract": contract, "index": index, "line": line, "quantity": quantity,
+                               "title": title})
+    return result
+
+
 def reading_charges(reading) -> dict[str, object]:
     """The reading's charge lines at its contract's rates, by kind."""
     from tenders.models import Contract
@@ -136,12 +176,13 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
         raise InvoicingError(f"{year}年{month}月はまだ締まっていません（月末締め）", "month")
     goods, adjustments = billable(vendor.id, ward.id, year, month)
     readings = billable_readings(vendor.id, ward.id, year, month)
+    contract_lines = billable_contract_lines(vendor.id, ward.id, year, month)
     ward_billing = db.session.scalar(select(WardBilling).filter_by(ward_id=ward.id))
     per_facility = bool(ward_billing and ward_billing.invoice_per_facility)
     groups: dict[int | None, list] = defaultdict(list)
     for entry in goods:
         groups[entry["order_line"].order.facility_id if per_facility else None].append(entry)
-    if (adjustments or readings) and not groups:
+    if (adjustments or readings or contract_lines) and not groups:
         groups[None] = []
     invoices = []
     for facility_id, entries in sorted(groups.items(), key=lambda kv: kv[0] or 0):
@@ -173,6 +214,15 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
                     unit="kW" if kind == "base" else "kWh", unit_price=charge.unit_price, amount=charge.amount,
                     tax_rate=STANDARD))
         readings = []
+        for entry in contract_lines:  # PC tender contracts: accepted units at the contract price
+            line, options = entry["line"], "・".join(entry["line"]["options"])
+            invoice.lines.append(InvoiceLine(
+                ward_id=ward.id, line_no=len(invoice.lines) + 1, contract_id=entry["contract"].id,
+                contract_line=entry["index"], description=f"{entry['title']} {line['pattern']}"
+                                                          f"{'（' + options + '）' if options else ''}",
+                quantity=entry["quantity"], unit="台", unit_price=Decimal(line["unit_price"]),
+                amount=_line_amount(entry["quantity"], Decimal(line["unit_price"])), tax_rate=STANDARD))
+        contract_lines = []
         set_totals(invoice)
         db.session.add(invoice)
         db.session.flush()
@@ -192,7 +242,8 @@ def tolerance_for(ward_id: int) -> matching.MatchTolerance:
 def match_invoice(invoice: Invoice) -> None:
     """Three-way match of every line (invoice vs order vs inspection); sets line and invoice
     status. Pooled adjustments match their recorded amount. Does not commit."""
-    goods = [l for l in invoice.lines if l.pooled_adjustment_id is None and l.reading_id is None]
+    goods = [l for l in invoice.lines
+             if l.pooled_adjustment_id is None and l.reading_id is None and l.contract_id is None]
     ids = [l.order_line_id for l in goods if l.order_line_id is not None]
     orders = {o.id: o for o in db.session.scalars(select(OrderLine).where(
         OrderLine.id.in_(ids), OrderLine.ward_id == invoice.ward_id, OrderLine.vendor_id == invoice.vendor_id))}
@@ -204,8 +255,27 @@ def match_invoice(invoice: Invoice) -> None:
         [matching.Inspection(o.id, accepted[o.id], o.unit_price) for o in orders.values() if o.id in accepted],
         tolerance_for(invoice.ward_id))
     by_line = {m.line_no: m for m in result.lines}
+    contract_ids = [l.contract_id for l in invoice.lines if l.contract_id is not None]
+    contract_accepted = _contract_accepted(contract_ids, month_end(invoice.year, invoice.month))
+    contract_billed = _contract_billed(contract_ids, exclude_invoice_id=invoice.id)
     for line in invoice.lines:
-        if line.reading_id is not None:
+        if line.contract_id is not None:
+            from tenders.models import Contract
+
+            contract = db.session.get(Contract, line.contract_id)
+            key = (line.contract_id, line.contract_line)
+            still = contract_accepted.get(key, Decimal(0)) - contract_billed.get(key, Decimal(0))
+            found = []
+            if contract is None or contract.ward_id != invoice.ward_id or contract.vendor_id != invoice.vendor_id:
+                found.append({"code": "no_contract", "message": "この区・事業者の契約が見つかりません"})
+            else:
+                if line.quantity > still:
+                    found.append({"code": "quantity_exceeds_accepted",
+                                  "message": f"請求数量 {line.quantity} が検収済みで未請求の数量 {still} を超えています"})
+                if line.unit_price != Decimal(contract.lines[line.contract_line]["unit_price"]):
+                    found.append({"code": "price_differs_from_contract", "message": "単価が契約単価と異なります"})
+            line.matched, line.discrepancies = not found, found or None
+        elif line.reading_id is not None:
             from tenders.models import ElectricityReading
 
             reading = db.session.get(ElectricityReading, line.reading_id)

@@ -23,6 +23,7 @@ bp = Blueprint("tenders", __name__)
 OFFICE_ACTIONS = ("open_demand", "publish", "open_questions", "open_bidding", "make_contracts", "complete",
                   "cancel")
 OPEN_FOR_VENDORS = (lifecycle.PUBLISHED, lifecycle.QUESTIONS, lifecycle.BIDDING)
+WON = (lifecycle.AWARDED, lifecycle.CONTRACTED, lifecycle.COMPLETED)
 
 
 def _local(text: str, label: str) -> datetime:
@@ -214,8 +215,11 @@ def facilities_template():
 @bp.get("/vendor/tenders")
 @allow(Role.VENDOR)
 def vendor_list():
-    tenders = db.session.scalars(select(Tender).where(Tender.status.in_(OPEN_FOR_VENDORS))
-                                 .order_by(Tender.bidding_closes)).all()
+    user = request_user()
+    tenders = db.session.scalars(select(Tender).where(
+        Tender.status.in_(OPEN_FOR_VENDORS)
+        | Tender.id.in_(select(Contract.tender_id).filter_by(vendor_id=user.vendor_id)))
+        .order_by(Tender.bidding_closes)).all()
     return render_template("tenders/vendor_list.html", tenders=tenders)
 
 
@@ -257,7 +261,9 @@ def vendor_detail(tender_id):
             error = str(exc)
     mine = db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=user.vendor_id)
                               .order_by(Bid.submitted_at)).all()
-    return render_template("tenders/vendor_detail.html", tender=tender, mine=mine, form=form, error=error)
+    contracts = db.session.scalars(select(Contract).filter_by(tender_id=tender.id, vendor_id=user.vendor_id)).all()
+    return render_template("tenders/vendor_detail.html", tender=tender, mine=mine, form=form, error=error,
+                           contracts=contracts)
 
 
 # --- public ------------------------------------------------------------------------------
@@ -297,3 +303,34 @@ def ocds_release(tender_id):
          "award_rate": award.award_rate, "date": award.awarded_at.isoformat()} if award else None, now)
     return jsonify({"uri": request.url, "publishedDate": now.isoformat(), "version": "1.1",
                     "publisher": {"name": "特別区共同調達組織"}, "releases": [data]})
+
+
+@bp.route("/vendor/contracts/<int:contract_id>", methods=["GET", "POST"])
+@allow(Role.VENDOR)
+def vendor_contract(contract_id):
+    """The winner's contract with one ward: deliver PCs by site and date (納品書), then the ward
+    inspects them like catalog deliveries."""
+    from procure.models import Facility
+    from procure.textnorm import parse_date
+
+    user = request_user()
+    contract = db.session.get(Contract, contract_id)
+    if contract is None or contract.vendor_id != user.vendor_id:
+        abort(404)
+    form, error = CsrfForm(), None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            quantities = {int(k[4:]): parse_int(v, _("納品数"), 0) for k, v in request.form.items()
+                          if k.startswith("qty_") and v.strip()}
+            delivery = service.deliver_contract(user, contract.id, request.form.get("note_number", ""),
+                                                parse_date(request.form.get("delivered_on", ""), _("納品日")),
+                                                request.form.get("facility_id", type=int), quantities)
+            flash(_("納品を登録しました（納品書番号 %(no)s）", no=delivery.note_number), "success")
+            return redirect(url_for("tenders.vendor_contract", contract_id=contract.id))
+        except (service.TenderError, ValueError) as exc:
+            db.session.rollback()
+            error = str(exc)
+    facilities = db.session.scalars(select(Facility).filter_by(ward_id=contract.ward_id).order_by(Facility.id)).all()
+    return render_template("tenders/vendor_contract.html", contract=contract, form=form, error=error,
+                           facilities=facilities, delivered=service.delivered_quantities(contract.id),
+                           tender=db.session.get(Tender, contract.tender_id))

@@ -81,6 +81,7 @@ PAGES = {
     "/ward/tenders/facilities-template.xlsx": (WARD, set()),
     "/vendor/tenders": (VENDORS, set()),
     "/vendor/tenders/{tender}": (set(), VENDORS),
+    "/vendor/contracts/{contract}": (set(), VENDORS),
 }
 # Form posts, sent with a valid CSRF token and no fields: refused (403) or hidden (404) before
 # any validation; allowed roles get a validation answer instead.
@@ -112,6 +113,7 @@ FORM_POST = {
     "/office/tenders/{tender}/actions/publish": ({"office"}, set()),
     "/ward/tenders/{tender}": (WARD, set()),
     "/vendor/tenders/{tender}": (set(), VENDORS),
+    "/vendor/contracts/{contract}": (set(), VENDORS),
 }
 API = {
     "/api/v1/me": (EVERYONE, set()),

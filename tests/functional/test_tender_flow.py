@@ -132,3 +132,35 @@ def test_ward_contracts_add_up_to_the_award_and_change_within_tolerance(app, ten
         with pytest.raises(service.TenderError, match="見つかりません"):
             service.change_contract_quantity(other, shibuya.id, index, 100, OPENING + timedelta(days=2))
         assert db.session.scalar(select(Contract).filter_by(id=shibuya.id)).lines[index]["awarded_quantity"] == 100
+
+
+def test_pc_contract_deliveries_are_inspected_and_invoiced(app, tender):
+    from catalog.fulfilment import InspectionEntry, inspect_delivery
+    from invoicing import service as invoicing
+    from procure.extensions import db
+    from procure.formatting import today_in_tokyo
+    from procure.models import Facility, Role, User, Ward
+    from tenders import service
+
+    with app.app_context():
+        service.submit_bid(user("vendor@pc.example.jp"), tender, bid(95000, 150000), OPENS + timedelta(hours=1))
+        office = user("office@example.jp")
+        service.open_bids(office, tender, OPENING)
+        service.award(office, tender, OPENING)
+        contracts = service.make_contracts(office, tender, OPENING)
+        shibuya = next(c for c in contracts if c.ward.code == "131130")
+        std = next(i for i, l in enumerate(shibuya.lines) if l["pattern"] == "std")
+        vendor = user("vendor@pc.example.jp")
+        site = db.session.scalar(select(Facility.id).filter_by(ward_id=shibuya.ward_id))
+        last = today_in_tokyo().replace(day=1) - timedelta(days=1)
+        with pytest.raises(service.TenderError, match="1〜100"):
+            service.deliver_contract(vendor, shibuya.id, "PC-1", last, site, {std: 101})
+        delivery = service.deliver_contract(vendor, shibuya.id, "PC-1", last, site, {std: 60})
+        inspector = user("inspector@shibuya.example.jp")
+        inspect_delivery(inspector, delivery.id, [InspectionEntry(delivery.lines[0].id, 58, 2, "初期不良")])
+        ward = db.session.scalar(select(Ward).filter_by(code="131130"))
+        (invoice,) = invoicing.generate_invoice(vendor.vendor, ward, last.year, last.month, vendor, today_in_tokyo())
+        (line,) = invoice.lines
+        assert (line.quantity, line.unit_price, line.amount) == (58, Decimal(133000), Decimal(58 * 133000))
+        assert invoice.status == "payable" and line.matched
+        assert invoicing.generate_invoice(vendor.vendor, ward, last.year, last.month, vendor, today_in_tokyo()) == []

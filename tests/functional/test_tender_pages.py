@@ -93,3 +93,42 @@ def test_ocds_hides_bids_and_ceiling_before_opening(app):
         tender_id = tender.id
     release = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()["releases"][0]
     assert "bids" not in release and "value" not in release["tender"] and release["tender"]["status"] == "active"
+
+
+def test_vendor_delivers_a_contract_on_its_page(app):
+    from datetime import timezone
+
+    from procure.extensions import db
+    from procure.models import Facility
+    from tenders import service
+    from tenders.models import Contract
+    from tests.catalog_data import user
+    from tests.functional.test_tender_flow import bid
+
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        office = user("office@example.jp")
+        t = service.create_tender(office, "pc", "PC", now - timedelta(hours=2), now - timedelta(hours=1),
+                                  now - timedelta(minutes=30), None)
+        service.add_pattern(office, t.id, "std", "標準", [{"code": "office", "name": "Office"}])
+        service.move(office, t.id, "open_demand", now)
+        staff = user("staff@shibuya.example.jp")
+        service.join(staff, t.id, now)
+        service.enter_pc_demand(staff, t.id, [{"pattern": "std", "options": ["office"], "quantity": 5}], now)
+        service.move(office, t.id, "publish", now)
+        service.move(office, t.id, "open_bidding", now)
+        service.submit_bid(user("vendor@pc.example.jp"), t.id, bid(95000, 1), now - timedelta(minutes=90))
+        service.open_bids(office, t.id, now)
+        service.award(office, t.id, now)
+        (contract,) = service.make_contracts(office, t.id, now)
+        contract_id, site = contract.id, db.session.scalar(select(Facility.id).filter_by(ward_id=staff.ward_id))
+        tender_id = t.id
+    vendor = as_user(app, "vendor@pc.example.jp")
+    page = f"/vendor/contracts/{contract_id}"
+    assert f"/vendor/contracts/{contract_id}" in vendor.get(f"/vendor/tenders/{tender_id}").get_data(as_text=True)
+    bad = post(vendor, page, page, {"qty_0": "6", "facility_id": str(site), "note_number": "P-1",
+                                    "delivered_on": "2026-11-20"})
+    assert "1〜5" in bad.get_data(as_text=True)
+    post(vendor, page, page, {"qty_0": "５", "facility_id": str(site), "note_number": "P-1", "delivered_on": "2026-11-20"})
+    assert as_user(app, "inspector@shibuya.example.jp").get("/ward/inspections").get_data(as_text=True).count("P-1") == 1
+    assert as_user(app, "vendor@bunguya.example.jp").get(page).status_code == 404
