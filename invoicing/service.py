@@ -117,9 +117,43 @@ def _contract_billed(contract_ids, exclude_invoice_id: int | None = None) -> dic
     return {(c, l): Decimal(q) for c, l, q in db.session.execute(stmt)}
 
 
+def _month_index(year: int, month: int) -> int:
+    return year * 12 + month - 1
+
+
+def _lease_units(contract_id: int, index: int, months: int, year: int, month: int) -> Decimal:
+    """Accepted units of a leased line whose lease (from the delivery month, `months` long) runs
+    in this month."""
+    target = _month_index(year, month)
+    rows = db.session.execute(
+        select(Delivery.delivered_on, func.sum(Inspection.accepted_quantity))
+        .join(DeliveryLine, DeliveryLine.delivery_id == Delivery.id)
+        .join(Inspection, Inspection.delivery_line_id == DeliveryLine.id)
+        .where(DeliveryLine.contract_id == contract_id, DeliveryLine.contract_line == index)
+        .group_by(Delivery.delivered_on))
+    return sum((Decimal(q) for day, q in rows
+                if _month_index(day.year, day.month) <= target < _month_index(day.year, day.month) + months),
+               Decimal(0))
+
+
+def _lease_billed(contract_id: int, index: int, year: int, month: int, exclude_invoice_id: int | None = None) -> Decimal:
+    stmt = (select(func.sum(InvoiceLine.quantity)).join(Invoice, InvoiceLine.invoice_id == Invoice.id)
+            .where(InvoiceLine.contract_id == contract_id, InvoiceLine.contract_line == index,
+                   Invoice.year == year, Invoice.month == month, Invoice.status != SUPERSEDED))
+    if exclude_invoice_id is not None:
+        stmt = stmt.where(Invoice.id != exclude_invoice_id)
+    return Decimal(db.session.scalar(stmt) or 0)
+
+
+def contract_line_price(line: dict) -> Decimal:
+    """Purchase: the unit price; lease: the monthly charge per unit (unit price = monthly x months)."""
+    unit = Decimal(line["unit_price"])
+    return unit / line["lease_months"] if line.get("lease_months") else unit
+
+
 def billable_contract_lines(vendor_id: int, ward_id: int, year: int, month: int) -> list[dict]:
-    """PC tender contracts bought outright: units accepted at inspection up to the month end and
-    not yet billed. (Leased units are not billed here yet.)"""
+    """PC tender contracts: units bought outright and accepted up to the month end, not yet billed;
+    leased units accepted and within their lease term this month, billed once per month."""
     from tenders.models import Contract, Tender
 
     contracts = db.session.scalars(select(Contract).where(Contract.vendor_id == vendor_id,
@@ -130,9 +164,13 @@ def billable_contract_lines(vendor_id: int, ward_id: int, year: int, month: int)
     for contract in contracts:
         title = db.session.get(Tender, contract.tender_id).title
         for index, line in enumerate(contract.lines):
-            if "pattern" not in line or line.get("lease_months"):
+            if "pattern" not in line:
                 continue
-            quantity = accepted.get((contract.id, index), Decimal(0)) - billed.get((contract.id, index), Decimal(0))
+            if line.get("lease_months"):
+                quantity = (_lease_units(contract.id, index, line["lease_months"], year, month)
+                            - _lease_billed(contract.id, index, year, month))
+            else:
+                quantity = accepted.get((contract.id, index), Decimal(0)) - billed.get((contract.id, index), Decimal(0))
             if quantity > 0:
                 result.append({"contract": contract, "index": index, "line": line, "quantity": quantity,
                                "title": title})
@@ -219,9 +257,10 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
             invoice.lines.append(InvoiceLine(
                 ward_id=ward.id, line_no=len(invoice.lines) + 1, contract_id=entry["contract"].id,
                 contract_line=entry["index"], description=f"{entry['title']} {line['pattern']}"
-                                                          f"{'（' + options + '）' if options else ''}",
-                quantity=entry["quantity"], unit="台", unit_price=Decimal(line["unit_price"]),
-                amount=_line_amount(entry["quantity"], Decimal(line["unit_price"])), tax_rate=STANDARD))
+                                                          f"{'（' + options + '）' if options else ''}"
+                                                          f"{f' リース料 {year}年{month}月分' if line.get('lease_months') else ''}",
+                quantity=entry["quantity"], unit="台", unit_price=contract_line_price(line),
+                amount=_line_amount(entry["quantity"], contract_line_price(line)), tax_rate=STANDARD))
         contract_lines = []
         set_totals(invoice)
         db.session.add(invoice)
@@ -269,10 +308,15 @@ def match_invoice(invoice: Invoice) -> None:
             if contract is None or contract.ward_id != invoice.ward_id or contract.vendor_id != invoice.vendor_id:
                 found.append({"code": "no_contract", "message": "この区・事業者の契約が見つかりません"})
             else:
+                terms = contract.lines[line.contract_line]
+                if terms.get("lease_months"):
+                    still = (_lease_units(contract.id, line.contract_line, terms["lease_months"], invoice.year,
+                                          invoice.month)
+                             - _lease_billed(contract.id, line.contract_line, invoice.year, invoice.month, invoice.id))
                 if line.quantity > still:
                     found.append({"code": "quantity_exceeds_accepted",
                                   "message": f"請求数量 {line.quantity} が検収済みで未請求の数量 {still} を超えています"})
-                if line.unit_price != Decimal(contract.lines[line.contract_line]["unit_price"]):
+                if line.unit_price != contract_line_price(terms):
                     found.append({"code": "price_differs_from_contract", "message": "単価が契約単価と異なります"})
             line.matched, line.discrepancies = not found, found or None
         elif line.reading_id is not None:

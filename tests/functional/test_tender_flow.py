@@ -164,3 +164,48 @@ def test_pc_contract_deliveries_are_inspected_and_invoiced(app, tender):
         assert (line.quantity, line.unit_price, line.amount) == (58, Decimal(133000), Decimal(58 * 133000))
         assert invoice.status == "payable" and line.matched
         assert invoicing.generate_invoice(vendor.vendor, ward, last.year, last.month, vendor, today_in_tokyo()) == []
+
+
+def test_leased_pcs_are_billed_monthly_during_their_term(app, tender):
+    from catalog.fulfilment import InspectionEntry, inspect_delivery
+    from invoicing import service as invoicing
+    from procure.extensions import db
+    from procure.formatting import today_in_tokyo
+    from procure.models import Facility, Ward
+    from tenders import service
+
+    with app.app_context():
+        service.submit_bid(user("vendor@pc.example.jp"), tender, bid(95000, 150000), OPENS + timedelta(hours=1))
+        office = user("office@example.jp")
+        service.open_bids(office, tender, OPENING)
+        service.award(office, tender, OPENING)
+        contracts = service.make_contracts(office, tender, OPENING)
+        setagaya = next(c for c in contracts if c.ward.code == "131121")  # 80 units leased 60 months
+        (index,) = [i for i, l in enumerate(setagaya.lines) if l.get("lease_months") == 60]
+        vendor = user("vendor@pc.example.jp")
+        site = db.session.scalar(select(Facility.id).filter_by(ward_id=setagaya.ward_id))
+        first = today_in_tokyo().replace(day=1)
+        two_months_ago = (first - timedelta(days=1)).replace(day=1) - timedelta(days=1)
+        delivery = service.deliver_contract(vendor, setagaya.id, "L-1", two_months_ago, site, {index: 80})
+        inspector = inspector_for(app, "131121")
+        inspect_delivery(inspector, delivery.id, [InspectionEntry(delivery.lines[0].id, 80, 0, None)])
+        ward = db.session.scalar(select(Ward).filter_by(code="131121"))
+        monthly = Decimal(2500 + 800)
+        for day in (two_months_ago, first - timedelta(days=1)):  # each month of the term bills once
+            (invoice,) = invoicing.generate_invoice(vendor.vendor, ward, day.year, day.month, vendor, today_in_tokyo())
+            (line,) = invoice.lines
+            assert (line.quantity, line.unit_price, line.amount) == (80, monthly, 80 * monthly)
+            assert invoice.status == "payable"
+            assert invoicing.generate_invoice(vendor.vendor, ward, day.year, day.month, vendor, today_in_tokyo()) == []
+
+
+def inspector_for(app, code):
+    from procure.extensions import db
+    from procure.models import Role, User, Ward
+
+    ward = db.session.scalar(select(Ward).filter_by(code=code))
+    inspector = User(email=f"insp-{code}@example.jp", name="検収", role=Role.WARD_INSPECTOR, ward_id=ward.id)
+    inspector.set_password("demo-password")
+    db.session.add(inspector)
+    db.session.commit()
+    return inspector
