@@ -179,3 +179,18 @@ class ElectricityReading(Audited, db.Model):
     fuel_adjustment_rate: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))  # yen/kWh, may be negative
     renewable_rate: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))        # 再エネ賦課金 yen/kWh
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TenderQuestion(Audited, db.Model):
+    """質問と回答: asked by a vendor, answered by the office, answers shown to every vendor
+    without the asker's name."""
+
+    __tablename__ = "tender_question"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"))
+    question: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

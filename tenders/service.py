@@ -13,7 +13,7 @@ from procure.extensions import db
 from procure.models import User, Vendor, Ward
 from tenders import contracts, eligibility, evaluation, lifecycle, sealing
 from tenders.models import (ELECTRICITY, PC, Award, Bid, Contract, ElectricityReading, FacilityDemandLine,
-                            PcDemandLine, PcPattern, Tender, TenderWard)
+                            PcDemandLine, PcPattern, Tender, TenderQuestion, TenderWard)
 
 
 class TenderError(ValueError):
@@ -111,6 +111,14 @@ def enter_pc_demand(ward_user: User, tender_id: int, lines: list[dict], now: dat
             raise TenderError(f"{index}行目: オプション {', '.join(sorted(unknown))} はこのパターンにありません")
         if int(line["quantity"]) <= 0:
             raise TenderError(f"{index}行目: 数量は 1 以上にしてください")
+        if line.get("facility_id"):
+            from procure.models import Facility
+
+            site = db.session.get(Facility, line["facility_id"])
+            if site is None or site.ward_id != ward_user.ward_id:
+                raise TenderError(f"{index}行目: 納品場所は自区の施設から選んでください")
+        if line.get("delivery_date") and tender.opening_at and line["delivery_date"] <= tender.opening_at.date():
+            raise TenderError(f"{index}行目: 納品希望日は開札日より後にしてください")
         rows.append(PcDemandLine(tender_id=tender.id, ward_id=ward_user.ward_id, pattern_code=line["pattern"],
                                  options=sorted(line.get("options", [])), quantity=int(line["quantity"]),
                                  lease_months=line.get("lease_months"), facility_id=line.get("facility_id"),
@@ -474,3 +482,28 @@ def deliver_contract(vendor_user: User, contract_id: int, note_number: str, deli
     db.session.add(delivery)
     db.session.commit()
     return delivery
+
+
+def ask(vendor_user: User, tender_id: int, text: str, now: datetime) -> TenderQuestion:
+    tender = _tender(tender_id)
+    _may("ask_question", tender, "vendor", now)
+    text = (text or "").strip()
+    if not text:
+        raise TenderError("質問を入力してください")
+    question = TenderQuestion(tender_id=tender.id, vendor_id=vendor_user.vendor_id, question=text[:4000], asked_at=now)
+    db.session.add(question)
+    db.session.commit()
+    return question
+
+
+def answer(office: User, question_id: int, text: str, now: datetime) -> TenderQuestion:
+    question = db.session.get(TenderQuestion, question_id)
+    if question is None:
+        raise TenderError("質問が見つかりません")
+    _may("answer_question", _tender(question.tender_id), "office", now)
+    text = (text or "").strip()
+    if not text:
+        raise TenderError("回答を入力してください")
+    question.answer, question.answered_at, question.answered_by_id = text[:4000], now, office.id
+    db.session.commit()
+    return question

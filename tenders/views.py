@@ -15,9 +15,10 @@ from procure.extensions import db
 from procure.jpcalendar import TOKYO
 from procure.models import Role, Ward
 from procure.permissions import WARD, allow, public, request_user
-from procure.textnorm import parse_decimal, parse_int
+from procure.textnorm import parse_date, parse_decimal, parse_int
 from tenders import lifecycle, ocds, service
-from tenders.models import Award, Bid, Contract, FacilityDemandLine, PcDemandLine, Tender, TenderWard
+from tenders.models import (Award, Bid, Contract, FacilityDemandLine, PcDemandLine, Tender, TenderQuestion,
+                            TenderWard)
 
 bp = Blueprint("tenders", __name__)
 OFFICE_ACTIONS = ("open_demand", "publish", "open_questions", "open_bidding", "make_contracts", "complete",
@@ -82,7 +83,28 @@ def office_detail(tender_id):
         .group_by(Ward.name_ja, PcDemandLine.pattern_code).order_by(Ward.name_ja)).all()
     award = db.session.scalar(select(Award).filter_by(tender_id=tender.id))
     return render_template("tenders/office_detail.html", tender=tender, bids=bids, opened=opened, demand=demand,
-                           award=award, form=CsrfForm(), actions=OFFICE_ACTIONS)
+                           award=award, form=CsrfForm(), actions=OFFICE_ACTIONS, questions=_questions(tender))
+
+
+def _questions(tender):
+    return db.session.scalars(select(TenderQuestion).filter_by(tender_id=tender.id)
+                              .order_by(TenderQuestion.asked_at)).all()
+
+
+@bp.post("/office/tenders/<int:tender_id>/questions/<int:question_id>/answer")
+@allow(Role.OFFICE)
+def answer_question(tender_id, question_id):
+    tender = _tender_or_404(tender_id)
+    if CsrfForm().validate_on_submit():
+        try:
+            question = db.session.get(TenderQuestion, question_id)
+            if question is None or question.tender_id != tender.id:
+                abort(404)
+            service.answer(request_user(), question.id, request.form.get("answer", ""), utcnow())
+            flash(_("回答を公開しました"), "success")
+        except service.TenderError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("tenders.office_detail", tender_id=tender.id))
 
 
 @bp.post("/office/tenders/<int:tender_id>/patterns")
@@ -180,9 +202,12 @@ def ward_detail(tender_id):
                     quantity = parse_int(text, pattern.name, 0) if text else 0
                     if quantity:
                         months = request.form.get(f"lease_{pattern.code}", "").strip()
+                        when = request.form.get(f"date_{pattern.code}", "").strip()
                         lines.append({"pattern": pattern.code, "quantity": quantity,
                                       "options": request.form.getlist(f"opt_{pattern.code}"),
-                                      "lease_months": parse_int(months, _("リース月数"), 1, 120) if months else None})
+                                      "lease_months": parse_int(months, _("リース月数"), 1, 120) if months else None,
+                                      "facility_id": request.form.get(f"site_{pattern.code}", type=int),
+                                      "delivery_date": parse_date(when, _("納品希望日")) if when else None})
                 service.enter_pc_demand(user, tender.id, lines, utcnow())
                 flash(_("需要数量を登録しました"), "success")
             return redirect(url_for("tenders.ward_detail", tender_id=tender.id))
@@ -193,8 +218,11 @@ def ward_detail(tender_id):
     contract = db.session.scalar(select(Contract).filter_by(tender_id=tender.id, ward_id=user.ward_id))
     facilities = db.session.scalars(select(FacilityDemandLine).filter_by(tender_id=tender.id, ward_id=user.ward_id)
                                     .order_by(FacilityDemandLine.id)).all()
+    from procure.models import Facility
+
+    sites = db.session.scalars(select(Facility).filter_by(ward_id=user.ward_id).order_by(Facility.id)).all()
     return render_template("tenders/ward_detail.html", tender=tender, joined=joined, lines=lines, form=form,
-                           error=error, contract=contract, facilities=facilities)
+                           error=error, contract=contract, facilities=facilities, sites=sites)
 
 
 @bp.get("/ward/tenders/facilities-template.xlsx")
@@ -233,7 +261,10 @@ def vendor_detail(tender_id):
     form, error, receipt = CsrfForm(), None, None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            if request.form.get("action") == "withdraw":
+            if request.form.get("action") == "ask":
+                service.ask(user, tender.id, request.form.get("question", ""), utcnow())
+                flash(_("質問を送りました。回答はこのページで全事業者に公開されます"), "success")
+            elif request.form.get("action") == "withdraw":
                 service.withdraw_bid(user, tender.id, utcnow())
                 flash(_("入札を辞退しました（記録は残ります）"), "success")
             else:
@@ -263,7 +294,7 @@ def vendor_detail(tender_id):
                               .order_by(Bid.submitted_at)).all()
     contracts = db.session.scalars(select(Contract).filter_by(tender_id=tender.id, vendor_id=user.vendor_id)).all()
     return render_template("tenders/vendor_detail.html", tender=tender, mine=mine, form=form, error=error,
-                           contracts=contracts)
+                           contracts=contracts, questions=_questions(tender))
 
 
 # --- public ------------------------------------------------------------------------------

@@ -111,6 +111,7 @@ FORM_POST = {
     "/office/tenders": ({"office"}, set()),
     "/office/tenders/{tender}/patterns": ({"office"}, set()),
     "/office/tenders/{tender}/actions/publish": ({"office"}, set()),
+    "/office/tenders/{tender}/questions/{question}/answer": (set(), {"office"}),  # no such question: 404
     "/ward/tenders/{tender}": (WARD, set()),
     "/vendor/tenders/{tender}": (set(), VENDORS),
     "/vendor/contracts/{contract}": (set(), VENDORS),
@@ -168,6 +169,7 @@ def ids(app):
                                        utcnow() + timedelta(days=2), utcnow() + timedelta(days=3), None)
         tenders.move(office, tender.id, "open_demand", utcnow())
         refs["tender"] = tender.id
+        refs["question"] = 999999
         refs["contract"] = 999999  # no such contract: every caller gets 404 (403 for the wrong role)
         shibuya = db.session.scalar(select(Ward).filter_by(code="131130"))
         bunguya = db.session.scalar(select(Vendor.id).filter_by(corporate_number="2011001071234"))
@@ -252,7 +254,8 @@ def test_every_route_is_in_the_matrix_or_public(app):
                     "<int:delivery_id>": "{delivery}", "<int:space_id>": "{space}",
                     "<int:version_id>": "{version}", "<int:job_id>": "{job}",
                     "<int:invoice_id>": "{invoice}", "<int:batch_id>": "{batch}",
-                    "<int:tender_id>": "{tender}", "<action>": "publish", "<int:contract_id>": "{contract}"}
+                    "<int:tender_id>": "{tender}", "<action>": "publish", "<int:contract_id>": "{contract}",
+                    "<int:question_id>": "{question}"}
     gets = set(PAGES) | {url.split("?")[0] for url in API} | {"/api/v1/tokens/current"}
     posts = set(FORM_POST) | set(API_POST) | {"/logout"}
     for rule in app.url_map.iter_rules():

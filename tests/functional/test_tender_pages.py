@@ -8,6 +8,12 @@ from tests.helpers import csrf_token, sign_in
 TOKYO_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+def user_ward(app):
+    from tests.catalog_data import user
+
+    return user("staff@shibuya.example.jp").ward_id
+
+
 def as_user(app, email):
     client = app.test_client()
     assert sign_in(client, email).status_code == 302
@@ -40,7 +46,20 @@ def test_pc_tender_through_the_pages(app):
     ward = as_user(app, "staff@shibuya.example.jp")
     page = f"/ward/tenders/{tender_id}"
     post(ward, page, page, {"action": "join"})
-    post(ward, page, page, {"qty_std": "１００", "opt_std": ["office"]})
+    with app.app_context():
+        from procure.models import Facility
+
+        sites = db.session.scalars(select(Facility.id).filter_by(ward_id=user_ward(app))).all()
+        other_site = db.session.scalar(select(Facility.id).where(Facility.ward_id != user_ward(app)))
+    refused = post(ward, page, page, {"qty_std": "100", "site_std": str(other_site)}).get_data(as_text=True)
+    assert "自区の施設" in refused
+    post(ward, page, page, {"qty_std": "１００", "opt_std": ["office"], "site_std": str(sites[0]),
+                            "date_std": (now + timedelta(days=30)).date().isoformat()})
+    with app.app_context():
+        from tenders.models import PcDemandLine
+
+        line = db.session.scalar(select(PcDemandLine))
+        assert (line.quantity, line.facility_id, line.options) == (100, sites[0], ["office"])
     assert "100" in office.get(detail).get_data(as_text=True)
 
     post(office, f"/office/tenders/{tender_id}/actions/publish", detail, {})
@@ -132,3 +151,36 @@ def test_vendor_delivers_a_contract_on_its_page(app):
     post(vendor, page, page, {"qty_0": "５", "facility_id": str(site), "note_number": "P-1", "delivered_on": "2026-11-20"})
     assert as_user(app, "inspector@shibuya.example.jp").get("/ward/inspections").get_data(as_text=True).count("P-1") == 1
     assert as_user(app, "vendor@bunguya.example.jp").get(page).status_code == 404
+
+
+def test_questions_are_answered_for_every_vendor_without_the_askers_name(app):
+    from procure.dbtypes import utcnow
+    from tenders import service
+    from tests.catalog_data import user
+
+    with app.app_context():
+        office = user("office@example.jp")
+        t = service.create_tender(office, "pc", "PC", utcnow() + timedelta(days=1), utcnow() + timedelta(days=2),
+                                  utcnow() + timedelta(days=3), None)
+        for action in ("open_demand", "publish"):
+            service.move(office, t.id, action, utcnow())
+        tender_id = t.id
+    asker, other = as_user(app, "vendor@pc.example.jp"), as_user(app, "vendor@bunguya.example.jp")
+    page = f"/vendor/tenders/{tender_id}"
+    post(asker, page, page, {"action": "ask", "question": "Office は永続ライセンスですか"})
+    assert "Office は永続ライセンスですか" not in other.get(page).get_data(as_text=True)  # unanswered: asker only
+    office_client = as_user(app, "office@example.jp")
+    detail = f"/office/tenders/{tender_id}"
+    with app.app_context():
+        from tenders.models import TenderQuestion
+        from procure.extensions import db
+
+        question_id = db.session.scalar(select(TenderQuestion.id))
+    answer_url = f"/office/tenders/{tender_id}/questions/{question_id}/answer"
+    post(office_client, answer_url, detail, {"answer": "永続ライセンスです"})
+    assert "永続ライセンスです" not in other.get(page).get_data(as_text=True)  # answers only while taking questions
+    post(office_client, f"/office/tenders/{tender_id}/actions/open_questions", detail, {})
+    post(office_client, answer_url, detail, {"answer": "永続ライセンスです"})
+    text = other.get(page).get_data(as_text=True)
+    assert "Office は永続ライセンスですか" in text and "永続ライセンスです" in text
+    assert "東京ピーシーソリューションズ" not in text
