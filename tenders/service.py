@@ -12,12 +12,16 @@ from sqlalchemy import func, select
 from procure.extensions import db
 from procure.models import User, Vendor, Ward
 from tenders import contracts, eligibility, evaluation, lifecycle, sealing
-from tenders.models import (ELECTRICITY, PC, Award, Bid, Contract, ElectricityReading, FacilityDemandLine,
+from tenders.models import (ELECTRICITY, GENERIC, PC, Award, Bid, Contract, ElectricityReading, FacilityDemandLine,
                             PcDemandLine, PcPattern, Tender, TenderQuestion, TenderWard)
 
 
 class TenderError(ValueError):
     pass
+
+
+# PCs and generic goods are priced the same way: per spec pattern (or item) and its options.
+ITEMIZED = (PC, GENERIC)
 
 
 def _seal_key(tender_id: int) -> bytes:
@@ -237,7 +241,7 @@ def _pc_bid(content: dict) -> evaluation.PcBid:
 
 
 def _evaluated_price(tender: Tender, content: dict) -> Decimal:
-    if tender.kind == PC:
+    if tender.kind in ITEMIZED:
         return evaluation.pc_evaluated_price(_pc_demands(tender), _pc_bid(content))
     if tender.kind == ELECTRICITY:
         facilities = [evaluation.FacilityDemand(str(f.ward_id), f.facility_name, f.voltage, f.contract_kw,
@@ -325,11 +329,11 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
     the contracts add up exactly to the award."""
     tender = _tender(tender_id)
     award_row = db.session.scalar(select(Award).filter_by(tender_id=tender.id))
-    if award_row is None or tender.kind not in (PC, ELECTRICITY):
-        raise TenderError("落札者が決まった PC・電力の案件だけ、区別契約を作れます")
+    if award_row is None:
+        raise TenderError("落札者が決まった案件だけ、区別契約を作れます")
     winning = db.session.get(Bid, award_row.bid_id)
     content = read_bid(winning, tender, now)
-    if tender.kind == PC:
+    if tender.kind in ITEMIZED:
         per_ward = contracts.ward_amounts(_pc_demands(tender), _pc_bid(content))
     else:
         per_ward = _electricity_lines(tender, content)

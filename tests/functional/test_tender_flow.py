@@ -209,3 +209,29 @@ def inspector_for(app, code):
     db.session.add(inspector)
     db.session.commit()
     return inspector
+
+
+def test_generic_tender_for_stockpile_food(app):
+    from procure.extensions import db
+    from tenders import service
+
+    with app.app_context():
+        office = user("office@example.jp")
+        t = service.create_tender(office, "generic", "災害備蓄食料（アルファ化米）", OPENS, CLOSES, OPENING, None)
+        service.add_pattern(office, t.id, "rice", "アルファ化米 50食入", [])
+        service.add_pattern(office, t.id, "water", "保存水 2L×6本", [])
+        service.move(office, t.id, "open_demand", T0)
+        for code, lines in {"131130": [{"pattern": "rice", "quantity": 300}, {"pattern": "water", "quantity": 500}],
+                            "131121": [{"pattern": "rice", "quantity": 200}]}.items():
+            staff = ward_user(app, code, f"g-{code}@example.jp")
+            service.join(staff, t.id, T0)
+            service.enter_pc_demand(staff, t.id, lines, T0)
+        for action in ("publish", "open_bidding"):
+            service.move(office, t.id, action, OPENS)
+        service.submit_bid(user("vendor@bunguya.example.jp"), t.id,
+                           {"patterns": {"rice": "11000", "water": "1100"}}, OPENS)
+        service.open_bids(office, t.id, OPENING)
+        award = service.award(office, t.id, OPENING)
+        assert award.price == 500 * 11000 + 500 * 1100
+        contracts = {c.ward.code: c.amount for c in service.make_contracts(office, t.id, OPENING)}
+        assert contracts == {"131130": 300 * 11000 + 500 * 1100, "131121": 200 * 11000}
