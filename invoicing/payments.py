@@ -20,6 +20,8 @@ from procure.extensions import db
 from procure.models import User
 
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+# A pending payment whose outcome Stripe could not tell us: retried with the same idempotency key.
+UNCERTAIN = "結果不明: 同じ支払として再確認できます"
 
 
 class PaymentError(ValueError):
@@ -28,10 +30,13 @@ class PaymentError(ValueError):
         self.field = field
 
 
-def _payable_invoice(user: User, invoice_id: int) -> Invoice:
+def _payable_invoice(user: User, invoice_id: int, uncertain_ok: bool = False) -> Invoice:
     invoice = db.session.get(Invoice, invoice_id)
     if invoice is None or invoice.ward_id != user.ward_id:
         raise PaymentError("請求書が見つかりません", "invoice")
+    if uncertain_ok and invoice.status == PAYMENT_PENDING and db.session.scalar(
+            select(Payment.id).filter_by(invoice_id=invoice.id, status=PENDING, failure=UNCERTAIN)):
+        return invoice
     if invoice.status != PAYABLE:
         raise PaymentError(f"請求書 {invoice.number} は支払える状態ではありません（照合が済んでいないか、支払済みです）",
                            "invoice")
@@ -44,6 +49,14 @@ def _claim(user: User, invoice: Invoice, method: str) -> Payment:
     concurrent claim of the same invoice fails on the unique invoice_id (nothing is kept)."""
     amount = invoice.payable_amount
     existing = db.session.scalar(select(Payment).filter_by(invoice_id=invoice.id))
+    if existing is not None and existing.status == PENDING and existing.failure == UNCERTAIN:
+        taken = db.session.execute(update(Payment).where(Payment.id == existing.id, Payment.failure == UNCERTAIN)
+                                   .values(failure=None).execution_options(synchronize_session=False))
+        if taken.rowcount != 1:
+            db.session.rollback()
+            raise PaymentError(f"請求書 {invoice.number} は支払処理中です", "invoice")
+        db.session.refresh(existing)
+        return existing  # same attempt, same idempotency key: Stripe answers with the first outcome
     if existing is None:
         payment = Payment(invoice_id=invoice.id, ward_id=invoice.ward_id, vendor_id=invoice.vendor_id,
                           method=method, status=PENDING, amount=amount, created_by_id=user.id,
@@ -82,7 +95,7 @@ def _mark_failed(payment: Payment, reason: str) -> None:
 
 
 def pay_by_stripe(user: User, invoice_id: int, gateway) -> Payment:
-    invoice = _payable_invoice(user, invoice_id)
+    invoice = _payable_invoice(user, invoice_id, uncertain_ok=True)
     payment = _claim(user, invoice, "stripe")
     db.session.commit()  # claimed before any money moves
     from invoicing.stripe_gateway import PaymentGatewayError
@@ -93,6 +106,11 @@ def pay_by_stripe(user: User, invoice_id: int, gateway) -> Payment:
                               "payment_id": str(payment.id)},
                              description=f"{invoice.ward.name_ja} 請求書 {invoice.number}")
     except PaymentGatewayError as exc:
+        if exc.uncertain:  # maybe charged: stay pending, retry only with this same key
+            payment.failure = UNCERTAIN
+            db.session.commit()
+            raise PaymentError(f"決済の結果を確認できませんでした。もう一度支払うと、同じ支払として結果を確認します"
+                               f"（二重には請求されません）: {exc.message}", "payment") from None
         _mark_failed(payment, exc.message)
         db.session.commit()
         raise PaymentError(f"決済できませんでした: {exc.message}", "payment") from None

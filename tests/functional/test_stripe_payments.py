@@ -129,3 +129,24 @@ def test_webhook_is_verified_and_a_replay_is_ignored(stripe_app):
     with stripe_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 1
         assert db.session.scalar(select(Payment)).status == "succeeded"
+
+
+def test_unknown_outcome_stays_pending_and_is_retried_with_the_same_key(stripe_app):
+    from invoicing import payments
+    from invoicing.models import Invoice, Payment
+    from invoicing.stripe_gateway import StripeGateway
+    from procure.extensions import db
+    from tests.localstripe_server import _free_port
+
+    invoice_id = payable_invoice(stripe_app)
+    unreachable = StripeGateway("sk_test_procure", f"http://127.0.0.1:{_free_port()}")  # nothing listens
+    with stripe_app.app_context():
+        with pytest.raises(payments.PaymentError, match="二重には請求されません"):
+            payments.pay_by_stripe(user(ACCOUNTING), invoice_id, unreachable)
+        payment = db.session.scalar(select(Payment))
+        assert (payment.status, payment.failure) == ("pending", payments.UNCERTAIN)
+        assert db.session.get(Invoice, invoice_id).status == "payment_pending"
+        key = payment.idempotency_key
+        paid = payments.pay_by_stripe(user(ACCOUNTING), invoice_id,
+                                      StripeGateway("sk_test_procure", stripe_app.config["STRIPE_API_BASE"]))
+        assert (paid.status, paid.attempt, paid.idempotency_key) == ("succeeded", 1, key)
