@@ -349,7 +349,21 @@ def vendor_contract(contract_id):
     if contract is None or contract.vendor_id != user.vendor_id:
         abort(404)
     form, error = CsrfForm(), None
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit() and request.form.get("action") == "readings":
+        from tenders.readings_upload import read_readings
+
+        upload = request.files.get("file")
+        readings, problems = read_readings(upload.read()) if upload else ([], [_("ファイルを選んでください")])
+        try:
+            if problems:
+                raise ValueError("\n".join(problems))
+            stored = service.record_readings(user, contract.id, readings)
+            flash(_("%(n)s 件の検針値を登録しました", n=len(stored)), "success")
+            return redirect(url_for("tenders.vendor_contract", contract_id=contract.id))
+        except (service.TenderError, ValueError) as exc:
+            db.session.rollback()
+            error = str(exc)
+    elif request.method == "POST" and form.validate_on_submit():
         try:
             quantities = {int(k[4:]): parse_int(v, _("納品数"), 0) for k, v in request.form.items()
                           if k.startswith("qty_") and v.strip()}

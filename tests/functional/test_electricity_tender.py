@@ -199,3 +199,53 @@ def test_electricity_readings_are_invoiced_with_pass_through_lines(app):
         net = sum(amount for _, amount in kinds)
         assert invoice.total == net + (net * Decimal("0.10")).quantize(Decimal(1), rounding="ROUND_DOWN")
         assert invoicing.generate_invoice(denki.vendor, ward, last.year, last.month, denki, today_in_tokyo()) == []
+
+
+def test_supplier_uploads_readings_as_xlsx(app):
+    from procure.extensions import db
+    from tenders import service
+    from tenders.facility_upload import read_facilities
+    from tenders.models import ElectricityReading
+    from tenders.readings_upload import HEADERS
+
+    with app.app_context():
+        office = user("office@example.jp")
+        tender = service.create_tender(office, "electricity", "電力", OPENS, CLOSES, OPENING, None)
+        service.move(office, tender.id, "open_demand", T0)
+        shibuya = ward_user(app, "131130", "e-131130@example.jp")
+        service.join(shibuya, tender.id, T0)
+        facilities, _ = read_facilities(facilities_xlsx([("本庁舎", "高圧", 850, 100) + (180000,) * 12]))
+        service.enter_facility_demand(shibuya, tender.id, facilities, T0)
+        for action in ("publish", "open_bidding"):
+            service.move(office, tender.id, action, OPENS)
+        service.submit_bid(user("vendor@denki.example.jp"), tender.id,
+                           {"rates": {"高圧": {"base": "1650", "energy": "17.8"}},
+                            "environment": {"co2": "0.25", "renewable": "35", "unused": "0"}}, OPENS)
+        service.open_bids(office, tender.id, OPENING)
+        service.award(office, tender.id, OPENING)
+        (contract,) = service.make_contracts(office, tender.id, OPENING)
+        contract_id = contract.id
+
+    def sheet(rows):
+        book = Workbook()
+        book.active.append(HEADERS)
+        for row in rows:
+            book.active.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+
+    client = app.test_client()
+    sign_in(client, "vendor@denki.example.jp")
+    page = f"/vendor/contracts/{contract_id}"
+    bad = client.post(page, data={"csrf_token": csrf_token(client, page), "action": "readings",
+                                  "file": (io.BytesIO(sheet([("本庁舎", 2027, 13, "abc", 700, "-1.2", "3.49")])), "r.xlsx")},
+                      content_type="multipart/form-data").get_data(as_text=True)
+    assert "2行目「月」" in bad and "2行目「使用量（kWh）」" in bad
+    good = client.post(page, data={"csrf_token": csrf_token(client, page), "action": "readings",
+                                   "file": (io.BytesIO(sheet([("本庁舎", 2027, 4, "１５００００", 700, "-1.23", "3.49")])),
+                                            "r.xlsx")}, content_type="multipart/form-data", follow_redirects=True)
+    assert "1 件の検針値を登録しました" in good.get_data(as_text=True)
+    with app.app_context():
+        reading = db.session.scalar(select(ElectricityReading))
+        assert (reading.kwh, reading.fuel_adjustment_rate) == (Decimal(150000), Decimal("-1.23"))
