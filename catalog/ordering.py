@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +12,7 @@ from catalog import approval, cart
 from catalog.models import CatalogItem
 from catalog.order_models import ApprovalRule, Budget, Order, OrderLine
 from catalog.queries import published_items
-from invoicing.tax import TaxLine, tax_summary
+from invoicing.tax import TaxLine, round_yen, tax_summary
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.jpcalendar import TOKYO, default_delivery_date, fiscal_year, is_business_day
@@ -60,7 +60,7 @@ def _priced_lines(lines: list[CartLine], on: date) -> list[tuple[CatalogItem, in
 
 def line_amount(unit_price: Decimal, quantity: int) -> Decimal:
     """Whole yen per line, fractions of a yen dropped (unit prices may have sen)."""
-    return (unit_price * quantity).quantize(Decimal(1), rounding=ROUND_DOWN)
+    return round_yen(unit_price * quantity, "down")
 
 
 def budget_amount(lines) -> Decimal:

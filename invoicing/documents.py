@@ -12,12 +12,9 @@ from flask import current_app, has_request_context, render_template
 from sqlalchemy import select
 
 from invoicing.models import Invoice, VendorBilling
-from procure import config
+from procure.pdf import html_to_pdf
 from procure.exports import append_row, csv_safe, titled_sheet, workbook_bytes
 from procure.extensions import db
-
-BASE_URL = str(config.PROJECT_ROOT / "static")
-
 
 def invoice_html(invoice: Invoice) -> str:
     account = db.session.scalar(select(VendorBilling).filter_by(vendor_id=invoice.vendor_id))
@@ -25,13 +22,6 @@ def invoice_html(invoice: Invoice) -> str:
         return render_template("pdf/invoice.html", invoice=invoice, account=account)
     with current_app.test_request_context():  # background jobs: the templates' globals need one
         return render_template("pdf/invoice.html", invoice=invoice, account=account)
-
-
-def html_to_pdf(html: str) -> bytes:
-    """Top-level so that worker processes can run it."""
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=BASE_URL).write_pdf()
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from catalog.delivery_models import Delivery, DeliveryLine, Inspection
 from catalog.order_models import MonthClose, Order, OrderLine, PooledAdjustment
+from catalog.ordering import line_amount
 from invoicing import matching
 from invoicing.models import (ACCEPT, ASK_CORRECTION, CORRECTION_REQUESTED, CREDIT_NOTE, DISCREPANCY,
                               GENERATED, PAID, PAYABLE, PAYMENT_PENDING, SUPERSEDED, Invoice, InvoiceLine, VendorBilling, WardBilling)
@@ -54,10 +55,6 @@ def accepted_quantities(order_line_ids, until: date) -> dict[int, Decimal]:
             .where(DeliveryLine.order_line_id.in_(order_line_ids), Delivery.delivered_on <= until)
             .group_by(DeliveryLine.order_line_id))
     return {row[0]: Decimal(row[1]) for row in db.session.execute(stmt)}
-
-
-def _line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    return (quantity * unit_price).quantize(Decimal(1), rounding=ROUND_DOWN)
 
 
 def billable(vendor_id: int, ward_id: int, year: int, month: int) -> tuple[list[dict], list[PooledAdjustment]]:
@@ -235,7 +232,7 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
             invoice.lines.append(InvoiceLine(
                 ward_id=ward.id, line_no=len(invoice.lines) + 1, order_line_id=line.id,
                 description=line.name, quantity=entry["quantity"], unit=line.unit, unit_price=line.unit_price,
-                amount=_line_amount(entry["quantity"], line.unit_price), tax_rate=line.tax_rate))
+                amount=line_amount(entry["quantity"], line.unit_price), tax_rate=line.tax_rate))
         for adjustment in adjustments:  # pooled-price adjustments go on the first invoice
             invoice.lines.append(InvoiceLine(
                 ward_id=ward.id, line_no=len(invoice.lines) + 1, pooled_adjustment_id=adjustment.id,
@@ -260,7 +257,7 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
                                                           f"{'（' + options + '）' if options else ''}"
                                                           f"{f' リース料 {year}年{month}月分' if line.get('lease_months') else ''}",
                 quantity=entry["quantity"], unit="台", unit_price=contract_line_price(line),
-                amount=_line_amount(entry["quantity"], contract_line_price(line)), tax_rate=STANDARD))
+                amount=line_amount(entry["quantity"], contract_line_price(line)), tax_rate=STANDARD))
         contract_lines = []
         set_totals(invoice)
         db.session.add(invoice)

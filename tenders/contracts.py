@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from invoicing.tax import round_yen
 from procure.pricing import allocate_json
 from tenders.evaluation import PcBid, PcDemand, pc_unit_price
 
@@ -44,5 +45,5 @@ def change_quantity(lines: list[dict], index: int, new_quantity: int, original: 
     changed = [dict(line) for line in lines]
     line = changed[index]
     line["quantity"] = new_quantity
-    line["amount"] = str((Decimal(line["unit_price"]) * new_quantity).quantize(Decimal(1), rounding="ROUND_DOWN"))
+    line["amount"] = str(round_yen(Decimal(line["unit_price"]) * new_quantity, "down"))
     return changed

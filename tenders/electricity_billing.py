@@ -6,7 +6,9 @@ Each line is rounded down to whole yen, as utilities bill."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
+
+from invoicing.tax import round_yen
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ class ChargeLine:
 
 
 def _yen(value: Decimal) -> Decimal:
-    return value.quantize(Decimal(1), rounding=ROUND_DOWN)
+    return round_yen(value, "down")
 
 
 def monthly_charge(facility: str, contract_kw: Decimal, power_factor: Decimal, base_rate: Decimal,
