@@ -7,18 +7,20 @@ from decimal import Decimal
 
 from invoicing.tax import round_yen
 from procure.pricing import allocate_json
-from tenders.evaluation import PcBid, PcDemand, pc_unit_price
+from tenders.evaluation import PcBid, PcDemand, pc_unit_price, pooled_purchases
 
 
 def ward_amounts(demands: list[PcDemand], bid: PcBid) -> dict[str, list[dict]]:
     """Per ward, its contract lines. Demands with the same pattern, options and lease term form one
-    item priced in pooled mode by the engine (one group: the award's unit price for every ward)."""
+    item priced in pooled mode by the engine (one group: the award's unit price for every ward, at
+    the volume tier that all wards' purchases of the pattern reach together)."""
+    pooled = pooled_purchases(demands)
     items: dict[tuple, list[PcDemand]] = defaultdict(list)
     for demand in demands:
         items[(demand.pattern, demand.options, demand.lease_months)].append(demand)
     lines: dict[str, list[dict]] = defaultdict(list)
     for (pattern, options, lease), group in items.items():
-        unit = pc_unit_price(group[0], bid)
+        unit = pc_unit_price(group[0], bid, pooled.get(pattern, 0))
         quantities: dict[str, int] = defaultdict(int)
         for demand in group:
             quantities[demand.ward] += demand.quantity

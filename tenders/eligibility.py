@@ -87,5 +87,11 @@ def wards_served(values: dict[str, Decimal], wards: dict[str, WardEnvironment]) 
         if score >= env.threshold:
             ok.add(ward)
         else:
-            refused[ward] = f"環境配慮の評価点 {score} 点が、この区の基準 {env.threshold} 点に届きません"
+            refused[ward] = f"環境配慮の評価点 {_points(score)} 点が、この区の基準 {_points(env.threshold)} 点に届きません"
     return ok, refused
+
+
+def _points(value: Decimal) -> str:
+    """'80' for a stored 80.0000, '72.5' for 72.50."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

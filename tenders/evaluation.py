@@ -8,6 +8,8 @@ import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from invoicing.tax import round_yen
+
 MONTHS = 12
 POWER_FACTOR_BASE = Decimal(185)  # 基本料金の力率割引・割増: (185 - 力率) / 100
 
@@ -33,6 +35,8 @@ class PcBid:
     option_prices: dict[tuple[str, str], Decimal]     # (pattern, option) -> purchase price
     lease_monthly: dict[str, Decimal] = field(default_factory=dict)
     lease_option_monthly: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    # 数量段階別単価: pattern -> ((pooled purchased units from, unit price), ...), cheaper with volume
+    volume_prices: dict[str, tuple[tuple[int, Decimal], ...]] = field(default_factory=dict)
 
 
 def _price(prices: dict, key, what: str) -> Decimal:
@@ -41,10 +45,41 @@ def _price(prices: dict, key, what: str) -> Decimal:
     return Decimal(prices[key])
 
 
-def pc_unit_price(demand: PcDemand, bid: PcBid) -> Decimal:
-    """Per unit: purchase = pattern + options; lease = (monthly pattern + options) x months."""
+def volume_price_problems(base: Decimal, tiers: list[tuple[int, Decimal]]) -> list[str]:
+    """Volume tiers must start above one unit, rise in quantity and never raise the price."""
+    problems, previous_quantity, previous_price = [], 1, Decimal(base)
+    for quantity, price in tiers:
+        if quantity <= previous_quantity:
+            problems.append(f"{quantity} 台: 台数は 1 より大きく、前の段階より多くしてください")
+        if not 0 <= Decimal(price) <= previous_price:
+            problems.append(f"{quantity} 台: 単価 {price} は前の段階の単価 {previous_price} 以下にしてください")
+        previous_quantity, previous_price = max(quantity, previous_quantity), min(Decimal(price), previous_price)
+    return problems
+
+
+def pooled_purchases(demands: list[PcDemand]) -> dict[str, int]:
+    """Purchased units per pattern over every ward: the volume the tiers are priced at."""
+    pooled: dict[str, int] = {}
+    for demand in demands:
+        if demand.lease_months is None:
+            pooled[demand.pattern] = pooled.get(demand.pattern, 0) + demand.quantity
+    return pooled
+
+
+def pattern_price(bid: PcBid, pattern: str, pooled: int = 0) -> Decimal:
+    """The purchase price of one unit when `pooled` units of the pattern are bought together."""
+    price = _price(bid.pattern_prices, pattern, "機種")
+    for quantity, tier_price in bid.volume_prices.get(pattern, ()):
+        if pooled >= quantity:
+            price = min(price, Decimal(tier_price))
+    return price
+
+
+def pc_unit_price(demand: PcDemand, bid: PcBid, pooled: int = 0) -> Decimal:
+    """Per unit: purchase = pattern (at the volume tier the pooled purchases reach) + options;
+    lease = (monthly pattern + options) x months."""
     if demand.lease_months is None:
-        return _price(bid.pattern_prices, demand.pattern, "機種") + sum(
+        return pattern_price(bid, demand.pattern, pooled) + sum(
             (_price(bid.option_prices, (demand.pattern, o), "オプション") for o in demand.options), Decimal(0))
     monthly = _price(bid.lease_monthly, demand.pattern, "機種の月額リース料") + sum(
         (_price(bid.lease_option_monthly, (demand.pattern, o), "オプションの月額リース料") for o in demand.options),
@@ -53,8 +88,11 @@ def pc_unit_price(demand: PcDemand, bid: PcBid) -> Decimal:
 
 
 def pc_evaluated_price(demands: list[PcDemand], bid: PcBid) -> Decimal:
-    """Sum over wards of quantity x (pattern + chosen options), leases over their months."""
-    return sum((demand.quantity * pc_unit_price(demand, bid) for demand in demands), Decimal(0))
+    """Sum over wards of quantity x (pattern + chosen options), leases over their months; the
+    pattern price is the volume tier reached by all wards' purchases together."""
+    pooled = pooled_purchases(demands)
+    return sum((demand.quantity * pc_unit_price(demand, bid, pooled.get(demand.pattern, 0)) for demand in demands),
+               Decimal(0))
 
 
 # --- electricity --------------------------------------------------------------------------
@@ -75,7 +113,8 @@ class ElectricityBid:
 
 
 def facility_price(facility: FacilityDemand, bid: ElectricityBid) -> Decimal:
-    """Over 12 months: base rate x kW x (185 - power factor)/100 + energy rate x planned kWh.
+    """Over 12 months: base rate x kW x (185 - power factor)/100 + energy rate x planned kWh, in
+    whole yen (fractions dropped per facility, so that ward contracts add up to the award).
     Fuel-cost adjustment and the renewable surcharge are pass-through and not evaluated."""
     if len(facility.planned_kwh) != MONTHS:
         raise ValueError(f"{facility.facility}: 12か月分の予定使用量が必要です")
@@ -83,7 +122,7 @@ def facility_price(facility: FacilityDemand, bid: ElectricityBid) -> Decimal:
         raise IncompleteBid(f"{facility.voltage} の単価がありません")
     base_rate, energy_rate = (Decimal(v) for v in bid.rates[facility.voltage])
     base = base_rate * Decimal(facility.contract_kw) * (POWER_FACTOR_BASE - Decimal(facility.power_factor)) / 100
-    return sum((base + energy_rate * Decimal(kwh) for kwh in facility.planned_kwh), Decimal(0))
+    return round_yen(sum((base + energy_rate * Decimal(kwh) for kwh in facility.planned_kwh), Decimal(0)), "down")
 
 
 def electricity_evaluated_price(facilities: list[FacilityDemand], bid: ElectricityBid) -> Decimal:

@@ -44,6 +44,26 @@ class Tender(Audited, db.Model):
 
     wards: Mapped[list[TenderWard]] = relationship(back_populates="tender", order_by="TenderWard.id")
     patterns: Mapped[list[PcPattern]] = relationship(back_populates="tender", order_by="PcPattern.id")
+    lots: Mapped[list[TenderLot]] = relationship(back_populates="tender", order_by="TenderLot.id")
+
+
+class TenderLot(Audited, db.Model):
+    """A lot (分割発注): a share of the demand by pattern, ward group or voltage class, awarded on
+    its own, with its own sealed ceiling price. A tender without lots is awarded as a whole."""
+
+    __tablename__ = "tender_lot"
+    __table_args__ = (UniqueConstraint("tender_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    patterns: Mapped[list] = mapped_column(JSON, default=list)
+    ward_ids: Mapped[list] = mapped_column(JSON, default=list)
+    voltages: Mapped[list] = mapped_column(JSON, default=list)
+    sealed_ceiling: Mapped[bytes | None] = mapped_column(LargeBinary)
+    ceiling_price: Mapped[Decimal | None] = mapped_column(Money)     # revealed at opening
+
+    tender: Mapped[Tender] = relationship(back_populates="lots")
 
 
 class TenderWard(Audited, db.Model):
@@ -119,20 +139,40 @@ class Bid(Audited, db.Model):
     status: Mapped[str] = mapped_column(String(10), default="active")  # active | replaced | withdrawn
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    # Filled at opening and evaluation
+
+    vendor: Mapped[Vendor] = relationship()
+    evaluations: Mapped[list[BidEvaluation]] = relationship(back_populates="bid", order_by="BidEvaluation.id")
+
+    def evaluation(self, lot_code: str = "") -> BidEvaluation | None:
+        return next((e for e in self.evaluations if e.lot_code == lot_code), None)
+
+
+class BidEvaluation(Audited, db.Model):
+    """A bid's result in one lot (lot_code "" = the whole tender), filled at opening and award:
+    evaluated price, eligibility with every reason, technical points and score."""
+
+    __tablename__ = "bid_evaluation"
+    __table_args__ = (UniqueConstraint("bid_id", "lot_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id"), index=True)
+    lot_code: Mapped[str] = mapped_column(String(20), default="")
     evaluated_price: Mapped[Decimal | None] = mapped_column(Money)
     technical_points: Mapped[Decimal | None] = mapped_column(Money)
     score: Mapped[Decimal | None] = mapped_column(Numeric(24, 4))
-    valid: Mapped[bool | None]
+    valid: Mapped[bool] = mapped_column(default=False)
     invalid_reasons: Mapped[list | None] = mapped_column(JSON)
 
-    vendor: Mapped[Vendor] = relationship()
+    bid: Mapped[Bid] = relationship(back_populates="evaluations")
 
 
 class Award(Audited, db.Model):
+    """The award of one lot (lot_code "" = the whole tender)."""
+
     __tablename__ = "tender_award"
+    __table_args__ = (UniqueConstraint("tender_id", "lot_code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), unique=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), index=True)
+    lot_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id"))
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"))
     price: Mapped[Decimal] = mapped_column(Money)
@@ -149,9 +189,10 @@ class Contract(Audited, db.Model):
     """A ward's contract with the winner (個別契約), priced from the award with the pricing engine."""
 
     __tablename__ = "tender_contract"
-    __table_args__ = (UniqueConstraint("tender_id", "ward_id"),)
+    __table_args__ = (UniqueConstraint("tender_id", "lot_code", "ward_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), index=True)
+    lot_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money)      # tax-exclusive, whole yen

@@ -11,18 +11,20 @@ def _value(amount) -> dict | None:
     return None if amount is None else {"amount": float(amount), "currency": "JPY"}
 
 
-def release(tender: dict, wards: list[dict], bids: list[dict] | None, award: dict | None, now: datetime) -> dict:
+def release(tender: dict, wards: list[dict], bids: list[dict] | None, awards: list[dict], now: datetime,
+            lots: list[dict] = ()) -> dict:
     """`tender`: id, title, kind, status, method, bidding_opens, bidding_closes, opening_at, ceiling;
-    `wards`: code, name; `bids`: vendor_id, vendor_name, price, valid, reasons (None before opening);
-    `award`: vendor_id, vendor_name, price, award_rate, date."""
+    `wards`: code, name; `bids`: vendor_id, vendor_name, lot, price, valid, reasons, one per lot bid
+    (None before opening); `awards`: lot, vendor_id, vendor_name, price, award_rate, date;
+    `lots` (the OCDS lots extension): code, name, ceiling (None before opening)."""
     ocid = f"{OCID_PREFIX}{tender['id']}"
     parties = [{"id": "office", "name": "特別区共同調達組織", "roles": ["procuringEntity"]}]
     parties += [{"id": f"ward-{w['code']}", "name": w["name"], "roles": ["buyer"]} for w in wards]
-    for b in bids or []:
-        parties.append({"id": f"vendor-{b['vendor_id']}", "name": b["vendor_name"], "roles": ["tenderer"]})
+    tenderers = {b["vendor_id"]: b["vendor_name"] for b in bids or []}
+    parties += [{"id": f"vendor-{vid}", "name": name, "roles": ["tenderer"]} for vid, name in tenderers.items()]
     data = {
         "ocid": ocid, "id": f"{ocid}-{tender['status']}-{now:%Y%m%dT%H%M%SZ}", "date": now.isoformat(),
-        "tag": ["award"] if award else ["tender"], "initiationType": "tender", "language": "ja",
+        "tag": ["award"] if awards else ["tender"], "initiationType": "tender", "language": "ja",
         "parties": parties,
         "buyer": {"id": "office", "name": "特別区共同調達組織"},
         "tender": {
@@ -31,21 +33,29 @@ def release(tender: dict, wards: list[dict], bids: list[dict] | None, award: dic
             "mainProcurementCategory": "goods",
             "tenderPeriod": {"startDate": tender["bidding_opens"], "endDate": tender["bidding_closes"]},
             "awardPeriod": {"startDate": tender["opening_at"]},
-            "numberOfTenderers": len(bids) if bids is not None else None,
+            "numberOfTenderers": len(tenderers) if bids is not None else None,
         },
     }
     if tender.get("ceiling") is not None:
         data["tender"]["value"] = _value(tender["ceiling"])
+    if lots:
+        data["tender"]["lots"] = [{"id": f"lot-{lot['code']}", "title": lot["name"],
+                                   **({"value": _value(lot["ceiling"])} if lot.get("ceiling") is not None else {})}
+                                  for lot in lots]
     if bids is not None:
-        data["bids"] = {"details": [{"id": f"bid-{b['vendor_id']}", "status": "valid" if b["valid"] else "disqualified",
-                                    "tenderers": [{"id": f"vendor-{b['vendor_id']}", "name": b["vendor_name"]}],
-                                    "value": _value(b["price"]),
-                                    **({"description": "; ".join(b["reasons"])} if b.get("reasons") else {})}
-                                   for b in bids]}
-    if award:
-        data["awards"] = [{"id": f"{ocid}-award", "status": "active", "date": award["date"],
-                           "value": _value(award["price"]),
-                           "suppliers": [{"id": f"vendor-{award['vendor_id']}", "name": award["vendor_name"]}]}]
+        data["bids"] = {"details": [{"id": f"bid-{b['vendor_id']}{'-lot-' + b['lot'] if b.get('lot') else ''}",
+                                     "status": "valid" if b["valid"] else "disqualified",
+                                     "tenderers": [{"id": f"vendor-{b['vendor_id']}", "name": b["vendor_name"]}],
+                                     "value": _value(b["price"]),
+                                     **({"relatedLots": [f"lot-{b['lot']}"]} if b.get("lot") else {}),
+                                     **({"description": "; ".join(b["reasons"])} if b.get("reasons") else {})}
+                                    for b in bids]}
+    if awards:
+        data["awards"] = [{"id": f"{ocid}-award{'-lot-' + a['lot'] if a.get('lot') else ''}", "status": "active",
+                           "date": a["date"], "value": _value(a["price"]),
+                           "suppliers": [{"id": f"vendor-{a['vendor_id']}", "name": a["vendor_name"]}],
+                           **({"relatedLots": [f"lot-{a['lot']}"]} if a.get("lot") else {})}
+                          for a in awards]
     return data
 
 

@@ -17,8 +17,8 @@ from procure.models import Role, Ward
 from procure.permissions import WARD, allow, public, request_user
 from procure.textnorm import parse_date, parse_decimal, parse_int
 from tenders import lifecycle, ocds, service
-from tenders.models import (Award, Bid, Contract, FacilityDemandLine, PcDemandLine, Tender, TenderQuestion,
-                            TenderWard)
+from tenders.models import (Award, Bid, BidEvaluation, Contract, FacilityDemandLine, PcDemandLine, Tender,
+                            TenderQuestion, TenderWard)
 
 bp = Blueprint("tenders", __name__)
 OFFICE_ACTIONS = ("open_demand", "publish", "open_questions", "open_bidding", "make_contracts", "complete",
@@ -81,9 +81,44 @@ def office_detail(tender_id):
         select(Ward.name_ja, PcDemandLine.pattern_code, func.sum(PcDemandLine.quantity))
         .join(Ward, Ward.id == PcDemandLine.ward_id).where(PcDemandLine.tender_id == tender.id)
         .group_by(Ward.name_ja, PcDemandLine.pattern_code).order_by(Ward.name_ja)).all()
-    award = db.session.scalar(select(Award).filter_by(tender_id=tender.id))
     return render_template("tenders/office_detail.html", tender=tender, bids=bids, opened=opened, demand=demand,
-                           award=award, form=CsrfForm(), actions=OFFICE_ACTIONS, questions=_questions(tender))
+                           results=_lot_results(tender, bids) if opened else [], form=CsrfForm(),
+                           actions=OFFICE_ACTIONS, questions=_questions(tender), lot_editable=tender.status in
+                           service.LOT_EDITABLE, ward_names={tw.ward_id: tw.ward.name_ja for tw in tender.wards})
+
+
+def _lot_results(tender: Tender, bids: list[Bid]) -> list[dict]:
+    """Per lot (or the whole tender): its ceiling, each active bid's evaluation and the award."""
+    awards = {a.lot_code: a for a in db.session.scalars(select(Award).filter_by(tender_id=tender.id))}
+    lots = [(row.code, row.name) for row in tender.lots] or [("", _("全体"))]
+    return [{"code": code, "name": name, "ceiling": service.lot_ceiling(tender, code), "award": awards.get(code),
+             "rows": [(b, b.evaluation(code)) for b in bids if b.status == "active" and b.evaluation(code)]}
+            for code, name in lots]
+
+
+@bp.post("/office/tenders/<int:tender_id>/lots")
+@allow(Role.OFFICE)
+def lots(tender_id):
+    """Split a tender into lots: one per pattern, ward or voltage class, or a lot of chosen ones."""
+    tender = _tender_or_404(tender_id)
+    if CsrfForm().validate_on_submit():
+        f, user = request.form, request_user()
+        try:
+            if f.get("action") == "split":
+                made = service.split_lots(user, tender.id, f.get("mode", ""))
+                flash(_("%(n)s ロットに分割しました", n=len(made)), "success")
+            elif f.get("action") == "delete":
+                service.delete_lot(user, tender.id, f.get("code", ""))
+                flash(_("ロットを削除しました"), "success")
+            else:
+                ceiling = parse_decimal(f["ceiling"]) if f.get("ceiling", "").strip() else None
+                service.add_lot(user, tender.id, f.get("code", ""), f.get("name", ""), f.getlist("patterns"),
+                                [int(w) for w in f.getlist("wards") if w.isdigit()], f.getlist("voltages"), ceiling)
+                flash(_("ロットを追加しました"), "success")
+        except (service.TenderError, ValueError) as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("tenders.office_detail", tender_id=tender.id) + "#lots")
 
 
 def _questions(tender):
@@ -117,7 +152,7 @@ def add_pattern(tender_id):
         try:
             service.add_pattern(request_user(), tender.id, request.form.get("code", "").strip(),
                                 request.form.get("name", "").strip(), options, request.form.get("spec", ""))
-            flash(_("仕様パターンを追加しました"), "success")
+            flash(_("仕様パターンを追加しました") if tender.kind == "pc" else _("品目を追加しました"), "success")
         except service.TenderError as exc:
             flash(str(exc), "error")
     return redirect(url_for("tenders.office_detail", tender_id=tender.id))
@@ -133,10 +168,17 @@ def office_action(tender_id, action):
             if action == "open_bids":
                 service.open_bids(request_user(), tender.id, now)
             elif action == "award":
-                technical = {int(k[5:]): parse_decimal(v) for k, v in request.form.items()
-                             if k.startswith("tech_") and v.strip()}
-                result = service.award(request_user(), tender.id, now, technical)
-                if result is None:
+                technical = {}
+                for key, value in request.form.items():
+                    if key.startswith("tech_") and key[5:].isdigit() and value.strip():
+                        result = db.session.get(BidEvaluation, int(key[5:]))
+                        if result is None or result.bid.tender_id != tender.id:
+                            abort(404)
+                        points = parse_decimal(value)
+                        if points < 0:
+                            raise ValueError(_("%(name)s: 技術点は 0 以上にしてください", name=result.bid.vendor.name))
+                        technical[(result.lot_code, result.bid.vendor_id)] = points
+                if not service.award(request_user(), tender.id, now, technical):
                     flash(_("有効な入札がないため、不調としました"), "success")
             elif action == "make_contracts":
                 service.make_contracts(request_user(), tender.id, now)
@@ -190,6 +232,9 @@ def ward_detail(tender_id):
                 count = service.enter_facility_demand(user, tender.id, facilities, utcnow(),
                                                       parse_decimal(threshold) if threshold else None)
                 flash(_("%(n)s 施設を登録しました", n=count), "success")
+            elif request.form.get("action") == "environment":
+                _save_environment(user, tender)
+                flash(_("環境配慮の評価基準を保存しました"), "success")
             elif request.form.get("action") == "change":
                 service.change_contract_quantity(
                     user, request.form.get("contract_id", type=int), request.form.get("line", type=int),
@@ -215,14 +260,15 @@ def ward_detail(tender_id):
             db.session.rollback()
             error = str(exc)
     lines = db.session.scalars(select(PcDemandLine).filter_by(tender_id=tender.id, ward_id=user.ward_id)).all()
-    contract = db.session.scalar(select(Contract).filter_by(tender_id=tender.id, ward_id=user.ward_id))
+    contracts = db.session.scalars(select(Contract).filter_by(tender_id=tender.id, ward_id=user.ward_id)
+                                   .order_by(Contract.lot_code)).all()
     facilities = db.session.scalars(select(FacilityDemandLine).filter_by(tender_id=tender.id, ward_id=user.ward_id)
                                     .order_by(FacilityDemandLine.id)).all()
     from procure.models import Facility
 
     sites = db.session.scalars(select(Facility).filter_by(ward_id=user.ward_id).order_by(Facility.id)).all()
     return render_template("tenders/ward_detail.html", tender=tender, joined=joined, lines=lines, form=form,
-                           error=error, contract=contract, facilities=facilities, sites=sites)
+                           error=error, contracts=contracts, facilities=facilities, sites=sites)
 
 
 @bp.get("/ward/tenders/facilities-template.xlsx")
@@ -283,7 +329,14 @@ def vendor_detail(tender_id):
                             content["rates"].setdefault(voltage, {})[part] = str(amount)
                         else:
                             content[section][name] = str(amount)
+                volume = {p.code: _volume_tiers(request.form.get(f"volume:{p.code}", ""), p.name)
+                          for p in tender.patterns}
+                content["volume_prices"] = {code: tiers for code, tiers in volume.items() if tiers}
                 content = {k: v for k, v in content.items() if v}
+                if tender.lots:
+                    content["lots"] = request.form.getlist("lots")
+                    if not content["lots"]:
+                        raise ValueError(_("入札するロットを1つ以上選んでください"))
                 bid = service.submit_bid(user, tender.id, content, utcnow())
                 receipt = bid.receipt
                 flash(_("入札を受け付けました。受付番号（ハッシュ）: %(r)s", r=receipt), "success")
@@ -297,13 +350,28 @@ def vendor_detail(tender_id):
                            contracts=contracts, questions=_questions(tender))
 
 
+def _volume_tiers(text: str, label: str) -> list[list[str]]:
+    """「500=93000, 1000=91000」: from 500 pooled units 93,000 yen each (full-width digits too)."""
+    tiers = []
+    for part in text.replace("、", ",").replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        quantity, sep, price = part.replace("＝", "=").partition("=")
+        if not sep:
+            raise ValueError(_("%(name)s: 数量段階別単価は「台数=単価」をカンマで区切って入力してください", name=label))
+        tiers.append([str(parse_int(quantity, label, 2)), str(parse_decimal(price))])
+    return tiers
+
+
 # --- public ------------------------------------------------------------------------------
 
 @bp.get("/tenders/results")
 @public
 def results():
-    awards = db.session.execute(select(Tender, Award).join(Award, Award.tender_id == Tender.id)
-                                .order_by(Award.awarded_at.desc())).all()
+    awards = [(t, a, next((lot.name for lot in t.lots if lot.code == a.lot_code), ""),
+               service.lot_ceiling(t, a.lot_code))
+              for t, a in db.session.execute(select(Tender, Award).join(Award, Award.tender_id == Tender.id)
+                                             .order_by(Award.awarded_at.desc(), Award.lot_code))]
     ended = db.session.scalars(select(Tender).where(Tender.status.in_((lifecycle.NO_VALID_BID,
                                                                        lifecycle.CANCELLED)))).all()
     return render_template("tenders/results.html", awards=awards, ended=ended)
@@ -319,10 +387,11 @@ def ocds_release(tender_id):
     opened = tender.opening_at is not None and lifecycle.can_read_bids(tender.status, now, service._schedule(tender))
     bids = None
     if opened:
-        bids = [{"vendor_id": b.vendor_id, "vendor_name": b.vendor.name, "price": b.evaluated_price,
-                 "valid": bool(b.valid), "reasons": b.invalid_reasons}
-                for b in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active"))]
-    award = db.session.scalar(select(Award).filter_by(tender_id=tender.id))
+        bids = [{"vendor_id": b.vendor_id, "vendor_name": b.vendor.name, "lot": e.lot_code, "price": e.evaluated_price,
+                 "valid": e.valid, "reasons": e.invalid_reasons}
+                for b in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active").order_by(Bid.id))
+                for e in b.evaluations]
+    awards = db.session.scalars(select(Award).filter_by(tender_id=tender.id).order_by(Award.lot_code)).all()
     data = ocds.release(
         {"id": tender.id, "title": tender.title, "kind": tender.kind, "status": tender.status,
          "method": tender.evaluation_method, "ceiling": tender.ceiling_price if opened else None,
@@ -330,8 +399,9 @@ def ocds_release(tender_id):
          "bidding_closes": tender.bidding_closes.isoformat() if tender.bidding_closes else None,
          "opening_at": tender.opening_at.isoformat() if tender.opening_at else None},
         [{"code": tw.ward.code, "name": tw.ward.name_ja} for tw in tender.wards], bids,
-        {"vendor_id": award.vendor_id, "vendor_name": award.vendor.name, "price": award.price,
-         "award_rate": award.award_rate, "date": award.awarded_at.isoformat()} if award else None, now)
+        [{"lot": a.lot_code, "vendor_id": a.vendor_id, "vendor_name": a.vendor.name, "price": a.price,
+          "award_rate": a.award_rate, "date": a.awarded_at.isoformat()} for a in awards], now,
+        [{"code": lot.code, "name": lot.name, "ceiling": lot.ceiling_price if opened else None} for lot in tender.lots])
     return jsonify({"uri": request.url, "publishedDate": now.isoformat(), "version": "1.1",
                     "publisher": {"name": "特別区共同調達組織"}, "releases": [data]})
 
@@ -379,3 +449,49 @@ def vendor_contract(contract_id):
     return render_template("tenders/vendor_contract.html", contract=contract, form=form, error=error,
                            facilities=facilities, delivered=service.delivered_quantities(contract.id),
                            tender=db.session.get(Tender, contract.tender_id))
+
+
+# --- a ward's environmental scoring table (electricity) ----------------------------------
+
+def _save_environment(user, tender: Tender) -> None:
+    """The ward's 環境配慮 form: every problem is reported (and marked on its field), nothing is saved."""
+    from flask import g
+
+    from tenders.environment_table import TableError, read_form
+
+    try:
+        threshold, table = read_form(request.form)
+    except TableError as exc:
+        g.environment_problems = {}
+        for problem in exc.problems:
+            g.environment_problems.setdefault(problem.field, []).append(problem.message)
+        raise
+    service.set_environment(user, tender.id, threshold, table, utcnow())
+
+
+@bp.app_template_global()
+def tender_environment_form(joined: TenderWard) -> dict:
+    """What the ward's 環境配慮 form shows: what was just posted when it had problems, else the
+    ward's saved threshold and table (or the default)."""
+    from flask import g
+
+    from tenders import environment_table as et
+
+    if request.method == "POST" and request.form.get("action") == "environment":
+        values = {k: v for k, v in request.form.items() if k.startswith("env-")}
+    else:
+        env = service._environment(joined)
+        values = et.form_values(env.threshold, env.table)
+    return {"criteria": et.CRITERIA, "bands": range(1, et.MAX_BANDS + 1), "field": et.field,
+            "threshold_field": et.THRESHOLD_FIELD, "values": values, "problems": g.get("environment_problems", {})}
+
+
+@bp.app_template_global()
+def tender_environments(tender: Tender, ward_id: int | None = None) -> list[dict]:
+    """Each participating ward's threshold and scoring table (or only ward_id's), read-only:
+    bidders need to know them."""
+    from tenders.environment_table import max_points
+
+    return [{"ward": row.ward, "threshold": env.threshold, "table": env.table, "max_points": max_points(env.table),
+             "own_table": row.environmental_table is not None}
+            for row, env in service.ward_environments(tender) if ward_id is None or row.ward_id == ward_id]

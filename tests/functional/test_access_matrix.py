@@ -110,6 +110,7 @@ FORM_POST = {
     "/office/invoices/batch": ({"office"}, set()),
     "/office/tenders": ({"office"}, set()),
     "/office/tenders/{tender}/patterns": ({"office"}, set()),
+    "/office/tenders/{tender}/lots": ({"office"}, set()),
     "/office/tenders/{tender}/actions/publish": ({"office"}, set()),
     "/office/tenders/{tender}/questions/{question}/answer": (set(), {"office"}),  # no such question: 404
     "/ward/tenders/{tender}": (WARD, set()),

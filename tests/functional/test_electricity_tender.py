@@ -68,7 +68,7 @@ def test_electricity_tender_thresholds_per_ward_and_prices(app):
                            {"rates": {"低圧": {"base": "1000", "energy": "20"}, "高圧": {"base": "1500", "energy": "15"}},
                             "environment": grey}, OPENS)
         service.open_bids(office, tender.id, OPENING)
-        bids = {b.vendor.name: b for b in db.session.scalars(select(Bid).filter_by(tender_id=tender.id))}
+        bids = {b.vendor.name: b.evaluation() for b in db.session.scalars(select(Bid).filter_by(tender_id=tender.id))}
         denki, cheap = bids["首都グリーン電力株式会社"], bids["東京ピーシーソリューションズ株式会社"]
         expected = (12 * (Decimal(1650) * 850 * (185 - 100) / 100 + Decimal("17.8") * 180000)
                     + 12 * (Decimal(1100) * 40 * (185 - 90) / 100 + Decimal("25.5") * 5000)
@@ -78,8 +78,8 @@ def test_electricity_tender_thresholds_per_ward_and_prices(app):
         assert cheap.valid is False
         assert any("渋谷区" in r and "60" in r for r in cheap.invalid_reasons)
         assert any("世田谷区" in r and "80" in r for r in cheap.invalid_reasons)
-        award = service.award(office, tender.id, OPENING)
-        assert award.vendor_id == denki.vendor_id and award.price == expected
+        (award,) = service.award(office, tender.id, OPENING)
+        assert award.vendor_id == denki.bid.vendor_id and award.price == expected
 
 
 def test_ward_uploads_facilities_on_the_page(app):
@@ -128,7 +128,7 @@ def test_electricity_contracts_readings_and_monthly_bill(app):
                            {"rates": {"高圧": {"base": "1650", "energy": "17.8"}},
                             "environment": {"co2": "0.25", "renewable": "35", "unused": "0"}}, OPENS)
         service.open_bids(office, tender.id, OPENING)
-        award = service.award(office, tender.id, OPENING)
+        (award,) = service.award(office, tender.id, OPENING)
         (contract,) = service.make_contracts(office, tender.id, OPENING)
         assert contract.amount == award.price
         contract_id = db.session.scalar(select(Contract.id))

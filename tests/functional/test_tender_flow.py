@@ -88,7 +88,8 @@ def test_pc_tender_sealed_bids_opening_and_award(app, tender):
         with pytest.raises(service.TenderError, match="開札日時前"):
             service.open_bids(office, tender, OPENING - timedelta(minutes=1))
         service.open_bids(office, tender, OPENING)
-        bids = {b.vendor.name: b for b in db.session.scalars(select(Bid).filter_by(tender_id=tender, status="active"))}
+        bids = {b.vendor.name: b.evaluation()
+                for b in db.session.scalars(select(Bid).filter_by(tender_id=tender, status="active"))}
         assert db.session.get(Bid, first.id).status == "replaced"
         # Evaluated prices checked by hand: 100 std+mem16+office, 10 hi+warranty, 80 std leased 60 months
         # with office, 20 std.
@@ -97,9 +98,9 @@ def test_pc_tender_sealed_bids_opening_and_award(app, tender):
         # 首都グリーン電力 is not qualified in the designated ward: invalid, with the reason kept.
         electric = bids["首都グリーン電力株式会社"]
         assert electric.valid is False and "指定区" in electric.invalid_reasons[0]
-        result = service.award(office, tender, OPENING + timedelta(hours=1))
+        (result,) = service.award(office, tender, OPENING + timedelta(hours=1))
         cheapest = min((b for b in bids.values() if b.valid), key=lambda b: b.evaluated_price)
-        assert result.vendor_id == cheapest.vendor_id and result.price == cheapest.evaluated_price
+        assert result.vendor_id == cheapest.bid.vendor_id and result.price == cheapest.evaluated_price
         assert result.award_rate == (cheapest.evaluated_price / Decimal(40000000)).quantize(Decimal("0.0001"))
         assert db.session.get(Tender, tender).status == "awarded"
         assert db.session.get(Tender, tender).ceiling_price == Decimal(40000000)
@@ -116,7 +117,7 @@ def test_ward_contracts_add_up_to_the_award_and_change_within_tolerance(app, ten
             service.submit_bid(user(email), tender, bid(std, 150000), OPENS + timedelta(hours=1))
         office = user("office@example.jp")
         service.open_bids(office, tender, OPENING)
-        award_row = service.award(office, tender, OPENING)
+        (award_row,) = service.award(office, tender, OPENING)
         made = service.make_contracts(office, tender, OPENING + timedelta(days=1))
         assert len(made) == 3
         assert sum(c.amount for c in made) == award_row.price == db.session.scalar(select(Award.price))
@@ -231,7 +232,30 @@ def test_generic_tender_for_stockpile_food(app):
         service.submit_bid(user("vendor@bunguya.example.jp"), t.id,
                            {"patterns": {"rice": "11000", "water": "1100"}}, OPENS)
         service.open_bids(office, t.id, OPENING)
-        award = service.award(office, t.id, OPENING)
+        (award,) = service.award(office, t.id, OPENING)
         assert award.price == 500 * 11000 + 500 * 1100
         contracts = {c.ward.code: c.amount for c in service.make_contracts(office, t.id, OPENING)}
         assert contracts == {"131130": 300 * 11000 + 500 * 1100, "131121": 200 * 11000}
+
+
+def test_volume_tiers_reached_by_the_pooled_purchases_price_the_award_and_every_contract(app, tender):
+    from tenders import service
+
+    with app.app_context():
+        tiered = {**bid(95000, 150000), "volume_prices": {"std": [["100", "93000"], ["1000", "90000"]]}}
+        with pytest.raises(service.TenderError, match="前の段階の単価"):
+            service.submit_bid(user("vendor@pc.example.jp"), tender,
+                               {**tiered, "volume_prices": {"std": [["100", "96000"]]}}, OPENS)
+        service.submit_bid(user("vendor@pc.example.jp"), tender, tiered, OPENS)
+        office = user("office@example.jp")
+        service.open_bids(office, tender, OPENING)
+        (award,) = service.award(office, tender, OPENING)
+        # Purchased standard notebooks: 100 (渋谷区) + 20 (千代田区) = 120, so tier 100 applies to
+        # both; 世田谷区's 80 leased units are priced by their monthly rate.
+        expected = 100 * (93000 + 8000 + 30000) + 10 * (150000 + 12000) + 80 * (2500 + 800) * 60 + 20 * 93000
+        assert award.price == expected
+        made = service.make_contracts(office, tender, OPENING)
+        assert sum(c.amount for c in made) == expected
+        chiyoda = next(c for c in made if c.ward.code == "131016")
+        assert chiyoda.lines == [{"pattern": "std", "options": [], "lease_months": None, "quantity": 20,
+                                  "unit_price": "93000", "amount": "1860000"}]

@@ -71,6 +71,10 @@ def test_pc_tender_through_the_pages(app):
         result = post(vendor, vpage, vpage, {"patterns:std": price, "options:std:office": "３０，０００",
                                              "options:std:mem16": "8000"}).get_data(as_text=True)
         assert "受付番号（ハッシュ）" in result
+    vendor, vpage = as_user(app, "vendor@bunguya.example.jp"), f"/vendor/tenders/{tender_id}"
+    for tiers, message in (("500:93000", "「台数=単価」"), ("50=100000", "前の段階の単価")):
+        refused = post(vendor, vpage, vpage, {"patterns:std": "99000", "volume:std": tiers}).get_data(as_text=True)
+        assert message in refused and "受付番号（ハッシュ）" not in refused
     before = office.get(detail).get_data(as_text=True)
     assert "96000" not in before and "¥96,000" not in before and "開札日時まで" in before
     refused = post(office, f"/office/tenders/{tender_id}/actions/open_bids", detail, {})

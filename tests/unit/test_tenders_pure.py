@@ -109,6 +109,33 @@ def test_pc_price_purchase_and_lease():
         ev.pc_evaluated_price([ev.PcDemand("A", "hi", ("office",), 1)], PC_BID)
 
 
+def test_volume_tiers_price_every_purchased_unit_at_the_tier_the_wards_reach_together():
+    tiered = ev.PcBid(PC_BID.pattern_prices, PC_BID.option_prices, PC_BID.lease_monthly, PC_BID.lease_option_monthly,
+                      {"std": ((100, Decimal(95000)), (500, Decimal(93000)))})
+    # 60 + 50 purchased standard notebooks pool to 110 units: tier 100 for both wards; leases are not tiered.
+    demands = [ev.PcDemand("A", "std", (), 60), ev.PcDemand("B", "std", ("office",), 50),
+               ev.PcDemand("C", "std", (), 400, lease_months=60)]
+    assert ev.pc_evaluated_price(demands, tiered) == 60 * 95000 + 50 * (95000 + 30000) + 400 * 2500 * 60
+    assert ev.pc_evaluated_price(demands[:1], tiered) == 60 * 98000  # alone, A stays below the first tier
+
+
+def test_volume_tiers_must_rise_in_quantity_and_not_raise_the_price():
+    assert ev.volume_price_problems(Decimal(100), [(10, Decimal(90)), (50, Decimal(80))]) == []
+    problems = ev.volume_price_problems(Decimal(100), [(1, Decimal(90)), (50, Decimal(120)), (40, Decimal(70))])
+    assert len(problems) == 3 and "1 台" in problems[0] and "120" in problems[1] and "40 台" in problems[2]
+
+
+@given(st.lists(st.tuples(st.sampled_from("ABC"), st.integers(1, 400)), max_size=8),
+       st.lists(st.tuples(st.integers(2, 1000), st.integers(50000, 98000)), max_size=3))
+def test_pooling_with_volume_tiers_never_costs_a_ward_more_than_buying_alone(rows, tiers):
+    tiers = sorted(tiers)
+    bid = ev.PcBid({"std": Decimal(98000)}, {}, volume_prices={"std": tuple((q, Decimal(p)) for q, p in tiers)})
+    demands = [ev.PcDemand(w, "std", (), q) for w, q in rows]
+    pooled = ev.pooled_purchases(demands)["std"] if demands else 0
+    for demand in demands:
+        assert ev.pc_unit_price(demand, bid, pooled) <= ev.pc_unit_price(demand, bid, demand.quantity)
+
+
 facilities = st.lists(st.tuples(st.sampled_from(["低圧", "高圧"]), st.integers(1, 2000), st.integers(80, 100),
                                 st.lists(st.integers(0, 500_000), min_size=12, max_size=12)), min_size=1, max_size=30)
 
@@ -121,8 +148,10 @@ def test_electricity_price_matches_a_plain_loop(rows):
     expected = Decimal(0)
     for v, kw, pf, kwh in rows:
         base, energy = bid.rates[v]
+        yearly = Decimal(0)
         for month in kwh:
-            expected += base * kw * (185 - pf) / 100 + energy * month
+            yearly += base * kw * (185 - pf) / 100 + energy * month
+        expected += int(yearly)  # whole yen per facility, fractions dropped
     assert ev.electricity_evaluated_price(demand, bid) == expected
 
 
