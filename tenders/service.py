@@ -274,6 +274,7 @@ def submit_bid(vendor_user: User, tender_id: int, content: dict, now: datetime) 
         content = {**content, "lots": sorted(set(chosen))}
     if tender.kind in ITEMIZED:
         _check_volume_prices(tender, content)
+    _check_complete(tender, content)
     for old in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=vendor_user.vendor_id,
                                                         status="active")):
         old.status = "replaced"
@@ -283,6 +284,21 @@ def submit_bid(vendor_user: User, tender_id: int, content: dict, now: datetime) 
     db.session.add(bid)
     db.session.commit()
     return bid
+
+
+def _check_complete(tender: Tender, content: dict) -> None:
+    """A bid must price everything the wards asked for in each lot it bids for: say so now,
+    rather than have it found invalid at the opening."""
+    problems = []
+    for lot in _lots(tender):
+        if lot.code and lot.code not in content.get("lots", []):
+            continue
+        try:
+            _evaluated_price(tender, content, lot)
+        except evaluation.IncompleteBid as exc:
+            problems.append(f"ロット {lot.code} {lot.name}: {exc}" if lot.code else str(exc))
+    if problems:
+        raise TenderError("\n".join(problems))
 
 
 def _check_volume_prices(tender: Tender, content: dict) -> None:

@@ -17,8 +17,8 @@ from procure.models import Role, Ward
 from procure.permissions import WARD, allow, public, request_user
 from procure.textnorm import parse_date, parse_decimal, parse_int
 from tenders import lifecycle, ocds, service
-from tenders.models import (Award, Bid, BidEvaluation, Contract, FacilityDemandLine, PcDemandLine, Tender,
-                            TenderQuestion, TenderWard)
+from tenders.models import (Award, Bid, BidEvaluation, Contract, ElectricityReading, FacilityDemandLine,
+                            PcDemandLine, Tender, TenderQuestion, TenderWard)
 
 bp = Blueprint("tenders", __name__)
 OFFICE_ACTIONS = ("open_demand", "publish", "open_questions", "open_bidding", "make_contracts", "complete",
@@ -82,9 +82,22 @@ def office_detail(tender_id):
         .join(Ward, Ward.id == PcDemandLine.ward_id).where(PcDemandLine.tender_id == tender.id)
         .group_by(Ward.name_ja, PcDemandLine.pattern_code).order_by(Ward.name_ja)).all()
     return render_template("tenders/office_detail.html", tender=tender, bids=bids, opened=opened, demand=demand,
+                           facility_demand=_facility_demand(tender),
                            results=_lot_results(tender, bids) if opened else [], form=CsrfForm(),
                            actions=OFFICE_ACTIONS, questions=_questions(tender), lot_editable=tender.status in
                            service.LOT_EDITABLE, ward_names={tw.ward_id: tw.ward.name_ja for tw in tender.wards})
+
+
+def _facility_demand(tender: Tender) -> list[tuple[str, str, int, Decimal, Decimal]]:
+    """Electricity demand by ward and voltage class: facilities, contract kW, planned kWh a year."""
+    totals: dict[tuple[str, str], list] = {}
+    for ward, f in db.session.execute(select(Ward.name_ja, FacilityDemandLine).join(
+            Ward, Ward.id == FacilityDemandLine.ward_id).where(FacilityDemandLine.tender_id == tender.id)):
+        row = totals.setdefault((ward, f.voltage), [0, Decimal(0), Decimal(0)])
+        row[0] += 1
+        row[1] += f.contract_kw
+        row[2] += sum((Decimal(k) for k in f.planned_kwh), Decimal(0))
+    return [(ward, voltage, *row) for (ward, voltage), row in sorted(totals.items())]
 
 
 def _lot_results(tender: Tender, bids: list[Bid]) -> list[dict]:
@@ -446,8 +459,11 @@ def vendor_contract(contract_id):
             db.session.rollback()
             error = str(exc)
     facilities = db.session.scalars(select(Facility).filter_by(ward_id=contract.ward_id).order_by(Facility.id)).all()
+    readings = [(r, sum((line.amount for line in service.monthly_bill_for(contract, r)), Decimal(0)))
+                for r in db.session.scalars(select(ElectricityReading).filter_by(contract_id=contract.id).order_by(
+                    ElectricityReading.year.desc(), ElectricityReading.month.desc(), ElectricityReading.facility_name))]
     return render_template("tenders/vendor_contract.html", contract=contract, form=form, error=error,
-                           facilities=facilities, delivered=service.delivered_quantities(contract.id),
+                           facilities=facilities, delivered=service.delivered_quantities(contract.id), readings=readings,
                            tender=db.session.get(Tender, contract.tender_id))
 
 

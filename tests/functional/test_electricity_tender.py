@@ -224,7 +224,7 @@ def test_supplier_uploads_readings_as_xlsx(app):
         service.open_bids(office, tender.id, OPENING)
         service.award(office, tender.id, OPENING)
         (contract,) = service.make_contracts(office, tender.id, OPENING)
-        contract_id = contract.id
+        contract_id, tender_id = contract.id, tender.id
 
     def sheet(rows):
         book = Workbook()
@@ -245,7 +245,14 @@ def test_supplier_uploads_readings_as_xlsx(app):
     good = client.post(page, data={"csrf_token": csrf_token(client, page), "action": "readings",
                                    "file": (io.BytesIO(sheet([("本庁舎", 2027, 4, "１５００００", 700, "-1.23", "3.49")])),
                                             "r.xlsx")}, content_type="multipart/form-data", follow_redirects=True)
-    assert "1 件の検針値を登録しました" in good.get_data(as_text=True)
+    shown = good.get_data(as_text=True)
+    assert "1 件の検針値を登録しました" in shown and "納品を登録" not in shown
+    # 1,650 x 850 x 85/100 + 17.8 x 150,000 - 1.23 x 150,000 + 3.49 x 150,000, each line in whole yen
+    assert "2027-04" in shown and "¥4,201,125" in shown
+    office = app.test_client()
+    sign_in(office, "office@example.jp")
+    demand = office.get(f"/office/tenders/{tender_id}").get_data(as_text=True)
+    assert "需要（区・電圧区分別）" in demand and "2,160,000" in demand  # 180,000 kWh x 12 at 本庁舎
     with app.app_context():
         reading = db.session.scalar(select(ElectricityReading))
         assert (reading.kwh, reading.fuel_adjustment_rate) == (Decimal(150000), Decimal("-1.23"))

@@ -259,3 +259,17 @@ def test_volume_tiers_reached_by_the_pooled_purchases_price_the_award_and_every_
         chiyoda = next(c for c in made if c.ward.code == "131016")
         assert chiyoda.lines == [{"pattern": "std", "options": [], "lease_months": None, "quantity": 20,
                                   "unit_price": "93000", "amount": "1860000"}]
+
+
+def test_a_bid_missing_a_price_the_demand_needs_is_refused_at_submission(app, tender):
+    from procure.extensions import db
+    from tenders import service
+    from tenders.models import Bid
+
+    with app.app_context():
+        incomplete = bid(95000, 150000)
+        del incomplete["patterns"]["hi"], incomplete["lease_monthly"]["std"]
+        with pytest.raises(service.TenderError) as refused:
+            service.submit_bid(user("vendor@pc.example.jp"), tender, incomplete, OPENS)
+        assert str(refused.value) == "機種 の価格がありません: hi"
+        assert db.session.scalar(select(Bid.id)) is None
