@@ -1,0 +1,199 @@
+"""Opening at the set time, evaluation and award per lot, and the ward contracts that add up to
+each award."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from procure.extensions import db
+from procure.models import User, Vendor, Ward
+from tenders import contracts, eligibility, evaluation, lifecycle, lots, sealing
+from tenders.models import ELECTRICITY, PC, Award, Bid, BidEvaluation, Contract, Tender
+from tenders.service.bidding import (_electricity_bid, _evaluated_price, _facilities, _facility_demand, _pc_bid,
+                                     _pc_demands, lot_demand, read_bid)
+from tenders.service.common import ITEMIZED, TenderError, _schedule, _seal_key, _tender
+from tenders.service.lotting import _lot_row, _lots
+from tenders.service.preparation import _environment, move
+
+
+QUALIFICATION_CATEGORY = {PC: "物品", ELECTRICITY: "電力"}
+
+
+def _bidder(vendor: Vendor, today, kind: str) -> eligibility.Bidder:
+    """The vendor as the eligibility rules see it: offices, and the wards where it is registered
+    for this kind of procurement (物品 for goods and PCs, 電力 for electricity)."""
+    category = QUALIFICATION_CATEGORY.get(kind, "物品")
+    offices = [(vendor.head_office_prefecture, vendor.head_office_ward.code if vendor.head_office_ward else None)]
+    offices += [(b.prefecture, db.session.get(Ward, b.ward_id).code if b.ward_id else None)
+                for b in vendor.branches]
+    qualified = {db.session.get(Ward, q.ward_id).code for q in vendor.qualifications
+                 if q.category == category and q.is_valid_on(today)}
+    return eligibility.Bidder(str(vendor.id), vendor.is_sme, tuple(offices), frozenset(qualified))
+
+
+def _rules(tender: Tender, lot: lots.Lot) -> eligibility.Rules:
+    """Eligibility in one lot: registration and region are checked against the lot's wards."""
+    codes = frozenset(tw.ward.code for tw in tender.wards if not lot.wards or str(tw.ward_id) in lot.wards)
+    designated = db.session.get(Ward, tender.designated_ward_id).code if tender.designated_ward_id else None
+    return eligibility.Rules(codes, tender.qualification, designated, tender.region, codes, tender.sme_min_valid)
+
+
+def _electricity_reasons(tender: Tender, content: dict, lot: lots.Lot) -> list[str]:
+    """Per ward of the lot, the supplier must reach that ward's environmental threshold with its
+    table: a supplier failing one ward cannot win a lot that serves that ward."""
+    values = {k: Decimal(v) for k, v in content.get("environment", {}).items()}
+    _, refused = eligibility.wards_served(values, {tw.ward.name_ja: _environment(tw) for tw in tender.wards
+                                                   if not lot.wards or str(tw.ward_id) in lot.wards})
+    return [f"{ward}: {reason}" for ward, reason in sorted(refused.items())]
+
+
+def _reveal_ceiling(sealed: bytes | None, tender: Tender, now: datetime) -> Decimal | None:
+    if not sealed:
+        return None
+    return Decimal(sealing.unseal(sealed, _seal_key(tender.id), now, tender.opening_at)["ceiling"])
+
+
+def lot_ceiling(tender: Tender, lot_code: str) -> Decimal | None:
+    """The 予定価格 that applies in a lot (the tender's for the whole tender), once revealed."""
+    return tender.ceiling_price if lot_code == "" else getattr(_lot_row(tender, lot_code), "ceiling_price", None)
+
+
+def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
+    """開札: at or after the opening time, reveal the ceilings, unseal every active bid and, in
+    each lot it bids for, compute its evaluated price and eligibility; ineligible bids keep every
+    reason, nothing is dropped."""
+    tender = move(office, tender_id, "open_bids", now)
+    tender.ceiling_price = _reveal_ceiling(tender.sealed_ceiling, tender, now)
+    for row in tender.lots:
+        row.ceiling_price = _reveal_ceiling(row.sealed_ceiling, tender, now)
+    today = now.date()
+    bids = db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active").order_by(Bid.id)).all()
+    contents = {bid.id: read_bid(bid, tender, now) for bid in bids}
+    for lot in _lots(tender):
+        rules, valid, demand = _rules(tender, lot), {}, lot_demand(tender, lot)
+        for bid in bids:
+            content = contents[bid.id]
+            if lot.code and lot.code not in content.get("lots", [lot.code]):
+                continue  # the vendor did not bid for this lot
+            bidder = _bidder(bid.vendor, today, tender.kind)
+            reasons = eligibility.reasons(bidder, rules)
+            if tender.kind == ELECTRICITY:
+                reasons += _electricity_reasons(tender, content, lot)
+            result = BidEvaluation(bid_id=bid.id, lot_code=lot.code)
+            try:
+                result.evaluated_price = _evaluated_price(tender, content, lot, demand)
+            except evaluation.IncompleteBid as exc:
+                reasons.append(str(exc))
+            ceiling = lot_ceiling(tender, lot.code)
+            if ceiling is not None and result.evaluated_price is not None and result.evaluated_price > ceiling:
+                reasons.append("予定価格を超えています")
+            result.valid, result.invalid_reasons = not reasons, reasons or None
+            db.session.add(result)
+            if not reasons:
+                valid[str(bid.vendor_id)] = (result, bidder)
+        for vendor_id, reason in eligibility.apply_sme_rule({k: b for k, (_, b) in valid.items()}, rules).items():
+            result = valid[vendor_id][0]
+            result.valid, result.invalid_reasons = False, [reason]
+    db.session.commit()
+    return tender
+
+
+def _score(tender: Tender, prices: dict[str, Decimal], points: dict[str, Decimal], ceiling: Decimal | None):
+    if tender.evaluation_method == "division":
+        return evaluation.division_method(prices, points, tender.base_points or Decimal(100), ceiling)
+    if tender.evaluation_method == "addition":
+        if ceiling is None:
+            raise TenderError("加算方式には予定価格が必要です")
+        return evaluation.addition_method(prices, points, tender.max_price_points or Decimal(50), ceiling)
+    return evaluation.lowest_price(prices, ceiling)
+
+
+def award(office: User, tender_id: int, now: datetime, technical: dict | None = None,
+          seed: int | None = None) -> list[Award]:
+    """Evaluate the valid bids of each lot by the tender's method and award each lot; a lot
+    without a valid bid is not awarded (不調), and a tender with none ends as "no valid bid".
+    `technical`: evaluators' points by vendor id (whole tender) or by (lot code, vendor id)."""
+    tender = _tender(tender_id)
+    if tender.status == lifecycle.OPENED:
+        move(office, tender.id, "start_evaluation", now)
+    points_by_lot: dict[str, dict[str, Decimal]] = {}
+    for key, value in (technical or {}).items():
+        lot_code, vendor_id = key if isinstance(key, tuple) else ("", key)
+        points_by_lot.setdefault(lot_code, {})[str(vendor_id)] = Decimal(value)
+    seed = seed if seed is not None else int.from_bytes(hashlib.sha256(f"{tender.id}:{now.isoformat()}".encode())
+                                                        .digest()[:4], "big")
+    made = []
+    for lot in _lots(tender):
+        results = {str(e.bid.vendor_id): e for e in db.session.scalars(
+            select(BidEvaluation).join(Bid).where(Bid.tender_id == tender.id, Bid.status == "active",
+                                                  BidEvaluation.lot_code == lot.code, BidEvaluation.valid.is_(True)))}
+        if not results:
+            continue
+        points = points_by_lot.get(lot.code, {})
+        ceiling = lot_ceiling(tender, lot.code)
+        scored = _score(tender, {k: e.evaluated_price for k, e in results.items()}, points, ceiling)
+        for s in scored:
+            results[s.bidder].score, results[s.bidder].technical_points = s.score, points.get(s.bidder)
+        try:
+            result = evaluation.award(scored, ceiling, seed)
+        except ValueError as exc:
+            raise TenderError(str(exc)) from None
+        if result.winner is None:
+            continue
+        winner = results[result.winner]
+        made.append(Award(tender_id=tender.id, lot_code=lot.code, bid_id=winner.bid_id, vendor_id=winner.bid.vendor_id,
+                          price=winner.evaluated_price, award_rate=result.award_rate,
+                          tied_bidders=result.tied or None, tie_seed=result.seed, awarded_by_id=office.id))
+    if not made:
+        db.session.flush()
+        move(office, tender.id, "no_valid_bid", now)
+        return []
+    tender.tie_seed = next((a.tie_seed for a in made if a.tie_seed is not None), None)
+    db.session.add_all(made)
+    tender.status = lifecycle.next_state(tender.status, "award", office.role.value, now, _schedule(tender))
+    db.session.commit()
+    return made
+
+
+def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract]:
+    """個別契約: for each awarded lot, one contract per ward with demand in it, priced with the
+    engine; each lot's contracts add up exactly to its award."""
+    tender = _tender(tender_id)
+    awards = db.session.scalars(select(Award).filter_by(tender_id=tender.id).order_by(Award.id)).all()
+    if not awards:
+        raise TenderError("落札者が決まった案件だけ、区別契約を作れます")
+    by_code = {lot.code: lot for lot in _lots(tender)}
+    made = []
+    for award_row in awards:
+        lot = by_code[award_row.lot_code]
+        content = read_bid(db.session.get(Bid, award_row.bid_id), tender, now)
+        if tender.kind in ITEMIZED:
+            per_ward = contracts.ward_amounts(_pc_demands(tender, lot), _pc_bid(content))
+        else:
+            per_ward = _electricity_lines(tender, content, lot)
+        lot_contracts = [Contract(tender_id=tender.id, lot_code=lot.code, ward_id=int(ward),
+                                  vendor_id=award_row.vendor_id, amount=contracts.total(lines), lines=lines)
+                         for ward, lines in sorted(per_ward.items())]
+        if sum((c.amount for c in lot_contracts), Decimal(0)) != award_row.price:
+            raise TenderError(f"区別契約の合計が落札価格と一致しません（ロット {lot.code or lot.name}）")
+        made += lot_contracts
+    db.session.add_all(made)
+    tender.status = lifecycle.next_state(tender.status, "make_contracts", office.role.value, now, _schedule(tender))
+    db.session.commit()
+    return made
+
+
+def _electricity_lines(tender: Tender, content: dict, lot: lots.Lot = lots.WHOLE) -> dict[str, list[dict]]:
+    """Per ward: its facilities in the lot with the contract rates and the yearly evaluated amount."""
+    bid = _electricity_bid(content)
+    lines: dict[str, list[dict]] = {}
+    for f in _facilities(tender, lot):
+        base, energy = bid.rates[f.voltage]
+        lines.setdefault(str(f.ward_id), []).append({
+            "facility": f.facility_name, "voltage": f.voltage, "contract_kw": str(f.contract_kw),
+            "power_factor": str(f.power_factor), "base_rate": str(base), "energy_rate": str(energy),
+            "quantity": 1, "amount": str(evaluation.facility_price(_facility_demand(f), bid))})
+    return lines

@@ -1,0 +1,52 @@
+"""Shared by the tender use cases: the error they raise, loading a tender, its schedule, the
+lifecycle guard and the seal key."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from procure.extensions import db
+from tenders import lifecycle, sealing
+from tenders.models import GENERIC, PC, Tender, TenderWard
+
+
+class TenderError(ValueError):
+    pass
+
+
+# PCs and generic goods are priced the same way: per spec pattern (or item) and its options.
+ITEMIZED = (PC, GENERIC)
+
+
+def _seal_key(tender_id: int) -> bytes:
+    """Derived from a master key outside the database (TENDER_SEAL_KEY, else the app secret)."""
+    master = current_app.config.get("TENDER_SEAL_KEY") or current_app.config["SECRET_KEY"]
+    return sealing.tender_key(hashlib.sha256(str(master).encode()).digest(), tender_id)
+
+
+def _tender(tender_id: int) -> Tender:
+    tender = db.session.get(Tender, tender_id)
+    if tender is None:
+        raise TenderError("入札案件が見つかりません")
+    return tender
+
+
+def _schedule(tender: Tender) -> lifecycle.Schedule | None:
+    if not (tender.bidding_opens and tender.bidding_closes and tender.opening_at):
+        return None
+    return lifecycle.Schedule(tender.bidding_opens, tender.bidding_closes, tender.opening_at)
+
+
+def _may(activity: str, tender: Tender, role: str, now: datetime) -> None:
+    try:
+        lifecycle.may(activity, tender.status, role, now, _schedule(tender))
+    except lifecycle.LifecycleError as exc:
+        raise TenderError(str(exc)) from None
+
+
+def _participating(tender: Tender, ward_id: int) -> None:
+    if not db.session.scalar(select(TenderWard.id).filter_by(tender_id=tender.id, ward_id=ward_id)):
+        raise TenderError("この入札案件に参加していません")

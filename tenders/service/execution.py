@@ -1,0 +1,138 @@
+"""After the award: quantity changes within the tolerance, PC deliveries by site and date, and
+electricity readings with their monthly charge at the contract rates."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from procure.extensions import db
+from procure.models import User
+from tenders import contracts
+from tenders.models import Contract, ElectricityReading
+from tenders.service.common import TenderError, _may, _tender
+
+
+def record_readings(vendor_user: User, contract_id: int, readings: list[dict]) -> list[ElectricityReading]:
+    """The supplier's monthly readings (kWh, peak kW, the month's pass-through rates) per
+    contracted facility; a reading of the same facility and month replaces the earlier one."""
+    contract = db.session.get(Contract, contract_id)
+    if contract is None or contract.vendor_id != vendor_user.vendor_id:
+        raise TenderError("契約が見つかりません")
+    facilities = {line["facility"] for line in contract.lines if "facility" in line}
+    if not facilities:
+        raise TenderError("電力の契約ではありません")
+    stored = []
+    for index, row in enumerate(readings, start=1):
+        if row.get("facility") not in facilities:
+            raise TenderError(f"{index}件目: 施設「{row.get('facility')}」はこの契約にありません")
+        try:
+            year, month = int(row["year"]), int(row["month"])
+            kwh, peak = Decimal(str(row["kwh"])), Decimal(str(row["peak_kw"]))
+            fuel, renewable = Decimal(str(row.get("fuel_adjustment_rate", 0))), Decimal(str(row.get("renewable_rate", 0)))
+        except (KeyError, ValueError, ArithmeticError):
+            raise TenderError(f"{index}件目: year, month, kwh, peak_kw を数値で指定してください") from None
+        if not 1 <= month <= 12 or kwh < 0 or peak < 0:
+            raise TenderError(f"{index}件目: 月は1〜12、使用量とピーク電力は0以上にしてください")
+        reading = db.session.scalar(select(ElectricityReading).filter_by(
+            contract_id=contract.id, facility_name=row["facility"], year=year, month=month))
+        if reading is None:
+            reading = ElectricityReading(contract_id=contract.id, ward_id=contract.ward_id, vendor_id=contract.vendor_id,
+                                         facility_name=row["facility"], year=year, month=month)
+            db.session.add(reading)
+        reading.kwh, reading.peak_kw = kwh, peak
+        reading.fuel_adjustment_rate, reading.renewable_rate = fuel, renewable
+        stored.append(reading)
+    db.session.commit()
+    return stored
+
+
+def monthly_bill_for(contract: Contract, reading: ElectricityReading) -> list:
+    """One facility's charge lines for one reading, at the contract's rates."""
+    from tenders.electricity_billing import monthly_charge
+
+    f = next(line for line in contract.lines if line.get("facility") == reading.facility_name)
+    return monthly_charge(reading.facility_name, Decimal(f["contract_kw"]), Decimal(f["power_factor"]),
+                          Decimal(f["base_rate"]), Decimal(f["energy_rate"]), reading.kwh,
+                          reading.fuel_adjustment_rate, reading.renewable_rate)
+
+
+def monthly_bill(contract: Contract, year: int, month: int) -> list:
+    """The month's charge lines of every facility with a reading, at the contract rates."""
+    lines = []
+    for reading in db.session.scalars(select(ElectricityReading).filter_by(contract_id=contract.id, year=year,
+                                                                           month=month)
+                                      .order_by(ElectricityReading.facility_name)):
+        lines += monthly_bill_for(contract, reading)
+    return lines
+
+
+def change_contract_quantity(ward_user: User, contract_id: int, line_index: int, quantity: int,
+                             now: datetime) -> Contract:
+    contract = db.session.get(Contract, contract_id)
+    if contract is None or contract.ward_id != ward_user.ward_id:
+        raise TenderError("契約が見つかりません")
+    tender = _tender(contract.tender_id)
+    _may("change_quantity", tender, "ward", now)
+    if not 0 <= line_index < len(contract.lines):
+        raise TenderError("契約明細が見つかりません")
+    original = contract.lines[line_index].get("awarded_quantity", contract.lines[line_index]["quantity"])
+    try:
+        lines = contracts.change_quantity(contract.lines, line_index, quantity, original,
+                                          tender.quantity_tolerance_percent)
+    except ValueError as exc:
+        raise TenderError(str(exc)) from None
+    lines[line_index]["awarded_quantity"] = original
+    contract.lines, contract.amount, contract.changed_at = lines, contracts.total(lines), now
+    db.session.commit()
+    return contract
+
+
+def delivered_quantities(contract_id: int) -> dict[int, int]:
+    from catalog.delivery_models import DeliveryLine
+
+    rows = db.session.execute(select(DeliveryLine.contract_line, func.sum(DeliveryLine.quantity))
+                              .where(DeliveryLine.contract_id == contract_id).group_by(DeliveryLine.contract_line))
+    return {line: int(total) for line, total in rows}
+
+
+def deliver_contract(vendor_user: User, contract_id: int, note_number: str, delivered_on, facility_id: int,
+                     quantities: dict[int, int]):
+    """PC deliveries of a contract by site and date, recorded like catalog deliveries so that the
+    ward inspects them and invoicing bills them the same way."""
+    from catalog.delivery_models import Delivery, DeliveryLine
+    from procure.models import Facility
+
+    contract = db.session.get(Contract, contract_id)
+    if contract is None or contract.vendor_id != vendor_user.vendor_id:
+        raise TenderError("契約が見つかりません")
+    facility = db.session.get(Facility, facility_id) if facility_id else None
+    if facility is None or facility.ward_id != contract.ward_id:
+        raise TenderError("納品先は契約した区の施設から選んでください")
+    note_number = (note_number or "").strip()
+    if not note_number:
+        raise TenderError("納品書番号を入力してください")
+    if db.session.scalar(select(Delivery.id).filter_by(vendor_id=contract.vendor_id, note_number=note_number)):
+        raise TenderError(f"納品書番号 {note_number} は既に使われています")
+    done = delivered_quantities(contract.id)
+    delivery = Delivery(vendor_id=contract.vendor_id, ward_id=contract.ward_id, facility_id=facility.id,
+                        note_number=note_number[:40], delivered_on=delivered_on, recorded_by_id=vendor_user.id)
+    for index, quantity in sorted(quantities.items()):
+        if not quantity:
+            continue
+        if not 0 <= index < len(contract.lines) or "pattern" not in contract.lines[index]:
+            raise TenderError(f"契約明細 {index} はありません")
+        line = contract.lines[index]
+        remaining = line["quantity"] - done.get(index, 0)
+        if not 0 < quantity <= remaining:
+            raise TenderError(f"{line['pattern']} の納品数は 1〜{remaining} にしてください")
+        options = "・".join(line["options"])
+        delivery.lines.append(DeliveryLine(ward_id=contract.ward_id, contract_id=contract.id, contract_line=index,
+                                           description=f"{line['pattern']}{'（' + options + '）' if options else ''}",
+                                           quantity=quantity))
+    if not delivery.lines:
+        raise TenderError("納品する数量を1つ以上入力してください")
+    db.session.add(delivery)
+    db.session.commit()
+    return delivery

@@ -1,0 +1,195 @@
+"""Before bidding: create a tender, add patterns or items, move it through the lifecycle, wards
+join and enter their demand and environmental criteria, vendors ask and the office answers."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from procure.extensions import db
+from procure.models import User
+from tenders import eligibility, lifecycle, sealing
+from tenders.models import ELECTRICITY, FacilityDemandLine, PcDemandLine, PcPattern, Tender, TenderQuestion, TenderWard
+from tenders.service.common import TenderError, _may, _participating, _schedule, _seal_key, _tender
+from tenders.service.lotting import _lot_problems
+
+
+def create_tender(office: User, kind: str, title: str, bidding_opens: datetime, bidding_closes: datetime,
+                  opening_at: datetime, ceiling: Decimal | None, **settings) -> Tender:
+    lifecycle.Schedule(bidding_opens, bidding_closes, opening_at)  # validates the order
+    tender = Tender(kind=kind, title=title, bidding_opens=bidding_opens, bidding_closes=bidding_closes,
+                    opening_at=opening_at, created_by_id=office.id, **settings)
+    db.session.add(tender)
+    db.session.flush()
+    if ceiling is not None:  # 予定価格: sealed like the bids until the opening
+        tender.sealed_ceiling = sealing.seal({"ceiling": Decimal(ceiling)}, _seal_key(tender.id))
+    db.session.commit()
+    return tender
+
+
+def add_pattern(office: User, tender_id: int, code: str, name: str, options: list[dict], spec: str = "") -> PcPattern:
+    tender = _tender(tender_id)
+    if tender.status not in (lifecycle.DRAFT, lifecycle.DEMAND):
+        raise TenderError("仕様パターンは公告前にだけ追加できます")
+    pattern = PcPattern(tender_id=tender.id, code=code, name=name, spec=spec, options=options)
+    db.session.add(pattern)
+    db.session.commit()
+    return pattern
+
+
+def move(office: User, tender_id: int, action: str, now: datetime) -> Tender:
+    tender = _tender(tender_id)
+    try:
+        target = lifecycle.next_state(tender.status, action, office.role.value, now, _schedule(tender))
+    except lifecycle.LifecycleError as exc:
+        raise TenderError(str(exc)) from None
+    if action == "open_bidding" and tender.lots:
+        problems = _lot_problems(tender)
+        if problems:  # every demand line in exactly one lot, before anyone bids on the lots
+            raise TenderError("ロットの範囲を直してください:\n" + "\n".join(problems))
+    tender.status = target
+    db.session.commit()
+    return tender
+
+
+def join(ward_user: User, tender_id: int, now: datetime, threshold: Decimal | None = None) -> TenderWard:
+    tender = _tender(tender_id)
+    _may("join_demand", tender, "ward", now)
+    row = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=ward_user.ward_id))
+    if row is None:
+        rounds = db.session.scalars(select(TenderWard.round).filter_by(tender_id=tender.id)).all()
+        row = TenderWard(tender_id=tender.id, ward_id=ward_user.ward_id, round=max(rounds, default=1),
+                         environmental_threshold=threshold)
+        db.session.add(row)
+        db.session.commit()
+    return row
+
+
+def enter_pc_demand(ward_user: User, tender_id: int, lines: list[dict], now: datetime) -> list[PcDemandLine]:
+    tender = _tender(tender_id)
+    _may("enter_demand", tender, "ward", now)
+    _participating(tender, ward_user.ward_id)
+    patterns = {p.code: {o["code"] for o in p.options} for p in tender.patterns}
+    rows = []
+    for index, line in enumerate(lines, start=1):
+        if line["pattern"] not in patterns:
+            raise TenderError(f"{index}行目: 仕様パターン {line['pattern']} はこの案件にありません")
+        unknown = set(line.get("options", [])) - patterns[line["pattern"]]
+        if unknown:
+            raise TenderError(f"{index}行目: オプション {', '.join(sorted(unknown))} はこのパターンにありません")
+        if int(line["quantity"]) <= 0:
+            raise TenderError(f"{index}行目: 数量は 1 以上にしてください")
+        if line.get("facility_id"):
+            from procure.models import Facility
+
+            site = db.session.get(Facility, line["facility_id"])
+            if site is None or site.ward_id != ward_user.ward_id:
+                raise TenderError(f"{index}行目: 納品場所は自区の施設から選んでください")
+        if line.get("delivery_date") and tender.opening_at and line["delivery_date"] <= tender.opening_at.date():
+            raise TenderError(f"{index}行目: 納品希望日は開札日より後にしてください")
+        rows.append(PcDemandLine(tender_id=tender.id, ward_id=ward_user.ward_id, pattern_code=line["pattern"],
+                                 options=sorted(line.get("options", [])), quantity=int(line["quantity"]),
+                                 lease_months=line.get("lease_months"), facility_id=line.get("facility_id"),
+                                 delivery_date=line.get("delivery_date")))
+    db.session.execute(PcDemandLine.__table__.delete().where(
+        PcDemandLine.tender_id == tender.id, PcDemandLine.ward_id == ward_user.ward_id))
+    db.session.add_all(rows)
+    db.session.commit()
+    return rows
+
+
+def enter_facility_demand(ward_user: User, tender_id: int, facilities: list[dict], now: datetime,
+                          threshold: Decimal | None = None, table: list | None = None) -> int:
+    """Electricity: the ward's facilities (replacing its earlier list) and its environmental
+    threshold and scoring table."""
+    tender = _tender(tender_id)
+    _may("enter_demand", tender, "ward", now)
+    _participating(tender, ward_user.ward_id)
+    db.session.execute(FacilityDemandLine.__table__.delete().where(
+        FacilityDemandLine.tender_id == tender.id, FacilityDemandLine.ward_id == ward_user.ward_id))
+    db.session.add_all(FacilityDemandLine(tender_id=tender.id, ward_id=ward_user.ward_id, **row) for row in facilities)
+    joined = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=ward_user.ward_id))
+    if threshold is not None or table is not None:  # checked like set_environment (no unreachable threshold)
+        _apply_environment(joined, threshold, table)
+    db.session.commit()
+    return len(facilities)
+
+
+DEFAULT_ENVIRONMENT_TABLE = [  # a typical 環境配慮 table (points), when a ward does not set its own
+    {"name": "co2", "higher_is_better": False, "bands": [["0.300", "50"], ["0.450", "30"], ["0.600", "10"]]},
+    {"name": "renewable", "higher_is_better": True, "bands": [["30", "30"], ["10", "15"]]},
+    {"name": "unused", "higher_is_better": True, "bands": [["1", "20"]]},
+]
+
+
+def _environment(row: TenderWard) -> eligibility.WardEnvironment:
+    table = [eligibility.Criterion(c["name"], c["higher_is_better"],
+                                   tuple((Decimal(b), Decimal(p)) for b, p in c["bands"]))
+             for c in (row.environmental_table or DEFAULT_ENVIRONMENT_TABLE)]
+    threshold = Decimal(70) if row.environmental_threshold is None else row.environmental_threshold  # 0 is a threshold
+    return eligibility.WardEnvironment(threshold, table)
+
+
+def _apply_environment(row: TenderWard, threshold: Decimal | None, table: list | None) -> None:
+    """Set a ward's threshold and/or table (Criterion rows or their stored JSON), after checking
+    the two together: nothing is changed if anything is wrong."""
+    from tenders import environment_table
+
+    if table is not None:
+        table = [c if isinstance(c, eligibility.Criterion) else environment_table.from_json([c])[0] for c in table]
+    current = _environment(row)
+    threshold = current.threshold if threshold is None else Decimal(threshold)
+    table = current.table if table is None else table
+    problems = environment_table.check(threshold, table)
+    if problems:
+        raise TenderError("\n".join(p.message for p in problems))
+    row.environmental_threshold, row.environmental_table = threshold, environment_table.to_json(table)
+
+
+def set_environment(ward_user: User, tender_id: int, threshold: Decimal, table: list[eligibility.Criterion],
+                    now: datetime) -> TenderWard:
+    """The ward's own 環境配慮 threshold and scoring table, while demand collection is open; other
+    wards' tables are not touched. Bids are checked against each ward's table at the opening."""
+    tender = _tender(tender_id)
+    if ward_user.ward_id is None:
+        raise TenderError("区の職員だけが環境配慮の評価基準を設定できます")
+    _may("enter_demand", tender, "ward", now)
+    _participating(tender, ward_user.ward_id)
+    if tender.kind != ELECTRICITY:
+        raise TenderError("環境配慮の評価基準は電力の入札案件だけで設定します")
+    row = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=ward_user.ward_id))
+    _apply_environment(row, threshold, table)
+    db.session.commit()
+    return row
+
+
+def ward_environments(tender: Tender) -> list[tuple[TenderWard, eligibility.WardEnvironment]]:
+    """Each participating ward with the threshold and table its bids are checked against (its
+    own, or the default), for showing read-only."""
+    return [(row, _environment(row)) for row in tender.wards]
+
+
+def ask(vendor_user: User, tender_id: int, text: str, now: datetime) -> TenderQuestion:
+    tender = _tender(tender_id)
+    _may("ask_question", tender, "vendor", now)
+    text = (text or "").strip()
+    if not text:
+        raise TenderError("質問を入力してください")
+    question = TenderQuestion(tender_id=tender.id, vendor_id=vendor_user.vendor_id, question=text[:4000], asked_at=now)
+    db.session.add(question)
+    db.session.commit()
+    return question
+
+
+def answer(office: User, question_id: int, text: str, now: datetime) -> TenderQuestion:
+    question = db.session.get(TenderQuestion, question_id)
+    if question is None:
+        raise TenderError("質問が見つかりません")
+    _may("answer_question", _tender(question.tender_id), "office", now)
+    text = (text or "").strip()
+    if not text:
+        raise TenderError("回答を入力してください")
+    question.answer, question.answered_at, question.answered_by_id = text[:4000], now, office.id
+    db.session.commit()
+    return question
