@@ -1,0 +1,177 @@
+"""Office pages: create tenders, patterns or items, lots, the lifecycle, answers, opening and award."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from catalog.forms import CsrfForm
+from procure.dbtypes import utcnow
+from procure.extensions import db
+from procure.models import Role, Ward
+from procure.permissions import allow, request_user
+from procure.textnorm import parse_decimal, parse_int
+from tenders import lifecycle, service
+from tenders.models import (Award, Bid, BidEvaluation, FacilityDemandLine, PcDemandLine, Tender,
+                            TenderQuestion)
+from tenders.views.common import OFFICE_ACTIONS, _local, _questions, _tender_or_404, bp
+
+
+@bp.route("/office/tenders", methods=["GET", "POST"])
+@allow(Role.OFFICE)
+def office_list():
+    form, error = CsrfForm(), None
+    if request.method == "POST" and form.validate_on_submit():
+        f = request.form
+        try:
+            ceiling = parse_decimal(f["ceiling"]) if f.get("ceiling", "").strip() else None
+            designated = db.session.scalar(select(Ward.id).filter_by(code=f.get("designated_ward", "")))
+            tender = service.create_tender(
+                request_user(), f.get("kind", "pc"), f.get("title", "").strip() or _("（無題）"),
+                _local(f.get("bidding_opens", ""), _("入札開始")), _local(f.get("bidding_closes", ""), _("入札締切")),
+                _local(f.get("opening_at", ""), _("開札日時")), ceiling,
+                evaluation_method=f.get("evaluation_method", "lowest"),
+                qualification="designated_ward" if designated else "each_ward", designated_ward_id=designated,
+                region=f.get("region") or None,
+                sme_min_valid=parse_int(f["sme_min_valid"], _("中小企業優先の者数"), 1) if f.get("sme_min_valid") else None)
+            flash(_("入札案件を作成しました"), "success")
+            return redirect(url_for("tenders.office_detail", tender_id=tender.id))
+        except (ValueError, service.TenderError) as exc:
+            db.session.rollback()
+            error = str(exc)
+    tenders = db.session.scalars(select(Tender).order_by(Tender.id.desc())).all()
+    wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
+    return render_template("tenders/office_list.html", tenders=tenders, wards=wards, form=form, error=error)
+
+
+@bp.get("/office/tenders/<int:tender_id>")
+@allow(Role.OFFICE)
+def office_detail(tender_id):
+    tender = _tender_or_404(tender_id)
+    opened = tender.status in (lifecycle.OPENED, lifecycle.EVALUATION, lifecycle.AWARDED, lifecycle.CONTRACTED,
+                               lifecycle.COMPLETED, lifecycle.NO_VALID_BID)
+    bids = db.session.scalars(select(Bid).filter_by(tender_id=tender.id).order_by(Bid.submitted_at)).all()
+    demand = db.session.execute(
+        select(Ward.name_ja, PcDemandLine.pattern_code, func.sum(PcDemandLine.quantity))
+        .join(Ward, Ward.id == PcDemandLine.ward_id).where(PcDemandLine.tender_id == tender.id)
+        .group_by(Ward.name_ja, PcDemandLine.pattern_code).order_by(Ward.name_ja)).all()
+    return render_template("tenders/office_detail.html", tender=tender, bids=bids, opened=opened, demand=demand,
+                           facility_demand=_facility_demand(tender),
+                           results=_lot_results(tender, bids) if opened else [], form=CsrfForm(),
+                           actions=OFFICE_ACTIONS, questions=_questions(tender), lot_editable=tender.status in
+                           service.LOT_EDITABLE, ward_names={tw.ward_id: tw.ward.name_ja for tw in tender.wards})
+
+
+def _facility_demand(tender: Tender) -> list[tuple[str, str, int, Decimal, Decimal]]:
+    """Electricity demand by ward and voltage class: facilities, contract kW, planned kWh a year."""
+    totals: dict[tuple[str, str], list] = {}
+    for ward, f in db.session.execute(select(Ward.name_ja, FacilityDemandLine).join(
+            Ward, Ward.id == FacilityDemandLine.ward_id).where(FacilityDemandLine.tender_id == tender.id)):
+        row = totals.setdefault((ward, f.voltage), [0, Decimal(0), Decimal(0)])
+        row[0] += 1
+        row[1] += f.contract_kw
+        row[2] += sum((Decimal(k) for k in f.planned_kwh), Decimal(0))
+    return [(ward, voltage, *row) for (ward, voltage), row in sorted(totals.items())]
+
+
+def _lot_results(tender: Tender, bids: list[Bid]) -> list[dict]:
+    """Per lot (or the whole tender): its ceiling, each active bid's evaluation and the award."""
+    awards = {a.lot_code: a for a in db.session.scalars(select(Award).filter_by(tender_id=tender.id))}
+    lots = [(row.code, row.name) for row in tender.lots] or [("", _("全体"))]
+    return [{"code": code, "name": name, "ceiling": service.lot_ceiling(tender, code), "award": awards.get(code),
+             "rows": [(b, b.evaluation(code)) for b in bids if b.status == "active" and b.evaluation(code)]}
+            for code, name in lots]
+
+
+@bp.post("/office/tenders/<int:tender_id>/lots")
+@allow(Role.OFFICE)
+def lots(tender_id):
+    """Split a tender into lots: one per pattern, ward or voltage class, or a lot of chosen ones."""
+    tender = _tender_or_404(tender_id)
+    if CsrfForm().validate_on_submit():
+        f, user = request.form, request_user()
+        try:
+            if f.get("action") == "split":
+                made = service.split_lots(user, tender.id, f.get("mode", ""))
+                flash(_("%(n)s ロットに分割しました", n=len(made)), "success")
+            elif f.get("action") == "delete":
+                service.delete_lot(user, tender.id, f.get("code", ""))
+                flash(_("ロットを削除しました"), "success")
+            else:
+                ceiling = parse_decimal(f["ceiling"]) if f.get("ceiling", "").strip() else None
+                service.add_lot(user, tender.id, f.get("code", ""), f.get("name", ""), f.getlist("patterns"),
+                                [int(w) for w in f.getlist("wards") if w.isdigit()], f.getlist("voltages"), ceiling)
+                flash(_("ロットを追加しました"), "success")
+        except (service.TenderError, ValueError) as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("tenders.office_detail", tender_id=tender.id) + "#lots")
+
+
+@bp.post("/office/tenders/<int:tender_id>/questions/<int:question_id>/answer")
+@allow(Role.OFFICE)
+def answer_question(tender_id, question_id):
+    tender = _tender_or_404(tender_id)
+    if CsrfForm().validate_on_submit():
+        try:
+            question = db.session.get(TenderQuestion, question_id)
+            if question is None or question.tender_id != tender.id:
+                abort(404)
+            service.answer(request_user(), question.id, request.form.get("answer", ""), utcnow())
+            flash(_("回答を公開しました"), "success")
+        except service.TenderError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("tenders.office_detail", tender_id=tender.id))
+
+
+@bp.post("/office/tenders/<int:tender_id>/patterns")
+@allow(Role.OFFICE)
+def add_pattern(tender_id):
+    tender = _tender_or_404(tender_id)
+    if CsrfForm().validate_on_submit():
+        options = [{"code": part.split("=", 1)[0].strip(), "name": part.split("=", 1)[-1].strip()}
+                   for part in request.form.get("options", "").replace("、", ",").split(",") if part.strip()]
+        try:
+            service.add_pattern(request_user(), tender.id, request.form.get("code", "").strip(),
+                                request.form.get("name", "").strip(), options, request.form.get("spec", ""))
+            flash(_("仕様パターンを追加しました") if tender.kind == "pc" else _("品目を追加しました"), "success")
+        except service.TenderError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("tenders.office_detail", tender_id=tender.id))
+
+
+@bp.post("/office/tenders/<int:tender_id>/actions/<action>")
+@allow(Role.OFFICE)
+def office_action(tender_id, action):
+    tender = _tender_or_404(tender_id)
+    if CsrfForm().validate_on_submit():
+        try:
+            now = utcnow()
+            if action == "open_bids":
+                service.open_bids(request_user(), tender.id, now)
+            elif action == "award":
+                technical = {}
+                for key, value in request.form.items():
+                    if key.startswith("tech_") and key[5:].isdigit() and value.strip():
+                        result = db.session.get(BidEvaluation, int(key[5:]))
+                        if result is None or result.bid.tender_id != tender.id:
+                            abort(404)
+                        points = parse_decimal(value)
+                        if points < 0:
+                            raise ValueError(_("%(name)s: 技術点は 0 以上にしてください", name=result.bid.vendor.name))
+                        technical[(result.lot_code, result.bid.vendor_id)] = points
+                if not service.award(request_user(), tender.id, now, technical):
+                    flash(_("有効な入札がないため、不調としました"), "success")
+            elif action == "make_contracts":
+                service.make_contracts(request_user(), tender.id, now)
+            elif action in OFFICE_ACTIONS:
+                service.move(request_user(), tender.id, action, now)
+            else:
+                abort(404)
+            flash(_("操作を実行しました"), "success")
+        except (service.TenderError, ValueError) as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("tenders.office_detail", tender_id=tender.id))

@@ -1,0 +1,54 @@
+"""Public pages: awarded results and the OCDS release."""
+from __future__ import annotations
+
+
+from flask import abort, jsonify, render_template, request
+from sqlalchemy import select
+
+from procure.dbtypes import utcnow
+from procure.extensions import db
+from procure.permissions import public
+from tenders import lifecycle, ocds, service
+from tenders.models import Award, Bid, Tender
+from tenders.views.common import _tender_or_404, bp
+
+
+@bp.get("/tenders/results")
+@public
+def results():
+    awards = [(t, a, next((lot.name for lot in t.lots if lot.code == a.lot_code), ""),
+               service.lot_ceiling(t, a.lot_code))
+              for t, a in db.session.execute(select(Tender, Award).join(Award, Award.tender_id == Tender.id)
+                                             .order_by(Award.awarded_at.desc(), Award.lot_code))]
+    ended = db.session.scalars(select(Tender).where(Tender.status.in_((lifecycle.NO_VALID_BID,
+                                                                       lifecycle.CANCELLED)))).all()
+    return render_template("tenders/results.html", awards=awards, ended=ended)
+
+
+@bp.get("/tenders/<int:tender_id>/ocds.json")
+@public
+def ocds_release(tender_id):
+    tender = _tender_or_404(tender_id)
+    if tender.status in (lifecycle.DRAFT, lifecycle.DEMAND):
+        abort(404)
+    now = utcnow()
+    opened = tender.opening_at is not None and lifecycle.can_read_bids(tender.status, now, service._schedule(tender))
+    bids = None
+    if opened:
+        bids = [{"vendor_id": b.vendor_id, "vendor_name": b.vendor.name, "lot": e.lot_code, "price": e.evaluated_price,
+                 "valid": e.valid, "reasons": e.invalid_reasons}
+                for b in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active").order_by(Bid.id))
+                for e in b.evaluations]
+    awards = db.session.scalars(select(Award).filter_by(tender_id=tender.id).order_by(Award.lot_code)).all()
+    data = ocds.release(
+        {"id": tender.id, "title": tender.title, "kind": tender.kind, "status": tender.status,
+         "method": tender.evaluation_method, "ceiling": tender.ceiling_price if opened else None,
+         "bidding_opens": tender.bidding_opens.isoformat() if tender.bidding_opens else None,
+         "bidding_closes": tender.bidding_closes.isoformat() if tender.bidding_closes else None,
+         "opening_at": tender.opening_at.isoformat() if tender.opening_at else None},
+        [{"code": tw.ward.code, "name": tw.ward.name_ja} for tw in tender.wards], bids,
+        [{"lot": a.lot_code, "vendor_id": a.vendor_id, "vendor_name": a.vendor.name, "price": a.price,
+          "award_rate": a.award_rate, "date": a.awarded_at.isoformat()} for a in awards], now,
+        [{"code": lot.code, "name": lot.name, "ceiling": lot.ceiling_price if opened else None} for lot in tender.lots])
+    return jsonify({"uri": request.url, "publishedDate": now.isoformat(), "version": "1.1",
+                    "publisher": {"name": "特別区共同調達組織"}, "releases": [data]})
