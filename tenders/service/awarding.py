@@ -71,10 +71,14 @@ def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
         row.ceiling_price = _reveal_ceiling(row.sealed_ceiling, tender, now)
     today = now.date()
     bids = db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active").order_by(Bid.id)).all()
-    contents = {bid.id: read_bid(bid, tender, now) for bid in bids}
+    contents, broken = _unsealed(bids, tender, now)
     for lot in _lots(tender):
         rules, valid, demand = _rules(tender, lot), {}, lot_demand(tender, lot)
         for bid in bids:
+            if bid.id in broken:  # recorded as invalid in every lot, never dropped
+                db.session.add(BidEvaluation(bid_id=bid.id, lot_code=lot.code, valid=False,
+                                             invalid_reasons=[broken[bid.id]]))
+                continue
             content = contents[bid.id]
             if lot.code and lot.code not in content.get("lots", [lot.code]):
                 continue  # the vendor did not bid for this lot
@@ -99,6 +103,23 @@ def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
             result.valid, result.invalid_reasons = False, [reason]
     db.session.commit()
     return tender
+
+
+def _unsealed(bids: list[Bid], tender: Tender, now: datetime) -> tuple[dict[int, dict], dict[int, str]]:
+    """Each bid's content, and the bids that cannot be read or whose content no longer matches
+    the receipt hash given to the vendor (tampered), with the reason."""
+    contents, broken = {}, {}
+    for bid in bids:
+        try:
+            content = read_bid(bid, tender, now)
+        except sealing.SealError as exc:
+            broken[bid.id] = f"入札データを復号できません: {exc}"
+            continue
+        if not sealing.verify(content, tender.id, bid.vendor_id, bid.submitted_at, bid.receipt):
+            broken[bid.id] = "入札内容が受付番号（ハッシュ）と一致しません（改ざんの疑い）"
+            continue
+        contents[bid.id] = content
+    return contents, broken
 
 
 def _score(tender: Tender, prices: dict[str, Decimal], points: dict[str, Decimal], ceiling: Decimal | None):

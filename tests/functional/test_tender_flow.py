@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from tests.catalog_data import user
 
@@ -273,3 +273,27 @@ def test_a_bid_missing_a_price_the_demand_needs_is_refused_at_submission(app, te
             service.submit_bid(user("vendor@pc.example.jp"), tender, incomplete, OPENS)
         assert str(refused.value) == "機種 の価格がありません: hi"
         assert db.session.scalar(select(Bid.id)) is None
+
+
+def test_a_tampered_or_unreadable_bid_is_recorded_invalid_and_the_opening_goes_on(app, tender):
+    """Someone with database access swaps one sealed bid for another vendor's (valid under the
+    tender key, but not what the receipt hashed) and corrupts a third: both are caught at opening."""
+    from procure.extensions import db
+    from tenders import service
+    from tenders.models import Bid
+
+    with app.app_context():
+        pc = service.submit_bid(user("vendor@pc.example.jp"), tender, bid(95000, 150000), OPENS)
+        bunguya = service.submit_bid(user("vendor@bunguya.example.jp"), tender, bid(90000, 140000), OPENS)
+        denki = service.submit_bid(user("vendor@denki.example.jp"), tender, bid(99000, 150000), OPENS)
+        db.session.execute(update(Bid).where(Bid.id == pc.id).values(sealed=bunguya.sealed))
+        db.session.execute(update(Bid).where(Bid.id == denki.id).values(sealed=b"not a sealed bid"))
+        db.session.commit()
+        office = user("office@example.jp")
+        service.open_bids(office, tender, OPENING)
+        results = {b.id: b.evaluation() for b in db.session.scalars(select(Bid))}
+        assert results[pc.id].valid is False and "改ざんの疑い" in results[pc.id].invalid_reasons[0]
+        assert results[denki.id].valid is False and "復号できません" in results[denki.id].invalid_reasons[0]
+        assert results[bunguya.id].valid is True
+        (award,) = service.award(office, tender, OPENING)
+        assert award.vendor_id == bunguya.vendor_id
