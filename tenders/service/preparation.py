@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from procure.extensions import db
 from procure.models import User
-from tenders import eligibility, lifecycle, sealing
+from tenders import eligibility, lifecycle, options, sealing
 from tenders.models import ELECTRICITY, FacilityDemandLine, PcDemandLine, PcPattern, Tender, TenderQuestion, TenderWard
 from tenders.service.common import TenderError, _may, _participating, _schedule, _seal_key, _tender
 from tenders.service.lotting import _lot_problems
@@ -32,6 +32,17 @@ def add_pattern(office: User, tender_id: int, code: str, name: str, options: lis
     tender = _tender(tender_id)
     if tender.status not in (lifecycle.DRAFT, lifecycle.DEMAND):
         raise TenderError("仕様パターンは公告前にだけ追加できます")
+    code, name = (code or "").strip(), (name or "").strip()
+    problems = [] if code and len(code) <= 20 else ["コードを 20 文字以内で入力してください"]
+    if not name:
+        problems.append("名称を入力してください")
+    if any(p.code == code for p in tender.patterns):
+        problems.append(f"コード {code} は既にあります")
+    codes = [o.get("code") for o in options]
+    if len(set(codes)) != len(codes):
+        problems.append("オプションのコードが重複しています")
+    if problems:
+        raise TenderError("\n".join(problems))
     pattern = PcPattern(tender_id=tender.id, code=code, name=name, spec=spec, options=options)
     db.session.add(pattern)
     db.session.commit()
@@ -70,24 +81,25 @@ def enter_pc_demand(ward_user: User, tender_id: int, lines: list[dict], now: dat
     tender = _tender(tender_id)
     _may("enter_demand", tender, "ward", now)
     _participating(tender, ward_user.ward_id)
-    patterns = {p.code: {o["code"] for o in p.options} for p in tender.patterns}
+    patterns = {p.code: p.options for p in tender.patterns}
     rows = []
     for index, line in enumerate(lines, start=1):
+        where = line.get("row") or f"{index}行目"
         if line["pattern"] not in patterns:
-            raise TenderError(f"{index}行目: 仕様パターン {line['pattern']} はこの案件にありません")
-        unknown = set(line.get("options", [])) - patterns[line["pattern"]]
-        if unknown:
-            raise TenderError(f"{index}行目: オプション {', '.join(sorted(unknown))} はこのパターンにありません")
+            raise TenderError(f"{where}: 仕様パターン {line['pattern']} はこの案件にありません")
+        problems = options.choice_problems(patterns[line["pattern"]], list(line.get("options", [])))
+        if problems:
+            raise TenderError(f"{where}: {'; '.join(problems)}")
         if int(line["quantity"]) <= 0:
-            raise TenderError(f"{index}行目: 数量は 1 以上にしてください")
+            raise TenderError(f"{where}: 数量は 1 以上にしてください")
         if line.get("facility_id"):
             from procure.models import Facility
 
             site = db.session.get(Facility, line["facility_id"])
             if site is None or site.ward_id != ward_user.ward_id:
-                raise TenderError(f"{index}行目: 納品場所は自区の施設から選んでください")
+                raise TenderError(f"{where}: 納品場所は自区の施設から選んでください")
         if line.get("delivery_date") and tender.opening_at and line["delivery_date"] <= tender.opening_at.date():
-            raise TenderError(f"{index}行目: 納品希望日は開札日より後にしてください")
+            raise TenderError(f"{where}: 納品希望日は開札日より後にしてください")
         rows.append(PcDemandLine(tender_id=tender.id, ward_id=ward_user.ward_id, pattern_code=line["pattern"],
                                  options=sorted(line.get("options", [])), quantity=int(line["quantity"]),
                                  lease_months=line.get("lease_months"), facility_id=line.get("facility_id"),

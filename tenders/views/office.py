@@ -14,6 +14,7 @@ from procure.models import Role, Ward
 from procure.permissions import allow, request_user
 from procure.textnorm import parse_decimal, parse_int
 from tenders import lifecycle, service
+from tenders import options as option_tiers
 from tenders.models import (Award, Bid, BidEvaluation, FacilityDemandLine, PcDemandLine, Tender,
                             TenderQuestion)
 from tenders.views.common import OFFICE_ACTIONS, _local, _questions, _tender_or_404, bp
@@ -131,9 +132,10 @@ def answer_question(tender_id, question_id):
 def add_pattern(tender_id):
     tender = _tender_or_404(tender_id)
     if CsrfForm().validate_on_submit():
-        options = [{"code": part.split("=", 1)[0].strip(), "name": part.split("=", 1)[-1].strip()}
-                   for part in request.form.get("options", "").replace("、", ",").split(",") if part.strip()]
+        options, problems = option_tiers.parse(request.form.get("options", ""))
         try:
+            if problems:
+                raise service.TenderError("\n".join(problems))
             service.add_pattern(request_user(), tender.id, request.form.get("code", "").strip(),
                                 request.form.get("name", "").strip(), options, request.form.get("spec", ""))
             flash(_("仕様パターンを追加しました") if tender.kind == "pc" else _("品目を追加しました"), "success")

@@ -12,6 +12,7 @@ from procure.extensions import db
 from procure.permissions import WARD, allow, request_user
 from procure.textnorm import parse_date, parse_decimal, parse_int
 from tenders import lifecycle, service
+from tenders import options as option_tiers
 from tenders.models import Contract, FacilityDemandLine, PcDemandLine, Tender, TenderWard
 from tenders.views.common import _tender_or_404, bp
 
@@ -62,25 +63,15 @@ def ward_detail(tender_id):
                     parse_int(request.form.get("quantity", ""), _("数量"), 0), utcnow())
                 flash(_("契約数量を変更しました"), "success")
             else:
-                lines = []
-                for pattern in tender.patterns:
-                    text = request.form.get(f"qty_{pattern.code}", "").strip()
-                    quantity = parse_int(text, pattern.name, 0) if text else 0
-                    if quantity:
-                        months = request.form.get(f"lease_{pattern.code}", "").strip()
-                        when = request.form.get(f"date_{pattern.code}", "").strip()
-                        lines.append({"pattern": pattern.code, "quantity": quantity,
-                                      "options": request.form.getlist(f"opt_{pattern.code}"),
-                                      "lease_months": parse_int(months, _("リース月数"), 1, 120) if months else None,
-                                      "facility_id": request.form.get(f"site_{pattern.code}", type=int),
-                                      "delivery_date": parse_date(when, _("納品希望日")) if when else None})
+                lines = _demand_lines(tender, request.form)
                 service.enter_pc_demand(user, tender.id, lines, utcnow())
                 flash(_("需要数量を登録しました"), "success")
             return redirect(url_for("tenders.ward_detail", tender_id=tender.id))
         except (service.TenderError, ValueError) as exc:
             db.session.rollback()
             error = str(exc)
-    lines = db.session.scalars(select(PcDemandLine).filter_by(tender_id=tender.id, ward_id=user.ward_id)).all()
+    lines = db.session.scalars(select(PcDemandLine).filter_by(tender_id=tender.id, ward_id=user.ward_id)
+                               .order_by(PcDemandLine.id)).all()
     contracts = db.session.scalars(select(Contract).filter_by(tender_id=tender.id, ward_id=user.ward_id)
                                    .order_by(Contract.lot_code)).all()
     facilities = db.session.scalars(select(FacilityDemandLine).filter_by(tender_id=tender.id, ward_id=user.ward_id)
@@ -88,8 +79,65 @@ def ward_detail(tender_id):
     from procure.models import Facility
 
     sites = db.session.scalars(select(Facility).filter_by(ward_id=user.ward_id).order_by(Facility.id)).all()
+    posted = request.form if error and request.form.get("action") is None else None
     return render_template("tenders/ward_detail.html", tender=tender, joined=joined, lines=lines, form=form,
+                           demand_rows=_demand_rows(tender, lines, posted), option_groups=option_tiers.groups,
                            error=error, contracts=contracts, facilities=facilities, sites=sites)
+
+
+def _demand_rows(tender: Tender, lines: list[PcDemandLine], posted=None) -> list[tuple]:
+    """Per pattern, the rows the demand form shows: what was just posted when it had a problem
+    (nothing typed is lost), else the stored lines; then two blank rows while demand is open."""
+    blank = {"qty": "", "options": set(), "tiers": {}, "lease": "", "site": None, "date": ""}
+    result = []
+    for pattern in tender.patterns:
+        groups = list(option_tiers.groups(pattern.options))
+        tier_of = {o["code"]: groups.index(o["group"]) for o in pattern.options if o.get("group")}
+        rows = []
+        if posted is not None:
+            index = 0
+            while f"qty_{pattern.code}_{index}" in posted:
+                f = f"{pattern.code}_{index}"
+                rows.append({"qty": posted.get(f"qty_{f}", ""), "options": set(posted.getlist(f"opt_{f}")),
+                             "tiers": {g: posted.get(f"tier_{f}_{g}", "") for g in range(len(groups))},
+                             "lease": posted.get(f"lease_{f}", ""), "site": posted.get(f"site_{f}", type=int),
+                             "date": posted.get(f"date_{f}", "")})
+                index += 1
+        else:
+            for line in (l for l in lines if l.pattern_code == pattern.code):
+                rows.append({"qty": line.quantity, "options": set(line.options),
+                             "tiers": {tier_of[o]: o for o in line.options if o in tier_of},
+                             "lease": line.lease_months or "", "site": line.facility_id,
+                             "date": line.delivery_date.isoformat() if line.delivery_date else ""})
+            if tender.status == lifecycle.DEMAND:
+                rows += [dict(blank), dict(blank)]
+        result.append((pattern, rows or [dict(blank)]))
+    return result
+
+
+def _demand_lines(tender: Tender, form) -> list[dict]:
+    """The PC (or item) demand rows of the form: per pattern, rows 0.. with units, option tiers
+    (one per group) and free options, lease months, delivery site and date; blank rows skipped."""
+    lines = []
+    for pattern in tender.patterns:
+        tier_groups = list(option_tiers.groups(pattern.options))
+        index = 0
+        while f"qty_{pattern.code}_{index}" in form:
+            row = _("%(pattern)s %(n)s行目", pattern=pattern.name, n=index + 1)
+            field = f"{pattern.code}_{index}"
+            text = form.get(f"qty_{field}", "").strip()
+            quantity = parse_int(text, row, 0) if text else 0
+            if quantity:
+                months = form.get(f"lease_{field}", "").strip()
+                when = form.get(f"date_{field}", "").strip()
+                chosen = form.getlist(f"opt_{field}") + [form[f"tier_{field}_{g}"] for g in range(len(tier_groups))
+                                                         if form.get(f"tier_{field}_{g}")]
+                lines.append({"pattern": pattern.code, "quantity": quantity, "options": chosen, "row": row,
+                              "lease_months": parse_int(months, f"{row} {_('リース月数')}", 1, 120) if months else None,
+                              "facility_id": form.get(f"site_{field}", type=int),
+                              "delivery_date": parse_date(when, f"{row} {_('納品希望日')}") if when else None})
+            index += 1
+    return lines
 
 
 @bp.get("/ward/tenders/facilities-template.xlsx")

@@ -40,7 +40,10 @@ def test_pc_tender_through_the_pages(app):
     detail = response.headers["Location"]
     tender_id = int(detail.rsplit("/", 1)[1])
     post(office, f"/office/tenders/{tender_id}/patterns", detail,
-         {"code": "std", "name": "標準ノート", "options": "mem16=メモリ16GB, office=Office"})
+         {"code": "std", "name": "標準ノート", "options": "mem16, office=Office"})
+    assert "「mem16」: 「コード=名称」" in office.get(detail).get_data(as_text=True)
+    post(office, f"/office/tenders/{tender_id}/patterns", detail,
+         {"code": "std", "name": "標準ノート", "options": "メモリ:mem16=16GB、メモリ：mem32=32GB, office=Office"})
     post(office, f"/office/tenders/{tender_id}/actions/open_demand", detail, {})
 
     ward = as_user(app, "staff@shibuya.example.jp")
@@ -51,15 +54,22 @@ def test_pc_tender_through_the_pages(app):
 
         sites = db.session.scalars(select(Facility.id).filter_by(ward_id=user_ward(app))).all()
         other_site = db.session.scalar(select(Facility.id).where(Facility.ward_id != user_ward(app)))
-    refused = post(ward, page, page, {"qty_std": "100", "site_std": str(other_site)}).get_data(as_text=True)
-    assert "自区の施設" in refused
-    post(ward, page, page, {"qty_std": "１００", "opt_std": ["office"], "site_std": str(sites[0]),
-                            "date_std": (now + timedelta(days=30)).date().isoformat()})
+    refused = post(ward, page, page, {"qty_std_0": "100", "site_std_0": str(other_site), "qty_std_1": "",
+                                      "qty_std_2": "７", "lease_std_2": "60"}).get_data(as_text=True)
+    assert "標準ノート 1行目: 納品場所は自区の施設から選んでください" in refused
+    assert 'value="７"' in refused  # what was typed is shown again, not lost
+    later = (now + timedelta(days=30)).date().isoformat()
+    post(ward, page, page, {"qty_std_0": "１００", "tier_std_0_0": "mem32", "opt_std_0": ["office"],
+                            "site_std_0": str(sites[0]), "date_std_0": later,
+                            "qty_std_1": "20", "tier_std_1_0": "", "site_std_1": str(sites[-1]), "date_std_1": later})
     with app.app_context():
         from tenders.models import PcDemandLine
 
-        line = db.session.scalar(select(PcDemandLine))
-        assert (line.quantity, line.facility_id, line.options) == (100, sites[0], ["office"])
+        rows = db.session.scalars(select(PcDemandLine).order_by(PcDemandLine.id)).all()
+        assert [(r.quantity, r.facility_id, r.options) for r in rows] == [
+            (100, sites[0], ["mem32", "office"]), (20, sites[-1], [])]
+    shown = ward.get(page).get_data(as_text=True)
+    assert 'name="qty_std_3"' in shown and 'name="qty_std_4"' not in shown  # two lines and two blank rows
     assert "100" in office.get(detail).get_data(as_text=True)
 
     post(office, f"/office/tenders/{tender_id}/actions/publish", detail, {})
@@ -69,7 +79,7 @@ def test_pc_tender_through_the_pages(app):
         vendor = as_user(app, email)
         vpage = f"/vendor/tenders/{tender_id}"
         result = post(vendor, vpage, vpage, {"patterns:std": price, "options:std:office": "３０，０００",
-                                             "options:std:mem16": "8000"}).get_data(as_text=True)
+                                             "options:std:mem32": "5000"}).get_data(as_text=True)
         assert "受付番号（ハッシュ）" in result
     vendor, vpage = as_user(app, "vendor@bunguya.example.jp"), f"/vendor/tenders/{tender_id}"
     for tiers, message in (("500:93000", "「台数=単価」"), ("50=100000", "前の段階の単価")):
@@ -87,7 +97,7 @@ def test_pc_tender_through_the_pages(app):
         db.session.commit()
     post(office, f"/office/tenders/{tender_id}/actions/open_bids", detail, {})
     opened = office.get(detail).get_data(as_text=True)
-    assert "¥12,600,000" in opened  # 100 x (96,000 + 30,000)
+    assert "¥15,020,000" in opened  # 100 x (96,000 + 5,000 + 30,000) + 20 x 96,000
     assert "差し替え済み" in opened
     post(office, f"/office/tenders/{tender_id}/actions/award", detail, {})
     with app.app_context():
@@ -95,9 +105,9 @@ def test_pc_tender_through_the_pages(app):
 
     public = app.test_client()
     results = public.get("/tenders/results").get_data(as_text=True)
-    assert "東京ピーシーソリューションズ株式会社" in results and "63.00%" in results  # 12.6M / 20M
+    assert "東京ピーシーソリューションズ株式会社" in results and "75.10%" in results  # 15.02M / 20M
     release = public.get(f"/tenders/{tender_id}/ocds.json").get_json()["releases"][0]
-    assert release["awards"][0]["value"] == {"amount": 12600000.0, "currency": "JPY"}
+    assert release["awards"][0]["value"] == {"amount": 15020000.0, "currency": "JPY"}
     assert {b["status"] for b in release["bids"]["details"]} == {"valid"}
     assert release["tender"]["value"]["amount"] == 20000000.0
 
