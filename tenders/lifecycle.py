@@ -42,6 +42,7 @@ TRANSITIONS = {
 # What other actors may do, and in which states.
 ACTIVITIES = {
     "join_demand": ({DEMAND}, WARD),           # a ward joins while demand collection is open
+    "next_round": ({DEMAND}, OFFICE),          # a further call (追加募集): wards joining now are its round
     "enter_demand": ({DEMAND}, WARD),
     "ask_question": ({PUBLISHED, QUESTIONS}, VENDOR),
     "answer_question": ({QUESTIONS}, OFFICE),

@@ -39,6 +39,7 @@ class Tender(Audited, db.Model):
     sealed_ceiling: Mapped[bytes | None] = mapped_column(LargeBinary)
     ceiling_price: Mapped[Decimal | None] = mapped_column(Money)     # revealed at opening
     tie_seed: Mapped[int | None]
+    demand_round: Mapped[int] = mapped_column(default=1, server_default="1")  # 第n回募集: wards joining now
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -69,12 +69,21 @@ def join(ward_user: User, tender_id: int, now: datetime, threshold: Decimal | No
     _may("join_demand", tender, "ward", now)
     row = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=ward_user.ward_id))
     if row is None:
-        rounds = db.session.scalars(select(TenderWard.round).filter_by(tender_id=tender.id)).all()
-        row = TenderWard(tender_id=tender.id, ward_id=ward_user.ward_id, round=max(rounds, default=1),
+        row = TenderWard(tender_id=tender.id, ward_id=ward_user.ward_id, round=tender.demand_round,
                          environmental_threshold=threshold)
         db.session.add(row)
         db.session.commit()
     return row
+
+
+def open_next_round(office: User, tender_id: int, now: datetime) -> Tender:
+    """追加募集: a further call for wards while demand collection is open; wards that join from now
+    on are recorded in the new round (those already in keep theirs)."""
+    tender = _tender(tender_id)
+    _may("next_round", tender, office.role.value, now)
+    tender.demand_round += 1
+    db.session.commit()
+    return tender
 
 
 def enter_pc_demand(ward_user: User, tender_id: int, lines: list[dict], now: datetime) -> list[PcDemandLine]:

@@ -166,6 +166,10 @@ def office_action(tender_id, action):
                         technical[(result.lot_code, result.bid.vendor_id)] = points
                 if not service.award(request_user(), tender.id, now, technical):
                     flash(_("有効な入札がないため、不調としました"), "success")
+            elif action == "next_round":
+                tender = service.open_next_round(request_user(), tender.id, now)
+                flash(_("第%(n)s回の追加募集を始めました。これから参加する区は第%(n)s回として記録されます", n=tender.demand_round),
+                      "success")
             elif action == "make_contracts":
                 service.make_contracts(request_user(), tender.id, now)
             elif action in OFFICE_ACTIONS:

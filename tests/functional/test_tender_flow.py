@@ -297,3 +297,22 @@ def test_a_tampered_or_unreadable_bid_is_recorded_invalid_and_the_opening_goes_o
         assert results[bunguya.id].valid is True
         (award,) = service.award(office, tender, OPENING)
         assert award.vendor_id == bunguya.vendor_id
+
+
+def test_a_ward_joins_a_later_round_of_demand_collection(app):
+    from tenders import service
+
+    with app.app_context():
+        office = user("office@example.jp")
+        t = service.create_tender(office, "pc", "PC 追加募集", OPENS, CLOSES, OPENING, None)
+        service.move(office, t.id, "open_demand", T0)
+        first = service.join(ward_user(app, "131130", "r-131130@example.jp"), t.id, T0)
+        with pytest.raises(service.TenderError, match="権限"):
+            service.open_next_round(ward_user(app, "131121", "r-131121@example.jp"), t.id, T0)
+        assert service.open_next_round(office, t.id, T0).demand_round == 2
+        later = service.join(ward_user(app, "131121", "r-131121@example.jp"), t.id, T0)
+        assert (first.round, later.round) == (1, 2)
+        assert service.join(ward_user(app, "131130", "r-131130@example.jp"), t.id, T0).round == 1  # already in
+        service.move(office, t.id, "publish", T0)
+        with pytest.raises(service.TenderError, match="状態"):
+            service.open_next_round(office, t.id, T0)
