@@ -65,7 +65,7 @@ def _evaluated_price(tender: Tender, content: dict, lot: lots.Lot = lots.WHOLE, 
 def submit_bid(vendor_user: User, tender_id: int, content: dict, now: datetime) -> Bid:
     """Seal and store; an earlier bid of the vendor becomes 'replaced' (kept, audited)."""
     tender = _tender(tender_id)
-    _may("submit_bid", tender, "vendor", now)
+    _may("submit_bid", tender, vendor_user, now)
     if tender.lots:
         chosen = content.get("lots") or [row.code for row in tender.lots]
         unknown = sorted(set(chosen) - {row.code for row in tender.lots})
@@ -118,7 +118,7 @@ def _check_volume_prices(tender: Tender, content: dict) -> None:
 
 def withdraw_bid(vendor_user: User, tender_id: int, now: datetime) -> None:
     tender = _tender(tender_id)
-    _may("withdraw_bid", tender, "vendor", now)
+    _may("withdraw_bid", tender, vendor_user, now)
     for bid in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=vendor_user.vendor_id,
                                                         status="active")):
         bid.status = "withdrawn"

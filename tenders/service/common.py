@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from procure.extensions import db
+from procure.models import Role, User
 from tenders import lifecycle, sealing
 from tenders.models import GENERIC, PC, Tender, TenderWard
 
@@ -40,9 +41,17 @@ def _schedule(tender: Tender) -> lifecycle.Schedule | None:
     return lifecycle.Schedule(tender.bidding_opens, tender.bidding_closes, tender.opening_at)
 
 
-def _may(activity: str, tender: Tender, role: str, now: datetime) -> None:
+def lifecycle_role(user: User) -> str:
+    """The user's side in the tender lifecycle: the office, a ward (any ward role) or a vendor."""
+    if user.role == Role.OFFICE:
+        return lifecycle.OFFICE
+    return lifecycle.WARD if user.role.is_ward else lifecycle.VENDOR
+
+
+def _may(activity: str, tender: Tender, user: User, now: datetime) -> None:
+    """Refuse unless this user's side may do the activity in the tender's state, now."""
     try:
-        lifecycle.may(activity, tender.status, role, now, _schedule(tender))
+        lifecycle.may(activity, tender.status, lifecycle_role(user), now, _schedule(tender))
     except lifecycle.LifecycleError as exc:
         raise TenderError(str(exc)) from None
 

@@ -74,7 +74,7 @@ def change_contract_quantity(ward_user: User, contract_id: int, line_index: int,
     if contract is None or contract.ward_id != ward_user.ward_id:
         raise TenderError("契約が見つかりません")
     tender = _tender(contract.tender_id)
-    _may("change_quantity", tender, "ward", now)
+    _may("change_quantity", tender, ward_user, now)
     if not 0 <= line_index < len(contract.lines):
         raise TenderError("契約明細が見つかりません")
     original = contract.lines[line_index].get("awarded_quantity", contract.lines[line_index]["quantity"])

@@ -66,7 +66,7 @@ def move(office: User, tender_id: int, action: str, now: datetime) -> Tender:
 
 def join(ward_user: User, tender_id: int, now: datetime, threshold: Decimal | None = None) -> TenderWard:
     tender = _tender(tender_id)
-    _may("join_demand", tender, "ward", now)
+    _may("join_demand", tender, ward_user, now)
     row = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=ward_user.ward_id))
     if row is None:
         row = TenderWard(tender_id=tender.id, ward_id=ward_user.ward_id, round=tender.demand_round,
@@ -80,7 +80,7 @@ def open_next_round(office: User, tender_id: int, now: datetime) -> Tender:
     """追加募集: a further call for wards while demand collection is open; wards that join from now
     on are recorded in the new round (those already in keep theirs)."""
     tender = _tender(tender_id)
-    _may("next_round", tender, office.role.value, now)
+    _may("next_round", tender, office, now)
     tender.demand_round += 1
     db.session.commit()
     return tender
@@ -88,7 +88,7 @@ def open_next_round(office: User, tender_id: int, now: datetime) -> Tender:
 
 def enter_pc_demand(ward_user: User, tender_id: int, lines: list[dict], now: datetime) -> list[PcDemandLine]:
     tender = _tender(tender_id)
-    _may("enter_demand", tender, "ward", now)
+    _may("enter_demand", tender, ward_user, now)
     _participating(tender, ward_user.ward_id)
     patterns = {p.code: p.options for p in tender.patterns}
     rows = []
@@ -125,7 +125,7 @@ def enter_facility_demand(ward_user: User, tender_id: int, facilities: list[dict
     """Electricity: the ward's facilities (replacing its earlier list) and its environmental
     threshold and scoring table."""
     tender = _tender(tender_id)
-    _may("enter_demand", tender, "ward", now)
+    _may("enter_demand", tender, ward_user, now)
     _participating(tender, ward_user.ward_id)
     db.session.execute(FacilityDemandLine.__table__.delete().where(
         FacilityDemandLine.tender_id == tender.id, FacilityDemandLine.ward_id == ward_user.ward_id))
@@ -175,7 +175,7 @@ def set_environment(ward_user: User, tender_id: int, threshold: Decimal, table: 
     tender = _tender(tender_id)
     if ward_user.ward_id is None:
         raise TenderError("区の職員だけが環境配慮の評価基準を設定できます")
-    _may("enter_demand", tender, "ward", now)
+    _may("enter_demand", tender, ward_user, now)
     _participating(tender, ward_user.ward_id)
     if tender.kind != ELECTRICITY:
         raise TenderError("環境配慮の評価基準は電力の入札案件だけで設定します")
@@ -193,7 +193,7 @@ def ward_environments(tender: Tender) -> list[tuple[TenderWard, eligibility.Ward
 
 def ask(vendor_user: User, tender_id: int, text: str, now: datetime) -> TenderQuestion:
     tender = _tender(tender_id)
-    _may("ask_question", tender, "vendor", now)
+    _may("ask_question", tender, vendor_user, now)
     text = (text or "").strip()
     if not text:
         raise TenderError("質問を入力してください")
@@ -207,7 +207,7 @@ def answer(office: User, question_id: int, text: str, now: datetime) -> TenderQu
     question = db.session.get(TenderQuestion, question_id)
     if question is None:
         raise TenderError("質問が見つかりません")
-    _may("answer_question", _tender(question.tender_id), "office", now)
+    _may("answer_question", _tender(question.tender_id), office, now)
     text = (text or "").strip()
     if not text:
         raise TenderError("回答を入力してください")

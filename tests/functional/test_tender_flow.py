@@ -316,3 +316,17 @@ def test_a_ward_joins_a_later_round_of_demand_collection(app):
         service.move(office, t.id, "publish", T0)
         with pytest.raises(service.TenderError, match="状態"):
             service.open_next_round(office, t.id, T0)
+
+
+def test_the_service_itself_refuses_the_wrong_side_of_the_tender(app, tender):
+    """Pages check roles first; the use cases check again, from the user's own role."""
+    from tenders import service
+
+    with app.app_context():
+        office, staff = user("office@example.jp"), user("staff@shibuya.example.jp")
+        with pytest.raises(service.TenderError, match="権限"):
+            service.submit_bid(staff, tender, bid(1, 1), OPENS)
+        with pytest.raises(service.TenderError, match="権限"):
+            service.submit_bid(office, tender, bid(1, 1), OPENS)
+        with pytest.raises(service.TenderError, match="共同調達組織だけ"):
+            service.move(staff, tender, "cancel", OPENS)
