@@ -198,6 +198,7 @@ class Contract(Audited, db.Model):
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money)      # tax-exclusive, whole yen
     lines: Mapped[list] = mapped_column(JSON)           # [{pattern, options, lease_months, quantity, unit_price, amount}]
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     ward: Mapped[Ward] = relationship()

@@ -12,11 +12,12 @@ def _value(amount) -> dict | None:
 
 
 def release(tender: dict, wards: list[dict], bids: list[dict] | None, awards: list[dict], now: datetime,
-            lots: list[dict] = ()) -> dict:
+            lots: list[dict] = (), contracts: list[dict] = ()) -> dict:
     """`tender`: id, title, kind, status, method, bidding_opens, bidding_closes, opening_at, ceiling;
     `wards`: code, name; `bids`: vendor_id, vendor_name, lot, price, valid, reasons, one per lot bid
     (None before opening); `awards`: lot, vendor_id, vendor_name, price, award_rate, date;
-    `lots` (the OCDS lots extension): code, name, ceiling (None before opening)."""
+    `lots` (the OCDS lots extension): code, name, ceiling (None before opening);
+    `contracts`: id, lot, ward_code, ward_name, amount, date (one per ward and lot)."""
     ocid = f"{OCID_PREFIX}{tender['id']}"
     parties = [{"id": "office", "name": "特別区共同調達組織", "roles": ["procuringEntity"]}]
     parties += [{"id": f"ward-{w['code']}", "name": w["name"], "roles": ["buyer"]} for w in wards]
@@ -24,7 +25,7 @@ def release(tender: dict, wards: list[dict], bids: list[dict] | None, awards: li
     parties += [{"id": f"vendor-{vid}", "name": name, "roles": ["tenderer"]} for vid, name in tenderers.items()]
     data = {
         "ocid": ocid, "id": f"{ocid}-{tender['status']}-{now:%Y%m%dT%H%M%SZ}", "date": now.isoformat(),
-        "tag": ["award"] if awards else ["tender"], "initiationType": "tender", "language": "ja",
+        "tag": ["contract"] if contracts else ["award"] if awards else ["tender"], "initiationType": "tender", "language": "ja",
         "parties": parties,
         "buyer": {"id": "office", "name": "特別区共同調達組織"},
         "tender": {
@@ -56,6 +57,13 @@ def release(tender: dict, wards: list[dict], bids: list[dict] | None, awards: li
                            "suppliers": [{"id": f"vendor-{a['vendor_id']}", "name": a["vendor_name"]}],
                            **({"relatedLots": [f"lot-{a['lot']}"]} if a.get("lot") else {})}
                           for a in awards]
+    if contracts:
+        data["contracts"] = [{"id": f"{ocid}-contract-{c['id']}",
+                              "awardID": f"{ocid}-award{'-lot-' + c['lot'] if c.get('lot') else ''}",
+                              "title": f"{c['ward_name']} 個別契約", "status": "active", "dateSigned": c["date"],
+                              "value": _value(c["amount"]), "buyer": {"id": f"ward-{c['ward_code']}",
+                                                                      "name": c["ward_name"]}}
+                             for c in contracts]
     return data
 
 

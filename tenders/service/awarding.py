@@ -195,7 +195,7 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
             per_ward = contracts.ward_amounts(_pc_demands(tender, lot), _pc_bid(content))
         else:
             per_ward = _electricity_lines(tender, content, lot)
-        lot_contracts = [Contract(tender_id=tender.id, lot_code=lot.code, ward_id=int(ward),
+        lot_contracts = [Contract(tender_id=tender.id, lot_code=lot.code, ward_id=int(ward), signed_at=now,
                                   vendor_id=award_row.vendor_id, amount=contracts.total(lines), lines=lines)
                          for ward, lines in sorted(per_ward.items())]
         if sum((c.amount for c in lot_contracts), Decimal(0)) != award_row.price:

@@ -9,7 +9,7 @@ from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.permissions import public
 from tenders import lifecycle, ocds, service
-from tenders.models import Award, Bid, Tender
+from tenders.models import Award, Bid, Contract, Tender
 from tenders.views.common import _tender_or_404, bp
 
 
@@ -49,6 +49,9 @@ def ocds_release(tender_id):
         [{"code": tw.ward.code, "name": tw.ward.name_ja} for tw in tender.wards], bids,
         [{"lot": a.lot_code, "vendor_id": a.vendor_id, "vendor_name": a.vendor.name, "price": a.price,
           "award_rate": a.award_rate, "date": a.awarded_at.isoformat()} for a in awards], now,
-        [{"code": lot.code, "name": lot.name, "ceiling": lot.ceiling_price if opened else None} for lot in tender.lots])
+        [{"code": lot.code, "name": lot.name, "ceiling": lot.ceiling_price if opened else None} for lot in tender.lots],
+        [{"id": c.id, "lot": c.lot_code, "ward_code": c.ward.code, "ward_name": c.ward.name_ja, "amount": c.amount,
+          "date": c.signed_at.isoformat() if c.signed_at else None}
+         for c in db.session.scalars(select(Contract).filter_by(tender_id=tender.id).order_by(Contract.id))])
     return jsonify({"uri": request.url, "publishedDate": now.isoformat(), "version": "1.1",
                     "publisher": {"name": "特別区共同調達組織"}, "releases": [data]})

@@ -93,6 +93,11 @@ def test_each_lot_is_awarded_on_its_own_and_contracts_add_up_per_lot(app, split_
     public = app.test_client().get(f"/tenders/{split_tender}/ocds.json").get_json()["releases"][0]
     assert [lot["id"] for lot in public["tender"]["lots"]] == ["lot-1", "lot-2"]
     assert sorted(a["relatedLots"][0] for a in public["awards"]) == ["lot-1", "lot-2"]
+    assert public["tag"] == ["contract"] and len(public["contracts"]) == 4
+    award_ids = {a["id"] for a in public["awards"]}
+    assert all(c["awardID"] in award_ids and c["dateSigned"] for c in public["contracts"])
+    assert sum(c["value"]["amount"] for c in public["contracts"]) == sum(a["value"]["amount"] for a in public["awards"])
+    assert {c["buyer"]["name"] for c in public["contracts"]} == {"渋谷区", "世田谷区"}
     results = app.test_client().get("/tenders/results").get_data(as_text=True)
     assert "ロット 2 高性能ノート" in results and "74.00%" in results  # 2,220,000 / 3,000,000
 
