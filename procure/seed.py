@@ -128,7 +128,7 @@ def seed_demo_users(wards: dict[str, Ward]) -> None:
             user.set_password(data["password"])
 
 
-def seed_all(demo: bool = True) -> None:
+def seed_all(demo: bool = True, tenders: bool = False) -> None:
     token = audit.set_actor(None, "system:seed")
     try:
         wards = seed_wards()
@@ -146,6 +146,11 @@ def seed_all(demo: bool = True) -> None:
 
             seed_billing()
         db.session.commit()
+        if demo and tenders:
+            from procure.dbtypes import utcnow
+            from tenders.seed import seed_tenders_demo
+
+            seed_tenders_demo(utcnow())
     except Exception:
         db.session.rollback()
         raise

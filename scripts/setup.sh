@@ -4,4 +4,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 apt_ensure "${RUNTIME_PACKAGES[@]}"
 ensure_venv
 flask_cmd db upgrade
-flask_cmd seed
+flask_cmd seed --tenders

@@ -1,0 +1,39 @@
+"""`flask seed --tenders` (what scripts/run.sh loads): three demo tenders a newcomer can try, in
+different stages, built through the use cases; running it again changes nothing."""
+from sqlalchemy import func, select
+
+from tests.helpers import sign_in
+
+
+def test_demo_tenders_are_seeded_once_and_every_page_shows_them(app, runner):
+    from procure.extensions import db
+    from tenders.models import Award, Contract, Tender
+    from tenders.seed import FOOD_TITLE, PC_TITLE, POWER_TITLE
+
+    for _ in range(2):
+        result = runner.invoke(args=["seed", "--tenders"])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        tenders = {t.title: t for t in db.session.scalars(select(Tender))}
+        assert {t: tenders[t].status for t in (PC_TITLE, POWER_TITLE, FOOD_TITLE)} == {
+            PC_TITLE: "demand_collection", POWER_TITLE: "bidding", FOOD_TITLE: "contracted"}
+        (award,) = db.session.scalars(select(Award)).all()
+        # 720 packs of rice at 11,800 and 1,300 cases of water at the 1,000-case tier of 1,100
+        assert award.price == 720 * 11800 + 1300 * 1100
+        assert db.session.scalar(select(func.sum(Contract.amount))) == award.price
+        ids = {title: t.id for title, t in tenders.items()}
+
+    office = app.test_client()
+    sign_in(office, "office@example.jp")
+    for tender_id in ids.values():
+        assert office.get(f"/office/tenders/{tender_id}").status_code == 200
+    ward = app.test_client()
+    sign_in(ward, "staff@setagaya.example.jp")
+    page = ward.get(f"/ward/tenders/{ids[PC_TITLE]}").get_data(as_text=True)
+    assert 'name="tier_std_0_0" value="mem16" checked' in page and 'value="450"' in page
+    vendor = app.test_client()
+    sign_in(vendor, "vendor@denki.example.jp")
+    bidding = vendor.get(f"/vendor/tenders/{ids[POWER_TITLE]}").get_data(as_text=True)
+    assert "基本料金単価（円/kW・月）" in bidding and "世田谷区" in bidding
+    results = app.test_client().get("/tenders/results").get_data(as_text=True)
+    assert FOOD_TITLE in results and "82.72%" in results  # 9,926,000 / 12,000,000
