@@ -74,6 +74,13 @@ def next_state(state: str, action: str, role: str, now: datetime, schedule: Sche
     return target
 
 
+def available(state: str) -> list[str]:
+    """The office's transitions that the state allows (the time is checked when one is taken)."""
+    if state in TERMINAL:
+        return []
+    return [action for action, (sources, _, _) in TRANSITIONS.items() if not sources or state in sources]
+
+
 def may(activity: str, state: str, role: str, now: datetime, schedule: Schedule | None) -> None:
     """Raise LifecycleError unless `role` may do `activity` now."""
     states, allowed_role = ACTIVITIES[activity]

@@ -186,3 +186,10 @@ def test_tie_is_drawn_by_lot_reproducibly():
 def test_no_valid_bid():
     result = ev.award(ev.lowest_price({"a": Decimal(200)}, Decimal(100)), Decimal(100))
     assert result.winner is None and result.award_rate is None
+
+
+def test_available_actions_follow_the_table():
+    assert lc.available(lc.DRAFT) == ["open_demand", "cancel"]
+    assert lc.available(lc.BIDDING) == ["open_bids", "cancel"]
+    assert lc.available(lc.OPENED) == ["start_evaluation", "cancel", "no_valid_bid"]
+    assert lc.available(lc.COMPLETED) == []
