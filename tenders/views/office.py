@@ -1,7 +1,6 @@
 """Office pages: create tenders, patterns or items, lots, the lifecycle, answers, opening and award."""
 from __future__ import annotations
 
-from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,9 +14,8 @@ from procure.permissions import allow, request_user
 from procure.textnorm import parse_decimal, parse_int
 from tenders import lifecycle, service
 from tenders import options as option_tiers
-from tenders.models import (Award, Bid, BidEvaluation, FacilityDemandLine, PcDemandLine, Tender,
-                            TenderQuestion)
-from tenders.views.common import OFFICE_ACTIONS, _local, _questions, _tender_or_404, bp
+from tenders.models import (Award, Bid, BidEvaluation, PcDemandLine, Tender, TenderQuestion)
+from tenders.views.common import OFFICE_ACTIONS, _facility_demand, _local, _questions, _tender_or_404, bp
 
 
 @bp.route("/office/tenders", methods=["GET", "POST"])
@@ -63,18 +61,6 @@ def office_detail(tender_id):
                            results=_lot_results(tender, bids) if opened else [], form=CsrfForm(),
                            actions=[a for a in OFFICE_ACTIONS if a in lifecycle.available(tender.status)], questions=_questions(tender), lot_editable=tender.status in
                            service.LOT_EDITABLE, ward_names={tw.ward_id: tw.ward.name_ja for tw in tender.wards})
-
-
-def _facility_demand(tender: Tender) -> list[tuple[str, str, int, Decimal, Decimal]]:
-    """Electricity demand by ward and voltage class: facilities, contract kW, planned kWh a year."""
-    totals: dict[tuple[str, str], list] = {}
-    for ward, f in db.session.execute(select(Ward.name_ja, FacilityDemandLine).join(
-            Ward, Ward.id == FacilityDemandLine.ward_id).where(FacilityDemandLine.tender_id == tender.id)):
-        row = totals.setdefault((ward, f.voltage), [0, Decimal(0), Decimal(0)])
-        row[0] += 1
-        row[1] += f.contract_kw
-        row[2] += sum((Decimal(k) for k in f.planned_kwh), Decimal(0))
-    return [(ward, voltage, *row) for (ward, voltage), row in sorted(totals.items())]
 
 
 def _lot_results(tender: Tender, bids: list[Bid]) -> list[dict]:

@@ -15,7 +15,7 @@ from procure.permissions import allow, request_user
 from procure.textnorm import parse_decimal, parse_int
 from tenders import lifecycle, service
 from tenders.models import Bid, Contract, ElectricityReading, Tender
-from tenders.views.common import OPEN_FOR_VENDORS, _questions, _tender_or_404, bp
+from tenders.views.common import OPEN_FOR_VENDORS, _facility_demand, _pc_demand, _questions, _tender_or_404, bp
 
 
 @bp.get("/vendor/tenders")
@@ -78,7 +78,8 @@ def vendor_detail(tender_id):
     mine = db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=user.vendor_id)
                               .order_by(Bid.submitted_at)).all()
     contracts = db.session.scalars(select(Contract).filter_by(tender_id=tender.id, vendor_id=user.vendor_id)).all()
-    return render_template("tenders/vendor_detail.html", tender=tender, mine=mine, form=form, error=error,
+    demand = _facility_demand(tender) if tender.kind == "electricity" else _pc_demand(tender)
+    return render_template("tenders/vendor_detail.html", tender=tender, mine=mine, form=form, error=error, demand=demand,
                            contracts=contracts, questions=_questions(tender))
 
 

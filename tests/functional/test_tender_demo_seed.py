@@ -35,5 +35,6 @@ def test_demo_tenders_are_seeded_once_and_every_page_shows_them(app, runner):
     sign_in(vendor, "vendor@denki.example.jp")
     bidding = vendor.get(f"/vendor/tenders/{ids[POWER_TITLE]}").get_data(as_text=True)
     assert "基本料金単価（円/kW・月）" in bidding and "世田谷区" in bidding
+    assert "8,352,500" in bidding  # 世田谷区 特別高圧: 650,000 kWh x the 12 monthly factors (12.85) a year
     results = app.test_client().get("/tenders/results").get_data(as_text=True)
     assert FOOD_TITLE in results and "82.72%" in results  # 9,926,000 / 12,000,000
