@@ -79,8 +79,9 @@ def _electricity_open_for_bids(office: User, shibuya: User, setagaya: User, now:
         service.join(staff, tender.id, now - timedelta(days=10))
         facilities = [{"facility_name": name, "voltage": voltage, "contract_kw": Decimal(kw),
                        "power_factor": Decimal(pf),
-                       "planned_kwh": [str(int(kwh * factor)) for factor in
-                                       (0.9, 0.95, 1.1, 1.25, 1.3, 1.1, 0.95, 0.9, 1.05, 1.2, 1.15, 1.0)]}
+                       "planned_kwh": [str(int(kwh * Decimal(factor))) for factor in
+                                       ("0.9", "0.95", "1.1", "1.25", "1.3", "1.1", "0.95", "0.9", "1.05", "1.2",
+                                        "1.15", "1.0")]}
                       for name, voltage, kw, pf, kwh in plans[staff]]
         service.enter_facility_demand(staff, tender.id, facilities, now - timedelta(days=10), threshold)
     service.move(office, tender.id, "publish", now - timedelta(days=5))
