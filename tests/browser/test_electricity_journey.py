@@ -6,11 +6,11 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from openpyxl import Workbook
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from tests.browser.test_catalog_journey import sign_out
 from tests.browser.test_sign_in_journey import sign_in
-from tests.browser.test_tender_journey import chiyoda_staff
+from tests.browser.test_tender_journey import chiyoda_staff, pass_the_opening_time
 from tests.helpers import api_token
 
 FORMAT = "%Y-%m-%dT%H:%M"
@@ -105,7 +105,7 @@ def qualify_for_electricity(app):
 def test_electricity_tender_journey(app, page, live_server, tmp_path):
     from procure.extensions import db
     from procure.jpcalendar import TOKYO
-    from tenders.models import Contract, Tender
+    from tenders.models import Contract
 
     chiyoda_staff(app)
     qualify_for_electricity(app)
@@ -169,11 +169,7 @@ def test_electricity_tender_journey(app, page, live_server, tmp_path):
         page.get_by_text("入札を受け付けました").wait_for()
         sign_out(page)
 
-    with app.app_context():  # the deadline and the opening time pass
-        past = datetime.now(TOKYO) - timedelta(minutes=1)
-        db.session.execute(update(Tender).values(bidding_opens=past - timedelta(hours=1),
-                                                 bidding_closes=past - timedelta(seconds=30), opening_at=past))
-        db.session.commit()
+    pass_the_opening_time(app)
 
     prices = {email: sum(ward_price(ward, rates) for ward in WARDS) for email, (_, rates, *_) in VENDORS.items()}
     winner = VENDORS["vendor@denki.example.jp"]

@@ -22,10 +22,23 @@ def chiyoda_staff(app):
         db.session.commit()
 
 
+def pass_the_opening_time(app):
+    """The bidding deadline and the opening time of every tender pass (a minute ago)."""
+    from procure.extensions import db
+    from procure.jpcalendar import TOKYO
+    from tenders.models import Tender
+
+    with app.app_context():
+        past = datetime.now(TOKYO) - timedelta(minutes=1)
+        db.session.execute(update(Tender).values(bidding_opens=past - timedelta(hours=1),
+                                                 bidding_closes=past - timedelta(seconds=30), opening_at=past))
+        db.session.commit()
+
+
 def test_pc_tender_journey(app, page, live_server):
     from procure.extensions import db
     from procure.jpcalendar import TOKYO
-    from tenders.models import Contract, Tender
+    from tenders.models import Contract
 
     chiyoda_staff(app)
     now = datetime.now(TOKYO)
@@ -79,11 +92,7 @@ def test_pc_tender_journey(app, page, live_server):
         page.get_by_text("入札を受け付けました").wait_for()
         sign_out(page)
 
-    with app.app_context():  # the deadline and the opening time pass
-        past = datetime.now(TOKYO) - timedelta(minutes=1)
-        db.session.execute(update(Tender).values(bidding_opens=past - timedelta(hours=1),
-                                                 bidding_closes=past - timedelta(seconds=30), opening_at=past))
-        db.session.commit()
+    pass_the_opening_time(app)
 
     sign_in(page, live_server, "office@example.jp")
     page.goto(tender_url)
