@@ -1,6 +1,7 @@
 """Office pages: create tenders, patterns or items, lots, the lifecycle, answers, opening and award."""
 from __future__ import annotations
 
+from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -34,7 +35,10 @@ def office_list():
                 evaluation_method=f.get("evaluation_method", "lowest"),
                 qualification="designated_ward" if designated else "each_ward", designated_ward_id=designated,
                 region=f.get("region") or None,
-                sme_min_valid=parse_int(f["sme_min_valid"], _("中小企業優先の者数"), 1) if f.get("sme_min_valid") else None)
+                sme_min_valid=parse_int(f["sme_min_valid"], _("中小企業優先の者数"), 1) if f.get("sme_min_valid") else None,
+                base_points=_points(f, "base_points", _("標準点"), "100"),
+                max_price_points=_points(f, "max_price_points", _("価格点の満点"), "50"),
+                quantity_tolerance_percent=_points(f, "quantity_tolerance", _("数量変更の許容幅"), "10", upper=100))
             flash(_("入札案件を作成しました"), "success")
             return redirect(url_for("tenders.office_detail", tender_id=tender.id))
         except (ValueError, service.TenderError) as exc:
@@ -43,6 +47,15 @@ def office_list():
     tenders = db.session.scalars(select(Tender).order_by(Tender.id.desc())).all()
     wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
     return render_template("tenders/office_list.html", tenders=tenders, wards=wards, form=form, error=error)
+
+
+def _points(form, name: str, label: str, default: str, upper: int | None = None) -> Decimal:
+    """A non-negative number of the create form (full-width digits too), its default when blank."""
+    value = parse_decimal(form.get(name, "").strip() or default)
+    if value < 0 or (upper is not None and value > upper):
+        raise ValueError(_("%(label)s: 0 以上%(upper)sにしてください", label=label,
+                           upper=_("、%(n)s 以下", n=upper) if upper is not None else ""))
+    return value
 
 
 @bp.get("/office/tenders/<int:tender_id>")

@@ -35,10 +35,16 @@ def test_pc_tender_through_the_pages(app):
         "kind": "pc", "title": "標準PC 共同調達", "bidding_opens": (now - timedelta(hours=1)).strftime(TOKYO_FORMAT),
         "bidding_closes": (now + timedelta(hours=1)).strftime(TOKYO_FORMAT),
         "opening_at": (now + timedelta(hours=2)).strftime(TOKYO_FORMAT), "ceiling": "２０，０００，０００",
-        "evaluation_method": "lowest", "designated_ward": "131130"})
+        "evaluation_method": "lowest", "designated_ward": "131130", "quantity_tolerance": "１５"})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     detail = response.headers["Location"]
     tender_id = int(detail.rsplit("/", 1)[1])
+    assert "±15%" in office.get(detail).get_data(as_text=True)
+    refused = post(office, "/office/tenders", "/office/tenders", {
+        "kind": "pc", "title": "x", "bidding_opens": (now - timedelta(hours=1)).strftime(TOKYO_FORMAT),
+        "bidding_closes": (now + timedelta(hours=1)).strftime(TOKYO_FORMAT),
+        "opening_at": (now + timedelta(hours=2)).strftime(TOKYO_FORMAT), "quantity_tolerance": "150"})
+    assert "数量変更の許容幅: 0 以上、100 以下にしてください" in refused.get_data(as_text=True)
     post(office, f"/office/tenders/{tender_id}/patterns", detail,
          {"code": "std", "name": "標準ノート", "options": "mem16, office=Office"})
     assert "「mem16」: 「コード=名称」" in office.get(detail).get_data(as_text=True)
