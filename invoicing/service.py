@@ -253,11 +253,12 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
             line, options = entry["line"], "・".join(entry["line"]["options"])
             invoice.lines.append(InvoiceLine(
                 ward_id=ward.id, line_no=len(invoice.lines) + 1, contract_id=entry["contract"].id,
-                contract_line=entry["index"], description=f"{entry['title']} {line['pattern']}"
+                contract_line=entry["index"], description=f"{entry['title']} {line.get('name', line['pattern'])}"
                                                           f"{'（' + options + '）' if options else ''}"
                                                           f"{f' リース料 {year}年{month}月分' if line.get('lease_months') else ''}",
-                quantity=entry["quantity"], unit="台", unit_price=contract_line_price(line),
-                amount=line_amount(entry["quantity"], contract_line_price(line)), tax_rate=STANDARD))
+                quantity=entry["quantity"], unit=line.get("unit", "台"), unit_price=contract_line_price(line),
+                amount=line_amount(entry["quantity"], contract_line_price(line)),
+                tax_rate=Decimal(line.get("tax_rate", STANDARD))))
         contract_lines = []
         set_totals(invoice)
         db.session.add(invoice)

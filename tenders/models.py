@@ -94,7 +94,9 @@ class PcPattern(Audited, db.Model):
     code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100))
     spec: Mapped[str] = mapped_column(Text, default="")
-    options: Mapped[list] = mapped_column(JSON, default=list)  # [{"code": "mem16", "name": "メモリ16GB"}]
+    options: Mapped[list] = mapped_column(JSON, default=list)  # [{"code": "mem16", "name": "16GB", "group": "メモリ"}]
+    unit: Mapped[str] = mapped_column(String(10), default="台", server_default="台")
+    tax_rate: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.10"), server_default="0.10")  # 0.08: 飲食料品
 
     tender: Mapped[Tender] = relationship(back_populates="patterns")
 

@@ -91,8 +91,9 @@ def _electricity_open_for_bids(office: User, shibuya: User, setagaya: User, now:
 def _food_awarded(office: User, shibuya: User, setagaya: User, now: datetime) -> None:
     opens, closes, opening = now - timedelta(days=30), now - timedelta(days=20), now - timedelta(days=19)
     tender = service.create_tender(office, "generic", FOOD_TITLE, opens, closes, opening, Decimal("12000000"))
-    service.add_pattern(office, tender.id, "rice", "アルファ化米（50食入り）", [])
-    service.add_pattern(office, tender.id, "water", "保存水 2L×6本（5年保存）", [])
+    service.add_pattern(office, tender.id, "rice", "アルファ化米（50食入り）", [], unit="箱", tax_rate=Decimal("0.08"))
+    service.add_pattern(office, tender.id, "water", "保存水 2L×6本（5年保存）", [], unit="ケース",
+                        tax_rate=Decimal("0.08"))
     service.move(office, tender.id, "open_demand", opens - timedelta(days=20))
     for staff, rice, water in ((shibuya, 300, 500), (setagaya, 420, 800)):
         service.join(staff, tender.id, opens - timedelta(days=20))

@@ -193,6 +193,12 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
         content = read_bid(db.session.get(Bid, award_row.bid_id), tender, now)
         if tender.kind in ITEMIZED:
             per_ward = contracts.ward_amounts(_pc_demands(tender, lot), _pc_bid(content))
+            patterns = {p.code: p for p in tender.patterns}
+            for lines in per_ward.values():  # what invoices need of the item: its name, unit and tax rate
+                for line in lines:
+                    item = patterns[line["pattern"]]
+                    rate = Decimal(item.tax_rate).quantize(Decimal("0.01"))
+                    line.update(name=item.name, unit=item.unit, tax_rate=str(rate))
         else:
             per_ward = _electricity_lines(tender, content, lot)
         lot_contracts = [Contract(tender_id=tender.id, lot_code=lot.code, ward_id=int(ward), signed_at=now,

@@ -28,7 +28,10 @@ def create_tender(office: User, kind: str, title: str, bidding_opens: datetime, 
     return tender
 
 
-def add_pattern(office: User, tender_id: int, code: str, name: str, options: list[dict], spec: str = "") -> PcPattern:
+def add_pattern(office: User, tender_id: int, code: str, name: str, options: list[dict], spec: str = "",
+                unit: str = "台", tax_rate: Decimal = Decimal("0.10")) -> PcPattern:
+    """A spec pattern (or item) with its option tiers, the unit it is counted in and its
+    consumption tax rate (0.08 for food and drink, 軽減税率)."""
     tender = _tender(tender_id)
     if tender.status not in (lifecycle.DRAFT, lifecycle.DEMAND):
         raise TenderError("仕様パターンは公告前にだけ追加できます")
@@ -41,9 +44,13 @@ def add_pattern(office: User, tender_id: int, code: str, name: str, options: lis
     codes = [o.get("code") for o in options]
     if len(set(codes)) != len(codes):
         problems.append("オプションのコードが重複しています")
+    if Decimal(tax_rate) not in (Decimal("0.10"), Decimal("0.08")):
+        problems.append("税率は 10% か 8%（軽減税率）にしてください")
+    unit = (unit or "").strip() or "台"
     if problems:
         raise TenderError("\n".join(problems))
-    pattern = PcPattern(tender_id=tender.id, code=code, name=name, spec=spec, options=options)
+    pattern = PcPattern(tender_id=tender.id, code=code, name=name, spec=spec, options=options, unit=unit[:10],
+                        tax_rate=Decimal(tax_rate))
     db.session.add(pattern)
     db.session.commit()
     return pattern

@@ -136,7 +136,9 @@ def add_pattern(tender_id):
             if problems:
                 raise service.TenderError("\n".join(problems))
             service.add_pattern(request_user(), tender.id, request.form.get("code", "").strip(),
-                                request.form.get("name", "").strip(), options, request.form.get("spec", ""))
+                                request.form.get("name", "").strip(), options, request.form.get("spec", ""),
+                                request.form.get("unit", ""),
+                                Decimal("0.08") if request.form.get("reduced_rate") else Decimal("0.10"))
             flash(_("仕様パターンを追加しました") if tender.kind == "pc" else _("品目を追加しました"), "success")
         except service.TenderError as exc:
             flash(str(exc), "error")

@@ -219,8 +219,10 @@ def test_generic_tender_for_stockpile_food(app):
     with app.app_context():
         office = user("office@example.jp")
         t = service.create_tender(office, "generic", "災害備蓄食料（アルファ化米）", OPENS, CLOSES, OPENING, None)
-        service.add_pattern(office, t.id, "rice", "アルファ化米 50食入", [])
-        service.add_pattern(office, t.id, "water", "保存水 2L×6本", [])
+        with pytest.raises(service.TenderError, match="税率"):
+            service.add_pattern(office, t.id, "rice", "アルファ化米 50食入", [], unit="箱", tax_rate=Decimal("0.05"))
+        service.add_pattern(office, t.id, "rice", "アルファ化米 50食入", [], unit="箱", tax_rate=Decimal("0.08"))
+        service.add_pattern(office, t.id, "water", "保存水 2L×6本", [], unit="ケース", tax_rate=Decimal("0.08"))
         service.move(office, t.id, "open_demand", T0)
         for code, lines in {"131130": [{"pattern": "rice", "quantity": 300}, {"pattern": "water", "quantity": 500}],
                             "131121": [{"pattern": "rice", "quantity": 200}]}.items():
@@ -234,8 +236,28 @@ def test_generic_tender_for_stockpile_food(app):
         service.open_bids(office, t.id, OPENING)
         (award,) = service.award(office, t.id, OPENING)
         assert award.price == 500 * 11000 + 500 * 1100
-        contracts = {c.ward.code: c.amount for c in service.make_contracts(office, t.id, OPENING)}
-        assert contracts == {"131130": 300 * 11000 + 500 * 1100, "131121": 200 * 11000}
+        made = service.make_contracts(office, t.id, OPENING)
+        assert {c.ward.code: c.amount for c in made} == {"131130": 300 * 11000 + 500 * 1100, "131121": 200 * 11000}
+        # Food is invoiced at the reduced rate (8%), in its own unit, under its name.
+        from catalog.fulfilment import InspectionEntry, inspect_delivery
+        from invoicing import service as invoicing
+        from procure.formatting import today_in_tokyo
+        from procure.models import Facility, Ward
+
+        shibuya = next(c for c in made if c.ward.code == "131130")
+        vendor = user("vendor@bunguya.example.jp")
+        last = today_in_tokyo().replace(day=1) - timedelta(days=1)
+        site = db.session.scalar(select(Facility.id).filter_by(ward_id=shibuya.ward_id))
+        delivery = service.deliver_contract(vendor, shibuya.id, "F-1", last, site, {0: 300, 1: 500})
+        inspect_delivery(user("inspector@shibuya.example.jp"), delivery.id,
+                         [InspectionEntry(line.id, line.quantity, 0, None) for line in delivery.lines])
+        ward = db.session.get(Ward, shibuya.ward_id)
+        (invoice,) = invoicing.generate_invoice(vendor.vendor, ward, last.year, last.month, vendor, today_in_tokyo())
+        assert [(line.unit, line.tax_rate) for line in invoice.lines] == [("箱", Decimal("0.08")),
+                                                                          ("ケース", Decimal("0.08"))]
+        assert "アルファ化米 50食入" in invoice.lines[0].description
+        assert invoice.amount_reduced == 300 * 11000 + 500 * 1100 and invoice.amount_standard == 0
+        assert invoice.tax_reduced == (Decimal(300 * 11000 + 500 * 1100) * Decimal("0.08")).quantize(Decimal(1))
 
 
 def test_volume_tiers_reached_by_the_pooled_purchases_price_the_award_and_every_contract(app, tender):
@@ -258,7 +280,8 @@ def test_volume_tiers_reached_by_the_pooled_purchases_price_the_award_and_every_
         assert sum(c.amount for c in made) == expected
         chiyoda = next(c for c in made if c.ward.code == "131016")
         assert chiyoda.lines == [{"pattern": "std", "options": [], "lease_months": None, "quantity": 20,
-                                  "unit_price": "93000", "amount": "1860000"}]
+                                  "unit_price": "93000", "amount": "1860000", "name": "標準ノート", "unit": "台",
+                                  "tax_rate": "0.10"}]
 
 
 def test_a_bid_missing_a_price_the_demand_needs_is_refused_at_submission(app, tender):
