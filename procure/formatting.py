@@ -40,8 +40,8 @@ TENDER_STATUS_LABELS = {
 }
 TENDER_ACTION_LABELS = {
     "open_demand": _l("需要取りまとめを開始"), "publish": _l("公告"), "open_questions": _l("質問受付を開始"),
-    "open_bidding": _l("入札受付を開始"), "make_contracts": _l("区別契約を締結"), "complete": _l("完了"),
-    "cancel": _l("中止"),
+    "open_bidding": _l("入札受付を開始"), "make_contracts": _l("区別契約を締結"), "complete": _l("完了にする"),
+    "cancel": _l("中止する"),
 }
 BID_STATUS_LABELS = {"active": _l("有効（最新）"), "replaced": _l("差し替え済み"), "withdrawn": _l("辞退")}
 FACILITY_KIND_LABELS = {

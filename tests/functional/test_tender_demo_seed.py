@@ -27,6 +27,7 @@ def test_demo_tenders_are_seeded_once_and_every_page_shows_them(app, runner):
     sign_in(office, "office@example.jp")
     for tender_id in ids.values():
         assert office.get(f"/office/tenders/{tender_id}").status_code == 200
+    assert "（箱、軽減税率）" in office.get(f"/office/tenders/{ids[FOOD_TITLE]}").get_data(as_text=True)
     ward = app.test_client()
     sign_in(ward, "staff@setagaya.example.jp")
     page = ward.get(f"/ward/tenders/{ids[PC_TITLE]}").get_data(as_text=True)
