@@ -25,6 +25,11 @@ class Lot:
 WHOLE = Lot("", "全体")
 
 
+def share(lot: Lot, demands: list) -> list:
+    """The demand lines (evaluation.PcDemand or FacilityDemand) the lot covers."""
+    return [d for d in demands if lot.covers(d.ward, getattr(d, "pattern", None), getattr(d, "voltage", None))]
+
+
 def validate(lot: Lot, existing_codes: set[str]) -> list[str]:
     problems = []
     if not lot.code.strip():

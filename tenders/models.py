@@ -66,6 +66,11 @@ class TenderLot(Audited, db.Model):
 
     tender: Mapped[Tender] = relationship(back_populates="lots")
 
+    def scope(self) -> list[str]:
+        """What the lot covers, for people: pattern codes, ward names, voltage classes."""
+        names = {tw.ward_id: tw.ward.name_ja for tw in self.tender.wards}
+        return list(self.patterns) + [names.get(w, str(w)) for w in self.ward_ids] + list(self.voltages)
+
 
 class TenderWard(Audited, db.Model):
     """A ward taking part (it may join in a later round), with its environmental threshold."""

@@ -36,17 +36,20 @@ def _bidder(vendor: Vendor, today, kind: str) -> eligibility.Bidder:
 
 def _rules(tender: Tender, lot: lots.Lot) -> eligibility.Rules:
     """Eligibility in one lot: registration and region are checked against the lot's wards."""
-    codes = frozenset(tw.ward.code for tw in tender.wards if not lot.wards or str(tw.ward_id) in lot.wards)
+    codes = frozenset(tw.ward.code for tw in tender.wards if lot.covers(str(tw.ward_id)))
     designated = db.session.get(Ward, tender.designated_ward_id).code if tender.designated_ward_id else None
     return eligibility.Rules(codes, tender.qualification, designated, tender.region, codes, tender.sme_min_valid)
 
 
-def _electricity_reasons(tender: Tender, content: dict, lot: lots.Lot) -> list[str]:
+def _lot_environments(tender: Tender, lot: lots.Lot) -> dict[str, eligibility.WardEnvironment]:
+    return {tw.ward.name_ja: _environment(tw) for tw in tender.wards if lot.covers(str(tw.ward_id))}
+
+
+def _electricity_reasons(content: dict, environments: dict[str, eligibility.WardEnvironment]) -> list[str]:
     """Per ward of the lot, the supplier must reach that ward's environmental threshold with its
     table: a supplier failing one ward cannot win a lot that serves that ward."""
     values = {k: Decimal(v) for k, v in content.get("environment", {}).items()}
-    _, refused = eligibility.wards_served(values, {tw.ward.name_ja: _environment(tw) for tw in tender.wards
-                                                   if not lot.wards or str(tw.ward_id) in lot.wards})
+    _, refused = eligibility.wards_served(values, environments)
     return [f"{ward}: {reason}" for ward, reason in sorted(refused.items())]
 
 
@@ -72,8 +75,12 @@ def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
     today = now.date()
     bids = db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active").order_by(Bid.id)).all()
     contents, broken = _unsealed(bids, tender, now)
+    bidders = {bid.id: _bidder(bid.vendor, today, tender.kind) for bid in bids}
+    everything = lot_demand(tender)  # read once, shared out per lot
     for lot in _lots(tender):
-        rules, valid, demand = _rules(tender, lot), {}, lot_demand(tender, lot)
+        rules, valid, demand = _rules(tender, lot), {}, lots.share(lot, everything)
+        ceiling = lot_ceiling(tender, lot.code)
+        environments = _lot_environments(tender, lot) if tender.kind == ELECTRICITY else {}
         for bid in bids:
             if bid.id in broken:  # recorded as invalid in every lot, never dropped
                 db.session.add(BidEvaluation(bid_id=bid.id, lot_code=lot.code, valid=False,
@@ -82,16 +89,15 @@ def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
             content = contents[bid.id]
             if lot.code and lot.code not in content.get("lots", [lot.code]):
                 continue  # the vendor did not bid for this lot
-            bidder = _bidder(bid.vendor, today, tender.kind)
+            bidder = bidders[bid.id]
             reasons = eligibility.reasons(bidder, rules)
             if tender.kind == ELECTRICITY:
-                reasons += _electricity_reasons(tender, content, lot)
+                reasons += _electricity_reasons(content, environments)
             result = BidEvaluation(bid_id=bid.id, lot_code=lot.code)
             try:
                 result.evaluated_price = _evaluated_price(tender, content, lot, demand)
             except evaluation.IncompleteBid as exc:
                 reasons.append(str(exc))
-            ceiling = lot_ceiling(tender, lot.code)
             if ceiling is not None and result.evaluated_price is not None and result.evaluated_price > ceiling:
                 reasons.append("予定価格を超えています")
             result.valid, result.invalid_reasons = not reasons, reasons or None
@@ -187,13 +193,13 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
     if not awards:
         raise TenderError("落札者が決まった案件だけ、区別契約を作れます")
     by_code = {lot.code: lot for lot in _lots(tender)}
+    patterns = {p.code: p for p in tender.patterns}
     made = []
     for award_row in awards:
         lot = by_code[award_row.lot_code]
         content = read_bid(db.session.get(Bid, award_row.bid_id), tender, now)
         if tender.kind in ITEMIZED:
             per_ward = contracts.ward_amounts(_pc_demands(tender, lot), _pc_bid(content))
-            patterns = {p.code: p for p in tender.patterns}
             for lines in per_ward.values():  # what invoices need of the item: its name, unit and tax rate
                 for line in lines:
                     item = patterns[line["pattern"]]

@@ -47,7 +47,7 @@ def _facility_demand(f: FacilityDemandLine) -> evaluation.FacilityDemand:
 
 
 def lot_demand(tender: Tender, lot: lots.Lot = lots.WHOLE) -> list:
-    """The demand a lot is evaluated on, as the pure evaluation sees it (read once per lot)."""
+    """The demand a lot is evaluated on, as the pure evaluation sees it."""
     if tender.kind in ITEMIZED:
         return _pc_demands(tender, lot)
     if tender.kind == ELECTRICITY:

@@ -26,6 +26,11 @@ def _lot_row(tender: Tender, code: str) -> TenderLot | None:
     return next((row for row in tender.lots if row.code == code), None)
 
 
+def _stored(tender: Tender, lot: lots.Lot) -> TenderLot:
+    return TenderLot(tender_id=tender.id, code=lot.code, name=lot.name, patterns=sorted(lot.patterns),
+                     ward_ids=sorted(int(w) for w in lot.wards), voltages=sorted(lot.voltages))
+
+
 def _editable_lots(tender: Tender) -> None:
     if tender.status not in LOT_EDITABLE:
         raise TenderError("ロットは入札期間の開始前にだけ変更できます")
@@ -40,8 +45,7 @@ def add_lot(office: User, tender_id: int, code: str, name: str, patterns=(), war
     problems = lots.validate(lot, {row.code for row in tender.lots})
     if problems:
         raise TenderError("\n".join(problems))
-    row = TenderLot(tender_id=tender.id, code=lot.code, name=lot.name, patterns=sorted(lot.patterns),
-                    ward_ids=sorted(int(w) for w in lot.wards), voltages=sorted(lot.voltages))
+    row = _stored(tender, lot)
     db.session.add(row)
     db.session.flush()
     if ceiling is not None:  # the lot's 予定価格, sealed like the tender's until the opening
@@ -68,9 +72,7 @@ def split_lots(office: User, tender_id: int, mode: str) -> list[TenderLot]:
     for row in list(tender.lots):
         db.session.delete(row)
     db.session.flush()
-    made = [TenderLot(tender_id=tender.id, code=lot.code, name=lot.name, patterns=sorted(lot.patterns),
-                      ward_ids=sorted(int(w) for w in lot.wards), voltages=sorted(lot.voltages))
-            for lot in lots.split(mode, values)]
+    made = [_stored(tender, lot) for lot in lots.split(mode, values)]
     db.session.add_all(made)
     db.session.commit()
     db.session.refresh(tender)

@@ -152,9 +152,9 @@ DEFAULT_ENVIRONMENT_TABLE = [  # a typical 環境配慮 table (points), when a w
 
 
 def _environment(row: TenderWard) -> eligibility.WardEnvironment:
-    table = [eligibility.Criterion(c["name"], c["higher_is_better"],
-                                   tuple((Decimal(b), Decimal(p)) for b, p in c["bands"]))
-             for c in (row.environmental_table or DEFAULT_ENVIRONMENT_TABLE)]
+    from tenders import environment_table
+
+    table = environment_table.from_json(row.environmental_table or DEFAULT_ENVIRONMENT_TABLE)
     threshold = Decimal(70) if row.environmental_threshold is None else row.environmental_threshold  # 0 is a threshold
     return eligibility.WardEnvironment(threshold, table)
 

@@ -73,7 +73,7 @@ def office_detail(tender_id):
                            facility_demand=_facility_demand(tender),
                            results=_lot_results(tender, bids) if opened else [], form=CsrfForm(),
                            actions=[a for a in OFFICE_ACTIONS if a in lifecycle.available(tender.status)], questions=_questions(tender), lot_editable=tender.status in
-                           service.LOT_EDITABLE, ward_names={tw.ward_id: tw.ward.name_ja for tw in tender.wards})
+                           service.LOT_EDITABLE)
 
 
 def _lot_results(tender: Tender, bids: list[Bid]) -> list[dict]:

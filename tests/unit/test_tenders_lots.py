@@ -49,3 +49,18 @@ def test_split_by_voltage_and_unknown_mode():
         assert "分割の方法" in str(exc)
     else:
         raise AssertionError("an unknown split mode must be refused")
+
+
+def test_share_gives_a_lot_its_pc_or_facility_demand():
+    from decimal import Decimal
+
+    from tenders.evaluation import FacilityDemand, PcDemand
+
+    pcs = [PcDemand("1", "std", (), 5), PcDemand("2", "hi", (), 3), PcDemand("1", "hi", (), 2)]
+    assert lots.share(Lot("a", "hi", patterns=frozenset({"hi"})), pcs) == pcs[1:]
+    assert lots.share(Lot("b", "区1", wards=frozenset({"1"})), pcs) == [pcs[0], pcs[2]]
+    kwh = (Decimal(1),) * 12
+    sites = [FacilityDemand("1", "本庁舎", "高圧", Decimal(10), Decimal(100), kwh),
+             FacilityDemand("1", "出張所", "低圧", Decimal(5), Decimal(90), kwh)]
+    assert lots.share(Lot("c", "低圧", voltages=frozenset({"低圧"})), sites) == sites[1:]
+    assert lots.share(lots.WHOLE, sites) == sites
