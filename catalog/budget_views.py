@@ -57,6 +57,5 @@ def approval_rule():
             rule = ApprovalRule(ward_id=user.ward_id, threshold_amount=threshold, restricted_categories=[])
             db.session.add(rule)
         rule.threshold_amount, rule.restricted_categories = threshold, categories
-        db.session.commit()
         flash(_("承認ルールを更新しました"), "success")
     return redirect(url_for("budgets.budgets"))

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, tuple_
 from catalog.models import CatalogItem
 from catalog.order_models import CartItem
 from catalog.queries import published_items
+from procure import uow
 from procure.extensions import db
 from procure.models import User
 
@@ -25,6 +26,7 @@ def _check_quantity(quantity: int) -> None:
         raise CartError(f"数量は 1〜{MAX_QUANTITY:,} にしてください", "quantity")
 
 
+@uow.use_case
 def add(user: User, item_id: int, quantity: int, on: date) -> CatalogItem:
     _check_quantity(quantity)
     item = db.session.scalar(published_items(on).where(CatalogItem.id == item_id))
@@ -38,10 +40,11 @@ def add(user: User, item_id: int, quantity: int, on: date) -> CatalogItem:
     else:
         _check_quantity(row.quantity + quantity)
         row.quantity += quantity
-    db.session.commit()
+    db.session.flush()
     return item
 
 
+@uow.use_case
 def update(user: User, quantities: dict[int, int]) -> None:
     """Set quantities by cart row id; 0 removes the row."""
     rows = {r.id: r for r in db.session.scalars(select(CartItem).filter_by(user_id=user.id))}
@@ -54,9 +57,10 @@ def update(user: User, quantities: dict[int, int]) -> None:
         else:
             _check_quantity(quantity)
             row.quantity = quantity
-    db.session.commit()
+    db.session.flush()
 
 
+@uow.use_case
 def add_many(user: User, wanted: dict[tuple[int, str], int]) -> None:
     """Put (vendor_id, sku) -> quantity into the cart (replenishment proposals)."""
     for (vendor_id, sku), quantity in wanted.items():
@@ -66,7 +70,7 @@ def add_many(user: User, wanted: dict[tuple[int, str], int]) -> None:
             db.session.add(CartItem(user_id=user.id, vendor_id=vendor_id, sku=sku, quantity=quantity))
         else:
             row.quantity = max(row.quantity, quantity)
-    db.session.commit()
+    db.session.flush()
 
 
 def contents(user: User, on: date) -> list[tuple[CartItem, CatalogItem | None]]:
@@ -80,6 +84,7 @@ def contents(user: User, on: date) -> list[tuple[CartItem, CatalogItem | None]]:
     return [(r, items.get((r.vendor_id, r.sku))) for r in rows]
 
 
+@uow.use_case
 def clear(user: User) -> None:
     """Part of the caller's transaction (placing the order commits)."""
     db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from catalog.approval import APPROVED
 from catalog.delivery_models import Delivery, DeliveryLine, Inspection
 from catalog.order_models import LINE_CONFIRMED, LINE_DELIVERED, LINE_OPEN, Order, OrderLine
+from procure import uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import User
@@ -34,6 +35,7 @@ def _vendor_order(vendor: User, order_id: int) -> tuple[Order, list[OrderLine]]:
     return order, lines
 
 
+@uow.use_case
 def confirm_order(vendor: User, order_id: int) -> Order:
     """受注確認: idempotent, confirming again changes nothing."""
     order, lines = _vendor_order(vendor, order_id)
@@ -41,10 +43,11 @@ def confirm_order(vendor: User, order_id: int) -> Order:
     for line in lines:
         if line.fulfilment == LINE_OPEN:
             line.fulfilment, line.confirmed_at = LINE_CONFIRMED, now
-    db.session.commit()
+    db.session.flush()
     return order
 
 
+@uow.use_case
 def ship(vendor: User, order_id: int, note_number: str, delivered_on: date,
          quantities: dict[int, int]) -> Delivery:
     """One delivery with its delivery note; quantities per order line, at most what is still open."""
@@ -79,10 +82,10 @@ def ship(vendor: User, order_id: int, note_number: str, delivered_on: date,
         delivery.lines.append(DeliveryLine(ward_id=order.ward_id, order_line_id=line.id,
                                            description=line.name, quantity=quantity))
     if not delivery.lines:
-        db.session.rollback()
+        uow.rollback()
         raise FulfilmentError("納品する数量を1つ以上入力してください", "lines")
     db.session.add(delivery)
-    db.session.commit()
+    db.session.flush()
     return delivery
 
 
@@ -94,6 +97,7 @@ class InspectionEntry:
     reason: str | None = None
 
 
+@uow.use_case
 def inspect_delivery(inspector: User, delivery_id: int, entries: list[InspectionEntry]) -> list[Inspection]:
     """検収 of delivered lines: accepted + rejected must equal what was delivered, a rejection
     needs a reason. Every problem is reported; nothing is saved unless all entries are right."""
@@ -125,8 +129,8 @@ def inspect_delivery(inspector: User, delivery_id: int, entries: list[Inspection
         raise FulfilmentError("\n".join(problems), "lines")
     db.session.add_all(inspections)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # inspected at the same moment by a colleague
-        db.session.rollback()
+        uow.rollback()
         raise FulfilmentError("この納品は他の職員が検収しました。画面を更新してください", "lines") from None
     return inspections

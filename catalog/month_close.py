@@ -12,6 +12,7 @@ from catalog.approval import REJECTED
 from catalog.models import CatalogItem
 from catalog.order_models import MonthClose, Order, OrderLine, PooledAdjustment
 from catalog.pooled import reprice
+from procure import uow
 from procure.extensions import db
 from procure.jpcalendar import TOKYO, month_bounds
 from procure.models import User
@@ -26,6 +27,7 @@ def _utc_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     return (datetime.combine(start, time(), TOKYO), datetime.combine(end, time(), TOKYO))
 
 
+@uow.use_case
 def close_month(office: User, year: int, month: int, today: date) -> MonthClose:
     """Once per month, after it ended: per item, all wards' quantities placed in the month
     (lines not rejected) priced at the pooled tier; the difference is each ward's adjustment."""
@@ -64,8 +66,8 @@ def close_month(office: User, year: int, month: int, today: date) -> MonthClose:
                 final_amount=final, adjustment=final - provisional)
             db.session.add(adjustment)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
-        db.session.rollback()
+        uow.rollback()
         raise MonthCloseError(f"{year}年{month}月は締め済みです") from None
     return closed

@@ -13,6 +13,7 @@ from catalog.models import CatalogItem
 from catalog.order_models import ApprovalRule, Budget, Order, OrderLine
 from catalog.queries import published_items
 from invoicing.tax import TaxLine, round_yen, tax_summary
+from procure import uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.jpcalendar import TOKYO, default_delivery_date, fiscal_year, is_business_day
@@ -76,12 +77,13 @@ def _reserve(budget: Budget, amount: Decimal) -> None:
         update(Budget).where(Budget.id == budget.id, Budget.committed + amount <= Budget.amount)
         .values(committed=Budget.committed + amount).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        db.session.rollback()
+        uow.rollback()
         db.session.refresh(budget)
         raise OrderError(f"予算「{budget.name}」の残額が不足しています（残額 {budget.remaining:,.0f} 円、"
                          f"発注額（税込見込） {amount:,.0f} 円）", "budget")
 
 
+@uow.use_case
 def place_order(user: User, lines: list[CartLine], facility_id: int, department_id: int,
                 budget_id: int, idempotency_key: str, requested_delivery_date: date | None = None,
                 note: str | None = None, clear_cart: bool = False) -> Order:
@@ -127,10 +129,10 @@ def place_order(user: User, lines: list[CartLine], facility_id: int, department_
     if clear_cart:
         cart.clear(user)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         # The same form submitted twice at once: the other request placed it.
-        db.session.rollback()
+        uow.rollback()
         existing = db.session.scalar(select(Order).filter_by(placed_by_id=user.id,
                                                              idempotency_key=idempotency_key))
         if existing is None:
@@ -139,6 +141,7 @@ def place_order(user: User, lines: list[CartLine], facility_id: int, department_
     return order
 
 
+@uow.use_case
 def decide_line(approver: User, line_id: int, approve: bool, reason: str | None = None) -> OrderLine:
     """An approver approves or rejects one pending line; a rejection releases its budget."""
     line = db.session.get(OrderLine, line_id)
@@ -158,5 +161,5 @@ def decide_line(approver: User, line_id: int, approve: bool, reason: str | None 
                            .values(committed=Budget.committed - (order.reserved - still)))
         order.reserved = still
     line.order.status = approval.order_status([l.approval for l in line.order.lines])
-    db.session.commit()
+    db.session.flush()
     return line

@@ -10,7 +10,7 @@ from catalog.delivery_models import Delivery, DeliveryLine, Inspection
 from catalog.forms import CsrfForm
 from catalog.fulfilment import FulfilmentError, InspectionEntry, inspect_delivery
 from catalog.records import parse_month, records_xlsx, ward_records
-from procure import audit
+from procure import audit, uow
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.models import Facility, Role, Ward
@@ -59,7 +59,7 @@ def inspect(delivery_id):
             entries.append(InspectionEntry(line.id, accepted, rejected, request.form.get(f"reason_{line.id}")))
         inspect_delivery(request_user(), delivery.id, entries)
     except (FulfilmentError, ValueError) as exc:
-        db.session.rollback()
+        uow.rollback()
         return render_template("catalog/delivery.html", delivery=delivery, form=form, errors=str(exc),
                                can_inspect=True, values=request.form), 422
     flash(_("検収を記録しました"), "success")
@@ -101,7 +101,6 @@ def _export(kind: str):
     rows = ward_records(scope["ward"].id, scope["year"], scope["month"], scope["facility_id"])
     audit.record(db.session, "export", "records", scope["ward"].code,
                  after={"format": kind, "month": f"{scope['year']}-{scope['month']:02d}", "rows": len(rows)})
-    db.session.commit()
     name = f"records_{scope['ward'].code}_{scope['year']}{scope['month']:02d}.{kind}"
     if kind == "xlsx":
         body, mimetype = records_xlsx(rows, _title(scope)), XLSX

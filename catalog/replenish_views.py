@@ -98,7 +98,6 @@ def set_par(space_id):
                                         par_quantity=par))
             else:
                 row.par_quantity = par
-            db.session.commit()
             flash(_("定数を更新しました"), "success")
         except ValueError as exc:
             flash(str(exc), "error")

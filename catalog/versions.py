@@ -22,7 +22,7 @@ from catalog.models import (APPROVED, INVALID, PENDING_REVIEW, REJECTED, UPLOADE
                             CatalogItem, CatalogVersion)
 from catalog.queries import search_text_for
 from catalog.upload import CatalogFileError, CatalogReader, RowError
-from procure import jobs
+from procure import jobs, uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import User
@@ -44,6 +44,7 @@ def upload_path(name: str) -> Path:
     return folder / name
 
 
+@uow.use_case
 def start_upload(user: User, stream, file_name: str) -> CatalogVersion:
     """Keep the file, record a new version and import it in the background."""
     if not file_name.lower().endswith(".xlsx"):
@@ -60,16 +61,16 @@ def start_upload(user: User, stream, file_name: str) -> CatalogVersion:
                                  uploaded_by_id=user.id)
         db.session.add(version)
         try:
-            db.session.commit()
+            db.session.flush()
             break
         except IntegrityError:
-            db.session.rollback()
+            uow.rollback()
     else:
         raise ReviewError("同時にアップロードされました。もう一度お試しください", "file")
     job = jobs.submit("catalog_import", "catalog.versions:import_job", owner_id=user.id,
                       version_id=version.id, path=str(stored))
     version.job_id = job.id
-    db.session.commit()
+    db.session.flush()
     return version
 
 
@@ -120,7 +121,7 @@ def _insert(version: CatalogVersion, path: str, rows: int, progress) -> int:
 def _flush(batch: list[dict]) -> int:
     if batch:
         db.session.execute(insert(CatalogItem), batch)
-        db.session.commit()  # short transactions: progress and other writers are not blocked
+        uow.checkpoint("catalog import batch: short transactions keep other writers unblocked")
     count = len(batch)
     batch.clear()
     return count
@@ -133,31 +134,31 @@ def import_job(job_id: int, progress, version_id: int, path: str) -> dict:
     except CatalogFileError as exc:
         rows, error_count, errors = 0, 1, [{"row": 0, "column": "", "message": str(exc)}]
     except Exception:  # never leave a version "importing" forever
-        db.session.rollback()
+        uow.rollback()
         version.status, version.error_count = INVALID, 1
         version.errors = [{"row": 0, "column": "", "message": "ファイルを読み込めませんでした"}]
-        db.session.commit()
+        uow.checkpoint("the version keeps why its import failed")
         raise
     if rows == 0 and not errors:
         error_count, errors = 1, [{"row": 0, "column": "", "message": "商品の行がありません"}]
     if errors:
         version.status, version.error_count, version.errors = INVALID, error_count, errors
-        db.session.commit()
+        db.session.flush()
         return {"status": INVALID, "rows": rows, "errors": error_count}
     try:
         version.item_count = _insert(version, path, rows, progress)
     except Exception:
-        db.session.rollback()
+        uow.rollback()
         db.session.execute(delete(CatalogItem).where(CatalogItem.version_id == version.id))
         version.status = INVALID
         version.errors = [{"row": 0, "column": "", "message": "取り込み中にエラーが発生しました。"
                            "もう一度アップロードしてください"}]
         version.error_count = 1
-        db.session.commit()
+        uow.checkpoint("the version keeps why its import failed")
         raise
     version.diff = compare_with_previous(version)
     version.status = PENDING_REVIEW
-    db.session.commit()
+    db.session.flush()
     return {"status": PENDING_REVIEW, "rows": rows, "items": version.item_count}
 
 
@@ -212,6 +213,7 @@ def _text(value):
     return None if value is None else str(value)
 
 
+@uow.use_case
 def review(office: User, version_id: int, approve: bool, effective_from: date | None,
            note: str | None, today: date) -> CatalogVersion:
     version = db.session.get(CatalogVersion, version_id)
@@ -229,5 +231,5 @@ def review(office: User, version_id: int, approve: bool, effective_from: date | 
         version.status = REJECTED
     version.review_note = (note or "").strip()[:500] or None
     version.reviewed_by_id, version.reviewed_at = office.id, utcnow()
-    db.session.commit()
+    db.session.flush()
     return version

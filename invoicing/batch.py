@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from invoicing import documents, service
 from invoicing.models import SUPERSEDED, Invoice
+from procure import uow
 from procure.extensions import db
 from procure.models import User, Vendor, Ward
 
@@ -21,6 +22,9 @@ def monthly_batch(job_id: int, progress, year: int, month: int, today: str, work
     pairs, created = len(vendors) * len(wards), 0
     for done, (vendor, ward) in enumerate(((v, w) for v in vendors for w in wards), start=1):
         created += len(service.generate_invoice(vendor, ward, year, month, owner, date.fromisoformat(today)))
+        # Each pair's invoices are kept as they are made: a batch stopped halfway goes on from
+        # there (billed lines are not billed again), and progress is written without a lock held.
+        uow.checkpoint("invoice batch: one vendor and ward done")
         if done % 10 == 0 or done == pairs:
             progress(done, pairs, "請求書を作成中")
     invoices = db.session.scalars(select(Invoice).where(

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from invoicing import zengin
 from invoicing.models import (PAID, PAYABLE, PAYMENT_PENDING, Invoice, Payment, StripeEvent, VendorBilling,
                               WardBilling, ZenginBatch)
-from procure import audit
+from procure import audit, uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import User
@@ -53,7 +53,7 @@ def _claim(user: User, invoice: Invoice, method: str) -> Payment:
         taken = db.session.execute(update(Payment).where(Payment.id == existing.id, Payment.failure == UNCERTAIN)
                                    .values(failure=None).execution_options(synchronize_session=False))
         if taken.rowcount != 1:
-            db.session.rollback()
+            uow.rollback()
             raise PaymentError(f"請求書 {invoice.number} は支払処理中です", "invoice")
         db.session.refresh(existing)
         return existing  # same attempt, same idempotency key: Stripe answers with the first outcome
@@ -70,7 +70,7 @@ def _claim(user: User, invoice: Invoice, method: str) -> Payment:
                     stripe_intent_id=None, idempotency_key=f"invoice-{invoice.id}-{attempt}",
                     created_by_id=user.id).execution_options(synchronize_session=False))
         if taken.rowcount != 1:
-            db.session.rollback()
+            uow.rollback()
             raise PaymentError(f"請求書 {invoice.number} は支払済みか、支払処理中です", "invoice")
         db.session.refresh(existing)
         payment = existing
@@ -78,7 +78,7 @@ def _claim(user: User, invoice: Invoice, method: str) -> Payment:
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
+        uow.rollback()
         raise PaymentError(f"請求書 {invoice.number} は同時に支払処理されています", "invoice") from None
     return payment
 
@@ -94,10 +94,11 @@ def _mark_failed(payment: Payment, reason: str) -> None:
                                              Invoice.status == PAYMENT_PENDING).values(status=PAYABLE))
 
 
+@uow.use_case
 def pay_by_stripe(user: User, invoice_id: int, gateway) -> Payment:
     invoice = _payable_invoice(user, invoice_id, uncertain_ok=True)
     payment = _claim(user, invoice, "stripe")
-    db.session.commit()  # claimed before any money moves
+    uow.checkpoint("payment claimed before any money moves")
     from invoicing.stripe_gateway import PaymentGatewayError
 
     try:
@@ -108,26 +109,27 @@ def pay_by_stripe(user: User, invoice_id: int, gateway) -> Payment:
     except PaymentGatewayError as exc:
         if exc.uncertain:  # maybe charged: stay pending, retry only with this same key
             payment.failure = UNCERTAIN
-            db.session.commit()
+            uow.checkpoint("an uncertain card payment stays pending, to be retried with the same key")
             raise PaymentError(f"決済の結果を確認できませんでした。もう一度支払うと、同じ支払として結果を確認します"
                                f"（二重には請求されません）: {exc.message}", "payment") from None
         _mark_failed(payment, exc.message)
-        db.session.commit()
+        uow.checkpoint("a declined card payment is recorded before the error is reported")
         raise PaymentError(f"決済できませんでした: {exc.message}", "payment") from None
     payment.stripe_intent_id = result.intent_id
     if result.status == "succeeded":
         _mark_paid(payment)
-    db.session.commit()
+    db.session.flush()
     return payment
 
 
+@uow.use_case
 def handle_stripe_event(event: dict) -> str:
     """Reconcile a verified webhook event. A replayed event is recorded once and ignored."""
     db.session.add(StripeEvent(id=event["id"], type=event["type"]))
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
+        uow.rollback()
         return "duplicate"
     intent = event.get("data", {}).get("object", {})
     payment = None
@@ -149,10 +151,11 @@ def handle_stripe_event(event: dict) -> str:
         db.session.get(StripeEvent, event["id"]).payment_id = payment.id
     audit.record(db.session, "stripe_webhook", "payment", payment.id if payment else None,
                  after={"event": event["id"], "type": event["type"], "outcome": outcome})
-    db.session.commit()
+    db.session.flush()
     return outcome
 
 
+@uow.use_case
 def zengin_batch(user: User, invoice_ids: list[int], transfer_date: date, today: date) -> ZenginBatch:
     """A 総合振込 file for the ward's bank paying these invoices; they wait as 'payment pending'
     until the ward confirms the bank made the transfers."""
@@ -190,15 +193,16 @@ def zengin_batch(user: User, invoice_ids: list[int], transfer_date: date, today:
     for invoice in invoices:
         payment = _claim(user, invoice, "zengin")
         payment.zengin_batch_id = batch.id
-    db.session.commit()
+    db.session.flush()
     return batch
 
 
+@uow.use_case
 def confirm_zengin_batch(user: User, batch_id: int) -> ZenginBatch:
     batch = db.session.get(ZenginBatch, batch_id)
     if batch is None or batch.ward_id != user.ward_id:
         raise PaymentError("振込ファイルが見つかりません", "batch")
     for payment in db.session.scalars(select(Payment).filter_by(zengin_batch_id=batch.id, status=PENDING)):
         _mark_paid(payment)
-    db.session.commit()
+    db.session.flush()
     return batch

@@ -16,6 +16,7 @@ from invoicing import matching
 from invoicing.models import (ACCEPT, ASK_CORRECTION, CORRECTION_REQUESTED, CREDIT_NOTE, DISCREPANCY,
                               GENERATED, PAID, PAYABLE, PAYMENT_PENDING, SUPERSEDED, Invoice, InvoiceLine, VendorBilling, WardBilling)
 from invoicing.tax import TaxLine, tax_summary
+from procure import uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import User, Vendor, Ward
@@ -203,6 +204,7 @@ def _next_number(vendor_id: int, prefix: str) -> str:
     return f"{prefix}{count + 1:02d}"
 
 
+@uow.use_case
 def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: User | None,
                      today: date) -> list[Invoice]:
     """一括請求: one invoice per vendor and ward for the month (per facility if the ward asks).
@@ -265,7 +267,7 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
         db.session.flush()
         match_invoice(invoice)
         invoices.append(invoice)
-    db.session.commit()
+    db.session.flush()
     return invoices
 
 
@@ -349,6 +351,7 @@ def refresh_status(invoice: Invoice) -> None:
     invoice.credit = sum((line.credit_amount or Decimal(0) for line in invoice.lines), Decimal(0))
 
 
+@uow.use_case
 def resolve_line(user: User, line_id: int, resolution: str, note: str | None,
                  credit_amount: Decimal | None = None) -> Invoice:
     """The ward settles a mismatched line: accept it, ask for a corrected invoice, or record a
@@ -376,5 +379,5 @@ def resolve_line(user: User, line_id: int, resolution: str, note: str | None,
         invoice.status = CORRECTION_REQUESTED
     else:
         refresh_status(invoice)
-    db.session.commit()
+    db.session.flush()
     return invoice

@@ -15,6 +15,7 @@ from invoicing.models import (CORRECTION_REQUESTED, SUPERSEDED, UPLOADED_UBL, UP
 from invoicing.tax import TaxLine, check_qualified_invoice, tax_summary
 from invoicing.ubl import UblError, UblInvoice, UblLine, parse_ubl_xml, ubl_to_qualified
 from invoicing.xlsx_invoice import read_invoice_xlsx
+from procure import uow
 from procure.extensions import db
 from procure.models import User, Ward
 
@@ -27,6 +28,7 @@ class InvoiceUploadError(ValueError):
         self.errors = errors
 
 
+@uow.use_case
 def upload_xlsx(vendor_user: User, data: bytes) -> Invoice:
     """An xlsx invoice: lines as written; the tax per rate is computed here, once per rate, with
     the vendor's rounding (the vendor's PDF of it is the app's own rendering)."""
@@ -50,6 +52,7 @@ def upload_xlsx(vendor_user: User, data: bytes) -> Invoice:
     return _store(vendor_user, doc, UPLOADED_XLSX)
 
 
+@uow.use_case
 def upload_ubl(vendor_user: User, data: bytes) -> Invoice:
     try:
         doc = parse_ubl_xml(data)
@@ -97,5 +100,5 @@ def _store(vendor_user: User, doc, source: str) -> Invoice:
     db.session.add(invoice)
     db.session.flush()
     service.match_invoice(invoice)
-    db.session.commit()
+    db.session.flush()
     return invoice

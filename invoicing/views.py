@@ -269,7 +269,6 @@ def ward_billing():
                 raise ValueError(_("区の支払設定がありません。共同調達組織に登録を依頼してください"))
             billing.tolerance_yen, billing.tolerance_percent = values["tolerance_yen"], values["tolerance_percent"]
             billing.invoice_per_facility = request.form.get("invoice_per_facility") == "1"
-            db.session.commit()
             flash(_("請求・照合の設定を保存しました"), "success")
             return redirect(url_for("invoicing.ward_billing"))
         except ValueError as exc:

@@ -3,7 +3,7 @@ from flask import Flask, g, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from procure import audit, config, formatting, jobs
+from procure import audit, config, formatting, jobs, uow
 from procure.extensions import babel, csrf, db, login_manager, migrate
 
 SECURITY_HEADERS = {
@@ -45,6 +45,7 @@ def build_app(overrides: dict | None = None) -> Flask:
 
     _register_blueprints(app)
     _register_hooks(app)
+    uow.init_app(app)  # one commit or rollback per request
     _register_error_handlers(app)
     _register_cli(app)
     return app
@@ -172,7 +173,7 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server_error(exc):
-        db.session.rollback()
+        uow.rollback()
         if is_api_request():
             return jsonify(error={"status": 500, "message": "Internal server error"}), 500
         return render_template("errors/error.html", code=500,

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import JSON, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from procure import audit
+from procure import audit, uow
 from procure.dbtypes import UTCDateTime, utcnow
 from procure.extensions import db
 
@@ -73,16 +73,18 @@ def run_job(job_id: int, target: str, kwargs: dict) -> None:
 
     _set(job_id, status=RUNNING)
     owner = db.session.get(Job, job_id).owner_id
+    uow.rollback()  # no read transaction held open while the work starts
     token = audit.set_actor(owner, f"job#{job_id}")
     try:
         result = func(job_id, progress, **kwargs)
+        job = db.session.get(Job, job_id)
+        job.status, job.result, job.finished_at = DONE, result, utcnow()
+        uow.finish(True)  # the job's work and its "done" commit together
     except Exception as exc:  # recorded for the user; the job never dies silently
-        db.session.rollback()
+        uow.rollback()
         current_app.logger.exception("job %s failed", job_id)
         _set(job_id, status=FAILED, error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-2000:]}",
              finished_at=utcnow())
-    else:
-        _set(job_id, status=DONE, result=result, finished_at=utcnow())
     finally:
         audit.reset_actor(token)
         db.session.remove()
@@ -120,9 +122,11 @@ def init_app(app) -> None:
 
 
 def submit(kind: str, target: str, owner_id: int | None = None, **kwargs) -> Job:
-    """Create the job row (committed, so pollers see it) and hand it to the backend."""
+    """Record the job row in the current unit of work; the backend gets it once that commits
+    (a rolled-back request starts no job, and a worker never looks for an uncommitted row)."""
     job = Job(kind=kind, owner_id=owner_id)
     db.session.add(job)
-    db.session.commit()
-    current_app.extensions["jobs"].enqueue(job.id, target, kwargs)
+    db.session.flush()
+    backend, job_id = current_app.extensions["jobs"], job.id
+    uow.on_commit(lambda: backend.enqueue(job_id, target, kwargs))
     return job

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from procure import audit
+from procure import audit, uow
 from procure.codes import validate_corporate_number, validate_invoice_registration_number, \
     validate_local_government_code
 from procure.config import PROJECT_ROOT
@@ -129,30 +129,29 @@ def seed_demo_users(wards: dict[str, Ward]) -> None:
 
 
 def seed_all(demo: bool = True, tenders: bool = False) -> None:
+    """The whole seed is one unit of work: it lands entirely or not at all."""
     token = audit.set_actor(None, "system:seed")
     try:
-        wards = seed_wards()
-        seed_facilities(wards)
-        seed_departments(wards)
-        if demo:
-            seed_vendors(wards)
-            seed_demo_users(wards)
+        with uow.unit():
+            wards = seed_wards()
+            seed_facilities(wards)
+            seed_departments(wards)
+            if demo:
+                seed_vendors(wards)
+                seed_demo_users(wards)
+                db.session.flush()
+                from catalog.seed import seed_catalog_demo
+                from procure.formatting import today_in_tokyo
+
+                seed_catalog_demo(today_in_tokyo())
+                from invoicing.seed import seed_billing
+
+                seed_billing()
             db.session.flush()
-            from catalog.seed import seed_catalog_demo
-            from procure.formatting import today_in_tokyo
+            if demo and tenders:
+                from procure.dbtypes import utcnow
+                from tenders.seed import seed_tenders_demo
 
-            seed_catalog_demo(today_in_tokyo())
-            from invoicing.seed import seed_billing
-
-            seed_billing()
-        db.session.commit()
-        if demo and tenders:
-            from procure.dbtypes import utcnow
-            from tenders.seed import seed_tenders_demo
-
-            seed_tenders_demo(utcnow())
-    except Exception:
-        db.session.rollback()
-        raise
+                seed_tenders_demo(utcnow())
     finally:
         audit.reset_actor(token)

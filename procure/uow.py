@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # How deep we are in nested use cases: only the outermost rolls back.
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("use_case_depth", default=0)
 _CALLBACKS = "uow_on_commit"
+_EACH = "uow_each_use_case"
 
 
 def use_case(func):
@@ -35,7 +36,16 @@ def use_case(func):
     def wrapper(*args, **kwargs):
         token = _depth.set(_depth.get() + 1)
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            if _depth.get() == 1:
+                if db.session.info.get(_EACH):
+                    _commit()  # a series of user actions: each one its own unit
+                else:
+                    db.session.flush()
+                # Read afresh next time (within the same transaction), so that the next use
+                # case sees every row it flushed, relationships included.
+                db.session.expire_all()
+            return result
         except BaseException:
             if _depth.get() == 1:
                 rollback()
@@ -83,24 +93,43 @@ def checkpoint(reason: str) -> None:
 
 
 class unit:
-    """A unit of work for code outside a request (CLI commands, scripts, tests that act as a
-    request would): `with uow.unit(): ...` commits at the end, rolls back on an exception."""
+    """A unit of work for code outside a request (CLI commands, scripts, tests that act as users
+    would): `with uow.unit(): ...` commits at the end, rolls back on an exception.
+
+    `each_use_case=True` makes the block a series of user actions, as a script of requests would
+    be: every outermost use case commits when it succeeds and rolls back alone when it fails."""
+
+    def __init__(self, each_use_case: bool = False):
+        self.each_use_case = each_use_case
 
     def __enter__(self):
+        if self.each_use_case:
+            db.session.info[_EACH] = True
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        finish(exc_type is None)
+        try:
+            finish(exc_type is None)
+        finally:
+            db.session.info.pop(_EACH, None)
         return False
 
 
 def init_app(app) -> None:
-    """Every request is one unit of work: committed when the answer is a success (< 400),
-    rolled back on an error answer or an exception."""
+    """Every request is one unit of work: committed when the answer is a success (< 400) and no
+    error was reported to the user (a flashed "error" message), rolled back otherwise or on an
+    exception. Work that must outlive a failed request goes through `checkpoint`."""
+    from flask import g, message_flashed
+
+    def _note_error(_sender, message, category, **_extra):
+        if category == "error":
+            g.uow_error_reported = True
+
+    message_flashed.connect(_note_error, app, weak=False)
 
     @app.after_request
     def _finish_request(response):
-        finish(response.status_code < 400)
+        finish(response.status_code < 400 and not g.pop("uow_error_reported", False))
         return response
 
     @app.teardown_request

@@ -2,6 +2,7 @@
 import uuid
 
 from sqlalchemy import select
+from tests.helpers import unit_of_work
 
 
 def user(email):
@@ -48,7 +49,7 @@ def delivered_order(app):
     from catalog.fulfilment import ship
     from procure.formatting import today_in_tokyo
 
-    with app.app_context():
+    with unit_of_work(app):
         order = place()
         vendor = user("vendor@bunguya.example.jp")
         delivery = ship(vendor, order.id, f"DN-{order.id}", today_in_tokyo() + timedelta(days=1),
@@ -97,7 +98,7 @@ def inspected_last_month(app, lines=(("B-PEN-001", 10),), rejected=0, email="sta
     from procure.formatting import today_in_tokyo
 
     last_month = today_in_tokyo().replace(day=1) - timedelta(days=1)
-    with app.app_context():
+    with unit_of_work(app):
         from procure.extensions import db
 
         order = place(email, lines=lines)

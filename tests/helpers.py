@@ -1,5 +1,6 @@
 """Helpers for functional and browser tests."""
 import re
+from contextlib import contextmanager
 
 DEMO_PASSWORD = "demo-password"
 
@@ -12,6 +13,23 @@ def make_app(database_url: str, **overrides):
     config.update(overrides)
     return create_app(config)
 
+
+
+@contextmanager
+def unit_of_work(app, each_use_case: bool = True):
+    """Test code acting as users would: an app context in which each service call (use case)
+    commits on success and rolls back alone on failure, as one request each would; the rest is
+    committed at the end (rolled back when the block raises). `each_use_case=False`: the whole
+    block is one request."""
+    from procure import uow
+
+    from procure.extensions import db
+
+    with app.app_context():
+        # Objects read in the block stay readable after it, as they were when services committed.
+        db.session().expire_on_commit = False
+        with uow.unit(each_use_case):
+            yield
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -47,14 +65,12 @@ def run_concurrently(app, count: int, work) -> list:
     results, start = [], threading.Barrier(count)
 
     def one():
-        with app.app_context():
+        with unit_of_work(app):
             start.wait()
             try:
                 results.append(work())
             except Exception as exc:  # the caller decides which failures are expected
                 results.append(exc)
-            finally:
-                db.session.remove()
 
     threads = [threading.Thread(target=one) for _ in range(count)]
     for thread in threads:

@@ -39,7 +39,6 @@ def create_token():
         raise ApiError(401, "Wrong e-mail address or password")
     row, token = ApiToken.issue(user, current_app.config["API_TOKEN_HOURS"])
     db.session.add(row)
-    db.session.commit()
     return jsonify(token=token, token_type="Bearer",
                    expires_at=row.expires_at.isoformat()), 201
 
@@ -51,7 +50,6 @@ def revoke_token():
 
     row = current_token_row(request.headers.get("Authorization", ""))
     row.revoked = True
-    db.session.commit()
     return "", 204
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from procure import audit
+from procure import audit, uow
 from procure.auth.models import LoginFailure
 from procure.dbtypes import utcnow
 from procure.extensions import db
@@ -37,10 +37,11 @@ def _too_many(email: str, ip: str) -> bool:
     return by_email >= limit or by_ip >= limit * 4
 
 
+@uow.use_case
 def check_credentials(email: str, password: str, ip: str, channel: str) -> User | None:
     """The active user with these credentials, or None; raises Throttled when locked.
 
-    Commits: a failure must be remembered even though the request fails.
+    A failure is kept by a checkpoint: it must be remembered even though the request fails.
     """
     email = (email or "").strip().lower()
     if _too_many(email, ip):
@@ -49,7 +50,7 @@ def check_credentials(email: str, password: str, ip: str, channel: str) -> User 
     if user is None or not user.active or not user.check_password(password or ""):
         db.session.add(LoginFailure(email=email, ip=ip))
         audit.record(db.session, "sign_in_failed", "user_account", after={"email": email, "ip": ip, "channel": channel})
-        db.session.commit()
+        uow.checkpoint("a failed sign-in is counted although the request fails")
         return None
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     token = audit.set_actor(user.id, user.email)
@@ -57,5 +58,5 @@ def check_credentials(email: str, password: str, ip: str, channel: str) -> User 
         audit.record(db.session, "sign_in", "user_account", user.id, after={"ip": ip, "channel": channel})
     finally:
         audit.reset_actor(token)
-    db.session.commit()
+    db.session.flush()
     return user

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from procure import uow
 from procure.extensions import db
 from procure.models import User, Vendor, Ward
 from tenders import contracts, eligibility, evaluation, lifecycle, lots, sealing
@@ -64,6 +65,7 @@ def lot_ceiling(tender: Tender, lot_code: str) -> Decimal | None:
     return tender.ceiling_price if lot_code == "" else getattr(_lot_row(tender, lot_code), "ceiling_price", None)
 
 
+@uow.use_case
 def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
     """開札: at or after the opening time, reveal the ceilings, unseal every active bid and, in
     each lot it bids for, compute its evaluated price and eligibility; ineligible bids keep every
@@ -107,7 +109,7 @@ def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
         for vendor_id, reason in eligibility.apply_sme_rule({k: b for k, (_, b) in valid.items()}, rules).items():
             result = valid[vendor_id][0]
             result.valid, result.invalid_reasons = False, [reason]
-    db.session.commit()
+    db.session.flush()
     return tender
 
 
@@ -138,6 +140,7 @@ def _score(tender: Tender, prices: dict[str, Decimal], points: dict[str, Decimal
     return evaluation.lowest_price(prices, ceiling)
 
 
+@uow.use_case
 def award(office: User, tender_id: int, now: datetime, technical: dict | None = None,
           seed: int | None = None) -> list[Award]:
     """Evaluate the valid bids of each lot by the tender's method and award each lot; a lot
@@ -181,10 +184,11 @@ def award(office: User, tender_id: int, now: datetime, technical: dict | None = 
     tender.tie_seed = next((a.tie_seed for a in made if a.tie_seed is not None), None)
     db.session.add_all(made)
     tender.status = lifecycle.next_state(tender.status, "award", office.role.value, now, _schedule(tender))
-    db.session.commit()
+    db.session.flush()
     return made
 
 
+@uow.use_case
 def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract]:
     """個別契約: for each awarded lot, one contract per ward with demand in it, priced with the
     engine; each lot's contracts add up exactly to its award."""
@@ -215,7 +219,7 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
         made += lot_contracts
     db.session.add_all(made)
     tender.status = lifecycle.next_state(tender.status, "make_contracts", office.role.value, now, _schedule(tender))
-    db.session.commit()
+    db.session.flush()
     return made
 
 

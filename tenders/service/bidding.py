@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from procure import uow
 from procure.extensions import db
 from procure.models import User
 from tenders import evaluation, lifecycle, lots, sealing
@@ -62,6 +63,7 @@ def _evaluated_price(tender: Tender, content: dict, lot: lots.Lot = lots.WHOLE, 
     return evaluation.pc_evaluated_price(demand, _pc_bid(content))
 
 
+@uow.use_case
 def submit_bid(vendor_user: User, tender_id: int, content: dict, now: datetime) -> Bid:
     """Seal and store; an earlier bid of the vendor becomes 'replaced' (kept, audited)."""
     tender = _tender(tender_id)
@@ -82,7 +84,7 @@ def submit_bid(vendor_user: User, tender_id: int, content: dict, now: datetime) 
               submitted_by_id=vendor_user.id, sealed=sealing.seal(content, _seal_key(tender.id)),
               receipt=sealing.receipt(content, tender.id, vendor_user.vendor_id, now))
     db.session.add(bid)
-    db.session.commit()
+    db.session.flush()
     return bid
 
 
@@ -116,13 +118,14 @@ def _check_volume_prices(tender: Tender, content: dict) -> None:
         raise TenderError("\n".join(problems))
 
 
+@uow.use_case
 def withdraw_bid(vendor_user: User, tender_id: int, now: datetime) -> None:
     tender = _tender(tender_id)
     _may("withdraw_bid", tender, vendor_user, now)
     for bid in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=vendor_user.vendor_id,
                                                         status="active")):
         bid.status = "withdrawn"
-    db.session.commit()
+    db.session.flush()
 
 
 def read_bid(bid: Bid, tender: Tender, now: datetime) -> dict:

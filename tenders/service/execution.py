@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from procure import uow
 from procure.extensions import db
 from procure.models import User
 from tenders import contracts
@@ -14,6 +15,7 @@ from tenders.models import Contract, ElectricityReading
 from tenders.service.common import TenderError, _may, _tender
 
 
+@uow.use_case
 def record_readings(vendor_user: User, contract_id: int, readings: list[dict]) -> list[ElectricityReading]:
     """The supplier's monthly readings (kWh, peak kW, the month's pass-through rates) per
     contracted facility; a reading of the same facility and month replaces the earlier one."""
@@ -44,7 +46,7 @@ def record_readings(vendor_user: User, contract_id: int, readings: list[dict]) -
         reading.kwh, reading.peak_kw = kwh, peak
         reading.fuel_adjustment_rate, reading.renewable_rate = fuel, renewable
         stored.append(reading)
-    db.session.commit()
+    db.session.flush()
     return stored
 
 
@@ -68,6 +70,7 @@ def monthly_bill(contract: Contract, year: int, month: int) -> list:
     return lines
 
 
+@uow.use_case
 def change_contract_quantity(ward_user: User, contract_id: int, line_index: int, quantity: int,
                              now: datetime) -> Contract:
     contract = db.session.get(Contract, contract_id)
@@ -85,7 +88,7 @@ def change_contract_quantity(ward_user: User, contract_id: int, line_index: int,
         raise TenderError(str(exc)) from None
     lines[line_index]["awarded_quantity"] = original
     contract.lines, contract.amount, contract.changed_at = lines, contracts.total(lines), now
-    db.session.commit()
+    db.session.flush()
     return contract
 
 
@@ -97,6 +100,7 @@ def delivered_quantities(contract_id: int) -> dict[int, int]:
     return {line: int(total) for line, total in rows}
 
 
+@uow.use_case
 def deliver_contract(vendor_user: User, contract_id: int, note_number: str, delivered_on, facility_id: int,
                      quantities: dict[int, int]):
     """PC deliveries of a contract by site and date, recorded like catalog deliveries so that the
@@ -134,5 +138,5 @@ def deliver_contract(vendor_user: User, contract_id: int, note_number: str, deli
     if not delivery.lines:
         raise TenderError("納品する数量を1つ以上入力してください")
     db.session.add(delivery)
-    db.session.commit()
+    db.session.flush()
     return delivery

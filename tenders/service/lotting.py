@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from procure import uow
 from procure.extensions import db
 from procure.models import User
 from tenders import lifecycle, lots, sealing
@@ -36,6 +37,7 @@ def _editable_lots(tender: Tender) -> None:
         raise TenderError("ロットは入札期間の開始前にだけ変更できます")
 
 
+@uow.use_case
 def add_lot(office: User, tender_id: int, code: str, name: str, patterns=(), ward_ids=(), voltages=(),
             ceiling: Decimal | None = None) -> TenderLot:
     tender = _tender(tender_id)
@@ -50,10 +52,11 @@ def add_lot(office: User, tender_id: int, code: str, name: str, patterns=(), war
     db.session.flush()
     if ceiling is not None:  # the lot's 予定価格, sealed like the tender's until the opening
         row.sealed_ceiling = sealing.seal({"ceiling": Decimal(ceiling)}, _seal_key(tender.id))
-    db.session.commit()
+    db.session.flush()
     return row
 
 
+@uow.use_case
 def split_lots(office: User, tender_id: int, mode: str) -> list[TenderLot]:
     """Replace the lots by one lot per pattern (item), per participating ward or per voltage class."""
     tender = _tender(tender_id)
@@ -74,11 +77,12 @@ def split_lots(office: User, tender_id: int, mode: str) -> list[TenderLot]:
     db.session.flush()
     made = [_stored(tender, lot) for lot in lots.split(mode, values)]
     db.session.add_all(made)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(tender)
     return made
 
 
+@uow.use_case
 def delete_lot(office: User, tender_id: int, code: str) -> None:
     tender = _tender(tender_id)
     _editable_lots(tender)
@@ -86,7 +90,7 @@ def delete_lot(office: User, tender_id: int, code: str) -> None:
     if row is None:
         raise TenderError("ロットが見つかりません")
     db.session.delete(row)
-    db.session.commit()
+    db.session.flush()
 
 
 def _demand_keys(tender: Tender) -> list[tuple[str, str | None, str | None]]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from procure import uow
 from procure.extensions import db
 from procure.models import User
 from tenders import eligibility, lifecycle, options, sealing
@@ -15,6 +16,7 @@ from tenders.service.common import TenderError, _may, _participating, _schedule,
 from tenders.service.lotting import _lot_problems
 
 
+@uow.use_case
 def create_tender(office: User, kind: str, title: str, bidding_opens: datetime, bidding_closes: datetime,
                   opening_at: datetime, ceiling: Decimal | None, **settings) -> Tender:
     lifecycle.Schedule(bidding_opens, bidding_closes, opening_at)  # validates the order
@@ -24,10 +26,11 @@ def create_tender(office: User, kind: str, title: str, bidding_opens: datetime, 
     db.session.flush()
     if ceiling is not None:  # 予定価格: sealed like the bids until the opening
         tender.sealed_ceiling = sealing.seal({"ceiling": Decimal(ceiling)}, _seal_key(tender.id))
-    db.session.commit()
+    db.session.flush()
     return tender
 
 
+@uow.use_case
 def add_pattern(office: User, tender_id: int, code: str, name: str, options: list[dict], spec: str = "",
                 unit: str = "台", tax_rate: Decimal = Decimal("0.10")) -> PcPattern:
     """A spec pattern (or item) with its option tiers, the unit it is counted in and its
@@ -52,10 +55,11 @@ def add_pattern(office: User, tender_id: int, code: str, name: str, options: lis
     pattern = PcPattern(tender_id=tender.id, code=code, name=name, spec=spec, options=options, unit=unit[:10],
                         tax_rate=Decimal(tax_rate))
     db.session.add(pattern)
-    db.session.commit()
+    db.session.flush()
     return pattern
 
 
+@uow.use_case
 def move(office: User, tender_id: int, action: str, now: datetime) -> Tender:
     tender = _tender(tender_id)
     try:
@@ -67,10 +71,11 @@ def move(office: User, tender_id: int, action: str, now: datetime) -> Tender:
         if problems:  # every demand line in exactly one lot, before anyone bids on the lots
             raise TenderError("ロットの範囲を直してください:\n" + "\n".join(problems))
     tender.status = target
-    db.session.commit()
+    db.session.flush()
     return tender
 
 
+@uow.use_case
 def join(ward_user: User, tender_id: int, now: datetime, threshold: Decimal | None = None) -> TenderWard:
     tender = _tender(tender_id)
     _may("join_demand", tender, ward_user, now)
@@ -79,20 +84,22 @@ def join(ward_user: User, tender_id: int, now: datetime, threshold: Decimal | No
         row = TenderWard(tender_id=tender.id, ward_id=ward_user.ward_id, round=tender.demand_round,
                          environmental_threshold=threshold)
         db.session.add(row)
-        db.session.commit()
+        db.session.flush()
     return row
 
 
+@uow.use_case
 def open_next_round(office: User, tender_id: int, now: datetime) -> Tender:
     """追加募集: a further call for wards while demand collection is open; wards that join from now
     on are recorded in the new round (those already in keep theirs)."""
     tender = _tender(tender_id)
     _may("next_round", tender, office, now)
     tender.demand_round += 1
-    db.session.commit()
+    db.session.flush()
     return tender
 
 
+@uow.use_case
 def enter_pc_demand(ward_user: User, tender_id: int, lines: list[dict], now: datetime) -> list[PcDemandLine]:
     tender = _tender(tender_id)
     _may("enter_demand", tender, ward_user, now)
@@ -123,10 +130,11 @@ def enter_pc_demand(ward_user: User, tender_id: int, lines: list[dict], now: dat
     db.session.execute(PcDemandLine.__table__.delete().where(
         PcDemandLine.tender_id == tender.id, PcDemandLine.ward_id == ward_user.ward_id))
     db.session.add_all(rows)
-    db.session.commit()
+    db.session.flush()
     return rows
 
 
+@uow.use_case
 def enter_facility_demand(ward_user: User, tender_id: int, facilities: list[dict], now: datetime,
                           threshold: Decimal | None = None, table: list | None = None) -> int:
     """Electricity: the ward's facilities (replacing its earlier list) and its environmental
@@ -140,7 +148,7 @@ def enter_facility_demand(ward_user: User, tender_id: int, facilities: list[dict
     joined = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=ward_user.ward_id))
     if threshold is not None or table is not None:  # checked like set_environment (no unreachable threshold)
         _apply_environment(joined, threshold, table)
-    db.session.commit()
+    db.session.flush()
     return len(facilities)
 
 
@@ -175,6 +183,7 @@ def _apply_environment(row: TenderWard, threshold: Decimal | None, table: list |
     row.environmental_threshold, row.environmental_table = threshold, environment_table.to_json(table)
 
 
+@uow.use_case
 def set_environment(ward_user: User, tender_id: int, threshold: Decimal, table: list[eligibility.Criterion],
                     now: datetime) -> TenderWard:
     """The ward's own 環境配慮 threshold and scoring table, while demand collection is open; other
@@ -188,7 +197,7 @@ def set_environment(ward_user: User, tender_id: int, threshold: Decimal, table: 
         raise TenderError("環境配慮の評価基準は電力の入札案件だけで設定します")
     row = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=ward_user.ward_id))
     _apply_environment(row, threshold, table)
-    db.session.commit()
+    db.session.flush()
     return row
 
 
@@ -198,6 +207,7 @@ def ward_environments(tender: Tender) -> list[tuple[TenderWard, eligibility.Ward
     return [(row, _environment(row)) for row in tender.wards]
 
 
+@uow.use_case
 def ask(vendor_user: User, tender_id: int, text: str, now: datetime) -> TenderQuestion:
     tender = _tender(tender_id)
     _may("ask_question", tender, vendor_user, now)
@@ -206,10 +216,11 @@ def ask(vendor_user: User, tender_id: int, text: str, now: datetime) -> TenderQu
         raise TenderError("質問を入力してください")
     question = TenderQuestion(tender_id=tender.id, vendor_id=vendor_user.vendor_id, question=text[:4000], asked_at=now)
     db.session.add(question)
-    db.session.commit()
+    db.session.flush()
     return question
 
 
+@uow.use_case
 def answer(office: User, question_id: int, text: str, now: datetime) -> TenderQuestion:
     question = db.session.get(TenderQuestion, question_id)
     if question is None:
@@ -219,5 +230,5 @@ def answer(office: User, question_id: int, text: str, now: datetime) -> TenderQu
     if not text:
         raise TenderError("回答を入力してください")
     question.answer, question.answered_at, question.answered_by_id = text[:4000], now, office.id
-    db.session.commit()
+    db.session.flush()
     return question

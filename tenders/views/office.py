@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from catalog.forms import CsrfForm
+from procure import uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import Role, Ward
@@ -42,7 +43,7 @@ def office_list():
             flash(_("入札案件を作成しました"), "success")
             return redirect(url_for("tenders.office_detail", tender_id=tender.id))
         except (ValueError, service.TenderError) as exc:
-            db.session.rollback()
+            uow.rollback()
             error = str(exc)
     tenders = db.session.scalars(select(Tender).order_by(Tender.id.desc())).all()
     wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
@@ -105,7 +106,7 @@ def lots(tender_id):
                                 [int(w) for w in f.getlist("wards") if w.isdigit()], f.getlist("voltages"), ceiling)
                 flash(_("ロットを追加しました"), "success")
         except (service.TenderError, ValueError) as exc:
-            db.session.rollback()
+            uow.rollback()
             flash(str(exc), "error")
     return redirect(url_for("tenders.office_detail", tender_id=tender.id) + "#lots")
 
@@ -179,6 +180,6 @@ def office_action(tender_id, action):
                 abort(404)
             flash(_("操作を実行しました"), "success")
         except (service.TenderError, ValueError) as exc:
-            db.session.rollback()
+            uow.rollback()
             flash(str(exc), "error")
     return redirect(url_for("tenders.office_detail", tender_id=tender.id))

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from catalog.forms import CsrfForm
+from procure import uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import Role
@@ -73,7 +74,7 @@ def vendor_detail(tender_id):
                 receipt = bid.receipt
                 flash(_("入札を受け付けました。受付番号（ハッシュ）: %(r)s", r=receipt), "success")
         except (service.TenderError, ValueError) as exc:
-            db.session.rollback()
+            uow.rollback()
             error = str(exc)
     mine = db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=user.vendor_id)
                               .order_by(Bid.submitted_at)).all()
@@ -121,7 +122,7 @@ def vendor_contract(contract_id):
             flash(_("%(n)s 件の検針値を登録しました", n=len(stored)), "success")
             return redirect(url_for("tenders.vendor_contract", contract_id=contract.id))
         except (service.TenderError, ValueError) as exc:
-            db.session.rollback()
+            uow.rollback()
             error = str(exc)
     elif request.method == "POST" and form.validate_on_submit():
         try:
@@ -133,7 +134,7 @@ def vendor_contract(contract_id):
             flash(_("納品を登録しました（納品書番号 %(no)s）", no=delivery.note_number), "success")
             return redirect(url_for("tenders.vendor_contract", contract_id=contract.id))
         except (service.TenderError, ValueError) as exc:
-            db.session.rollback()
+            uow.rollback()
             error = str(exc)
     facilities = db.session.scalars(select(Facility).filter_by(ward_id=contract.ward_id).order_by(Facility.id)).all()
     readings = [(r, sum((line.amount for line in service.monthly_bill_for(contract, r)), Decimal(0)))

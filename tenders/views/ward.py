@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from catalog.forms import CsrfForm
+from procure import uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.permissions import WARD, allow, request_user
@@ -68,7 +69,7 @@ def ward_detail(tender_id):
                 flash(_("需要数量を登録しました"), "success")
             return redirect(url_for("tenders.ward_detail", tender_id=tender.id))
         except (service.TenderError, ValueError) as exc:
-            db.session.rollback()
+            uow.rollback()
             error = str(exc)
     lines = db.session.scalars(select(PcDemandLine).filter_by(tender_id=tender.id, ward_id=user.ward_id)
                                .order_by(PcDemandLine.id)).all()

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from tests.browser.test_sign_in_journey import sign_in
 from tests.catalog_data import catalog_row, catalog_xlsx
+from tests.helpers import unit_of_work
 
 
 def sign_out(page):
@@ -57,7 +58,7 @@ def test_catalog_journey_end_to_end(app, page, live_server, tmp_path):
     page.get_by_role("button", name="注文を確定する").dblclick()
     page.wait_for_url("**/ward/orders/*")
     assert "承認待ち" in page.get_by_role("heading", level=1).inner_text()
-    with app.app_context():
+    with unit_of_work(app):
         assert db.session.scalar(select(func.count()).select_from(Order)) == 1
         order_id = db.session.scalar(select(Order.id))
     sign_out(page)
@@ -97,7 +98,7 @@ def test_catalog_journey_end_to_end(app, page, live_server, tmp_path):
     toner.get_by_label("不合格理由").fill("箱が破損")
     page.get_by_role("button", name="検収を記録").click()
     page.get_by_text("検収を記録しました").wait_for()
-    with app.app_context():
+    with unit_of_work(app):
         assert sorted((i.accepted_quantity, i.rejected_quantity) for i in db.session.scalars(select(Inspection))) == [
             (0, 1), (5, 0)]
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.browser.test_catalog_journey import sign_out
 from tests.browser.test_sign_in_journey import sign_in
 from tests.browser.test_tender_journey import chiyoda_staff, pass_the_opening_time
-from tests.helpers import api_token
+from tests.helpers import api_token, unit_of_work
 
 FORMAT = "%Y-%m-%dT%H:%M"
 TITLE = "令和9年度 区施設の電力 共同調達"
@@ -92,7 +92,7 @@ def qualify_for_electricity(app):
     from procure.extensions import db
     from procure.models import Vendor, VendorQualification, Ward
 
-    with app.app_context():
+    with unit_of_work(app):
         wards = db.session.scalars(select(Ward).where(Ward.code.in_(("131016", "131121", "131130")))).all()
         for name in ("東京ピーシーソリューションズ株式会社", "株式会社文具屋"):
             vendor = db.session.scalar(select(Vendor).filter_by(name=name))
@@ -202,7 +202,7 @@ def test_electricity_tender_journey(app, page, live_server, tmp_path):
     assert winner[0] in result and yen(prices["vendor@denki.example.jp"]) in result and f"{rate}%" in result
     sign_out(page)
 
-    with app.app_context():
+    with unit_of_work(app):
         amounts = {c.ward.name_ja: c.amount for c in db.session.scalars(select(Contract))}
         contract_ids = {c.ward.name_ja: c.id for c in db.session.scalars(select(Contract))}
     assert amounts == {ward: ward_price(ward, winner[1]) for ward in WARDS}

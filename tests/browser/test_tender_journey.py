@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 
 from tests.browser.test_catalog_journey import sign_out
 from tests.browser.test_sign_in_journey import sign_in
+from tests.helpers import unit_of_work
 
 FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -14,7 +15,7 @@ def chiyoda_staff(app):
     from procure.extensions import db
     from procure.models import Role, User, Ward
 
-    with app.app_context():
+    with unit_of_work(app):
         ward = db.session.scalar(select(Ward).filter_by(code="131016"))
         user = User(email="staff@chiyoda.example.jp", name="千代田 職員", role=Role.WARD_STAFF, ward_id=ward.id)
         user.set_password("demo-password")
@@ -28,7 +29,7 @@ def pass_the_opening_time(app):
     from procure.jpcalendar import TOKYO
     from tenders.models import Tender
 
-    with app.app_context():
+    with unit_of_work(app):
         past = datetime.now(TOKYO) - timedelta(minutes=1)
         db.session.execute(update(Tender).values(bidding_opens=past - timedelta(hours=1),
                                                  bidding_closes=past - timedelta(seconds=30), opening_at=past))
@@ -105,7 +106,7 @@ def test_pc_tender_journey(app, page, live_server):
     page.get_by_role("button", name="区別契約を締結").click()
     page.get_by_text("操作を実行しました").wait_for()
     sign_out(page)
-    with app.app_context():
+    with unit_of_work(app):
         amounts = sorted(c.amount for c in db.session.scalars(select(Contract)))
         assert amounts == [2_500_000, 10_000_000, 12_500_000]
 

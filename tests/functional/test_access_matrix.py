@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from tests import catalog_data
 from tests.catalog_data import delivered_order, inspected_last_month
-from tests.helpers import CSRF_INPUT, api_token, sign_in
+from tests.helpers import CSRF_INPUT, api_token, sign_in, unit_of_work
 
 ROLE_USERS = {
     "ward_staff": "staff@shibuya.example.jp",
@@ -149,7 +149,7 @@ def ids(app):
 
     refs = delivered_order(app)
     year, month, _ = inspected_last_month(app)
-    with app.app_context():
+    with unit_of_work(app):
         from invoicing import payments, service
         from procure.formatting import today_in_tokyo
 

@@ -1,7 +1,7 @@
 """Sign-in, CSRF, throttling, session lifetime and security headers."""
 import pytest
 
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import csrf_token, sign_in, unit_of_work
 
 DEMO_HOMES = {
     "office@example.jp": ("/office/", "共同調達組織"),
@@ -84,7 +84,7 @@ def test_throttle_window_expires(app, client):
     from procure.dbtypes import utcnow
     from procure.extensions import db
 
-    with app.app_context():
+    with unit_of_work(app):
         old = utcnow() - timedelta(minutes=16)
         db.session.add_all([LoginFailure(email="office@example.jp", ip="127.0.0.1", at=old)
                             for _ in range(5)])
@@ -127,7 +127,7 @@ def test_passwords_are_hashed(app):
     from procure.extensions import db
     from procure.models import User
 
-    with app.app_context():
+    with unit_of_work(app):
         hashes = db.session.scalars(select(User.password_hash)).all()
     assert hashes and all("demo-password" not in h and h.startswith(("scrypt:", "pbkdf2:"))
                           for h in hashes)
@@ -139,7 +139,7 @@ def test_inactive_user_cannot_sign_in(app, client):
     from procure.extensions import db
     from procure.models import User
 
-    with app.app_context():
+    with unit_of_work(app):
         db.session.scalar(select(User).filter_by(email="office@example.jp")).active = False
         db.session.commit()
     assert sign_in(client, "office@example.jp").status_code == 401

@@ -4,7 +4,7 @@ import uuid
 from datetime import timedelta
 
 from tests.catalog_data import catalog_row, catalog_xlsx, order_refs, place
-from tests.helpers import api_token
+from tests.helpers import api_token, unit_of_work
 
 
 def bearer(client, email):
@@ -16,7 +16,7 @@ def test_ward_system_searches_and_places_an_order_idempotently(app, client):
     items = client.get("/api/v1/catalog/items?q=ボールペン", headers=headers).get_json()["items"]
     pen = next(i for i in items if i["sku"] == "B-PEN-001")
     assert pen["contract_price"] == "68.0000" or pen["contract_price"].startswith("68")
-    with app.app_context():
+    with unit_of_work(app):
         refs = order_refs("staff@shibuya.example.jp")
     body = {**refs, "lines": [{"item_id": pen["id"], "quantity": 10}]}
     assert client.post("/api/v1/orders", json=body, headers=headers).status_code == 400  # no key
@@ -36,7 +36,7 @@ def test_ward_system_searches_and_places_an_order_idempotently(app, client):
 def test_vendor_system_lists_new_orders_confirms_and_ships(app, client):
     from procure.formatting import today_in_tokyo
 
-    with app.app_context():
+    with unit_of_work(app):
         order_id = place().id
     headers = bearer(client, "vendor@bunguya.example.jp")
     new = client.get("/api/v1/orders?fulfilment=open", headers=headers).get_json()["orders"]

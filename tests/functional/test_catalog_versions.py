@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.catalog_data import catalog_row, catalog_xlsx, item_id, place
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, unit_of_work
 
 VENDOR = "vendor@bunguya.example.jp"
 
@@ -20,7 +20,7 @@ def upload(app, client, content: bytes, name="catalog.xlsx"):
     from catalog.models import CatalogVersion
     from procure.extensions import db
 
-    with app.app_context():
+    with unit_of_work(app):
         job_id = db.session.get(CatalogVersion, version_id).job_id
     app.extensions["jobs"].wait(job_id, 60)
     return version_id
@@ -30,7 +30,7 @@ def version(app, version_id):
     from catalog.models import CatalogVersion
     from procure.extensions import db
 
-    with app.app_context():
+    with unit_of_work(app):
         v = db.session.get(CatalogVersion, version_id)
         db.session.expunge(v)
         return v
@@ -51,7 +51,7 @@ def test_bad_file_reports_every_row_and_field_and_imports_nothing(app, client, l
     from procure.extensions import db
 
     login(VENDOR)
-    with app.app_context():
+    with unit_of_work(app):
         before = db.session.scalar(select(func.count()).select_from(CatalogItem))
     rows = [catalog_row("OK-1"), catalog_row("BAD-1", jan12="490123499999", tax_rate="5%"),
             catalog_row("BAD-2", contract_price="300", min_order_qty="2.5"), catalog_row("OK-1")]
@@ -63,7 +63,7 @@ def test_bad_file_reports_every_row_and_field_and_imports_nothing(app, client, l
     assert {(3, "JANコード"), (3, "税率"), (4, "契約単価"), (4, "最小発注数量"), (5, "SKU")} <= found
     page = client.get(f"/vendor/catalog/{version_id}").get_data(as_text=True)
     assert "何も取り込んでいません" in page and "チェックディジット" in page
-    with app.app_context():
+    with unit_of_work(app):
         assert db.session.scalar(select(func.count()).select_from(CatalogItem)) == before
 
 
@@ -76,7 +76,7 @@ def test_full_width_digits_and_spaces_are_normalised(app, client, login):
                       min_order_qty="１２", valid_from="２０２６年４月１日")
     version_id = upload(app, client, catalog_xlsx([row]))
     assert version(app, version_id).status == "pending_review"
-    with app.app_context():
+    with unit_of_work(app):
         item = db.session.scalar(select(CatalogItem).filter_by(version_id=version_id))
         assert (item.name, str(item.contract_price.normalize()), item.min_order_qty) == ("全角 テスト", "1.2E+3", 12)
 
@@ -87,7 +87,7 @@ def test_office_sees_the_diff_and_approval_publishes_without_repricing_old_order
     from procure.extensions import db
     from procure.formatting import today_in_tokyo
 
-    with app.app_context():
+    with unit_of_work(app):
         old_order = place()  # B-PEN-001 at 68 yen
         old_line_id = old_order.lines[0].id
         demo = db.session.scalars(select(CatalogItem).filter_by(sku="B-PEN-001")).one()
@@ -112,7 +112,7 @@ def test_office_sees_the_diff_and_approval_publishes_without_repricing_old_order
     response = client.post(f"/office/catalog/{version_id}/review", data={
         "csrf_token": token, "action": "approve", "effective_from": today_in_tokyo().isoformat()})
     assert response.status_code == 302
-    with app.app_context():
+    with unit_of_work(app):
         assert version(app, version_id).status == "approved"
         new_item = db.session.get(CatalogItem, item_id("B-PEN-001"))
         assert new_item.version_id == version_id and new_item.contract_price == 75

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.catalog_data import user
 from tests.functional.test_tender_flow import ward_user
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import csrf_token, sign_in, unit_of_work
 
 T0 = datetime(2026, 12, 1, tzinfo=timezone.utc)
 OPENS, CLOSES, OPENING = T0 + timedelta(days=10), T0 + timedelta(days=17), T0 + timedelta(days=18)
@@ -46,7 +46,7 @@ def test_electricity_tender_thresholds_per_ward_and_prices(app):
     from tenders.facility_upload import read_facilities
     from tenders.models import Bid
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         tender = service.create_tender(office, "electricity", "区施設の電力", OPENS, CLOSES, OPENING, None)
         service.move(office, tender.id, "open_demand", T0)
@@ -85,7 +85,7 @@ def test_electricity_tender_thresholds_per_ward_and_prices(app):
 def test_ward_uploads_facilities_on_the_page(app):
     from tenders import service
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         now = datetime.now(timezone.utc)
         tender = service.create_tender(office, "electricity", "電力", now + timedelta(days=1), now + timedelta(days=2),
@@ -114,7 +114,7 @@ def test_electricity_contracts_readings_and_monthly_bill(app):
     from tenders.models import Contract
     from tests.helpers import api_token
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         tender = service.create_tender(office, "electricity", "電力", OPENS, CLOSES, OPENING, None)
         service.move(office, tender.id, "open_demand", T0)
@@ -165,7 +165,7 @@ def test_electricity_readings_are_invoiced_with_pass_through_lines(app):
     from tenders.facility_upload import read_facilities
 
     last = today_in_tokyo().replace(day=1) - timedelta(days=1)
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         tender = service.create_tender(office, "electricity", "電力", OPENS, CLOSES, OPENING, None)
         service.move(office, tender.id, "open_demand", T0)
@@ -208,7 +208,7 @@ def test_supplier_uploads_readings_as_xlsx(app):
     from tenders.models import ElectricityReading
     from tenders.readings_upload import HEADERS
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         tender = service.create_tender(office, "electricity", "電力", OPENS, CLOSES, OPENING, None)
         service.move(office, tender.id, "open_demand", T0)
@@ -253,6 +253,6 @@ def test_supplier_uploads_readings_as_xlsx(app):
     sign_in(office, "office@example.jp")
     demand = office.get(f"/office/tenders/{tender_id}").get_data(as_text=True)
     assert "需要（区・電圧区分別）" in demand and "2,160,000" in demand  # 180,000 kWh x 12 at 本庁舎
-    with app.app_context():
+    with unit_of_work(app):
         reading = db.session.scalar(select(ElectricityReading))
         assert (reading.kwh, reading.fuel_adjustment_rate) == (Decimal(150000), Decimal("-1.23"))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.catalog_data import user
 from tests.functional.test_electricity_tender import facilities_xlsx
 from tests.functional.test_tender_flow import ward_user
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import csrf_token, sign_in, unit_of_work
 
 # Shibuya weighs renewables: CO2 <= 0.6 20 points; renewables >= 50% 60, >= 20% 30; unused >= 1% 10.
 SHIBUYA_FORM = {"env-co2-1-bound": "０．６", "env-co2-1-points": "２０",
@@ -36,7 +36,7 @@ def environments(app, tender_id):
     from procure.extensions import db
     from tenders.models import TenderWard
 
-    with app.app_context():
+    with unit_of_work(app):
         return {row.ward.name_ja: (row.environmental_threshold, row.environmental_table)
                 for row in db.session.scalars(select(TenderWard).filter_by(tender_id=tender_id))}
 
@@ -51,7 +51,7 @@ def electricity_tender(app):
     from tenders import service
     from tenders.facility_upload import read_facilities
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         now = datetime.now(timezone.utc)
         tender = service.create_tender(office, "electricity", "区施設の電力（環境配慮）", now + timedelta(days=1),
@@ -104,7 +104,7 @@ def test_each_ward_sets_its_own_table_and_bids_are_checked_per_ward(app):
     assert 'name="env-co2-1-bound" value="0.300"' in setagaya_page
 
     # Bids are checked at the opening against each ward's own table (Setagaya: the default, 70).
-    with app.app_context():
+    with unit_of_work(app):
         office, tender = user("office@example.jp"), db.session.get(Tender, tender_id)
         opens, opening = tender.bidding_opens, tender.opening_at
         for action in ("publish", "open_bidding"):
@@ -145,11 +145,11 @@ def test_only_a_participating_ward_may_change_its_table_while_demand_is_open(app
         client = client_for(app, email)
         token = csrf_token(client, own_page)
         assert client.post(page, data={"csrf_token": token, "action": "environment", **SHIBUYA_FORM}).status_code == 403
-    with app.app_context():
+    with unit_of_work(app):
         ward_user(app, "131016", "e-131016@example.jp")                # 千代田区: has not joined
     outsider = post(client_for(app, "e-131016@example.jp"), page, SHIBUYA_FORM).get_data(as_text=True)
     assert "この入札案件に参加していません" in outsider
-    with app.app_context():
+    with unit_of_work(app):
         from procure.extensions import db
         from tenders.models import TenderWard
 
@@ -169,13 +169,13 @@ def test_service_refuses_a_threshold_no_one_can_reach_also_with_the_facility_upl
     from tenders.eligibility import Criterion
 
     tender_id = electricity_tender(app)
-    with app.app_context():
+    with unit_of_work(app):
         staff, now = user("staff@shibuya.example.jp"), datetime.now(timezone.utc)
         with pytest.raises(service.TenderError, match="最高点は 20 点"):
             service.set_environment(staff, tender_id, Decimal(30),
                                     [Criterion("co2", False, ((Decimal("0.3"), Decimal(20)),))], now)
-    with app.app_context(), pytest.raises(service.TenderError, match="最高点は 100 点"):  # the default table
+    with unit_of_work(app), pytest.raises(service.TenderError, match="最高点は 100 点"):  # the default table
         service.enter_facility_demand(user("staff@shibuya.example.jp"), tender_id, [], now, Decimal(101))
-    with app.app_context(), pytest.raises(service.TenderError, match="区の職員だけ"):
+    with unit_of_work(app), pytest.raises(service.TenderError, match="区の職員だけ"):
         service.set_environment(user("vendor@denki.example.jp"), tender_id, Decimal(70), [], now)
     assert environments(app, tender_id) == {"渋谷区": (None, None), "世田谷区": (None, None)}

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.catalog_data import delivered_order, place, user
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, unit_of_work
 
 VENDOR = "vendor@bunguya.example.jp"
 INSPECTOR = "inspector@shibuya.example.jp"
@@ -18,7 +18,7 @@ def test_vendor_confirms_and_ships_in_two_deliveries(app, client, login):
     from procure.extensions import db
     from procure.formatting import today_in_tokyo
 
-    with app.app_context():
+    with unit_of_work(app):
         order = place(lines=(("B-PEN-001", 30), ("B-CLP-001", 2)))
         order_id, pen, clip = order.id, order.lines[0].id, order.lines[1].id
     login(VENDOR)
@@ -36,7 +36,7 @@ def test_vendor_confirms_and_ships_in_two_deliveries(app, client, login):
     assert "既に使われています" in response.get_data(as_text=True)
     client.post(f"/vendor/orders/{order_id}/deliveries", data={
         "csrf_token": token, "note_number": "DN-2", "delivered_on": day, f"qty_{pen}": "10", f"qty_{clip}": "2"})
-    with app.app_context():
+    with unit_of_work(app):
         lines = [db.session.get(OrderLine, i) for i in (pen, clip)]
         assert [(l.delivered_quantity, l.fulfilment) for l in lines] == [(30, "delivered"), (2, "delivered")]
         assert lines[1].confirmed_at is not None
@@ -61,7 +61,7 @@ def test_inspection_per_line_with_reasons_and_all_errors_at_once(app, client, lo
     from catalog.delivery_models import Delivery, Inspection
     from procure.extensions import db
 
-    with app.app_context():
+    with unit_of_work(app):
         order = place(lines=(("B-PEN-001", 10), ("B-CLP-001", 2)))
         from catalog.fulfilment import ship
         from procure.formatting import today_in_tokyo
@@ -78,13 +78,13 @@ def test_inspection_per_line_with_reasons_and_all_errors_at_once(app, client, lo
         f"accepted_{clip_line}": "1", f"rejected_{clip_line}": "1"})
     text = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "納品数 10" in text and "不合格の理由" in text
-    with app.app_context():
+    with unit_of_work(app):
         assert db.session.scalar(select(Inspection.id)) is None  # nothing saved
     good = client.post(f"/deliveries/{delivery_id}/inspection", data={
         "csrf_token": token, f"accepted_{pen_line}": "９", f"rejected_{pen_line}": "1",
         f"reason_{pen_line}": "インク漏れ", f"accepted_{clip_line}": "2", f"rejected_{clip_line}": "0"})
     assert good.status_code == 302
-    with app.app_context():
+    with unit_of_work(app):
         rows = db.session.scalars(select(Inspection).order_by(Inspection.id)).all()
         assert [(r.accepted_quantity, r.rejected_quantity, r.rejection_reason) for r in rows] == [
             (9, 1, "インク漏れ"), (2, 0, None)]
@@ -103,7 +103,7 @@ def test_records_filter_and_export_xlsx_and_pdf(app, client, login, tmp_path):
     from procure.extensions import db
     from catalog.delivery_models import Delivery
 
-    with app.app_context():
+    with unit_of_work(app):
         delivery = db.session.get(Delivery, refs["delivery"])
         line_id, month = delivery.lines[0].id, delivery.delivered_on.strftime("%Y-%m")
         facility = delivery.facility_id
@@ -135,7 +135,7 @@ def test_export_cells_are_never_formulas(app, client, login):
     from procure.extensions import db
 
     refs = delivered_order(app)
-    with app.app_context():
+    with unit_of_work(app):
         line = db.session.scalar(select(DeliveryLine).filter_by(delivery_id=refs["delivery"]))
         line.description = "=HYPERLINK(\"http://evil\")"
         db.session.commit()

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tests.catalog_data import inspected_last_month, user
 from tests.functional.test_invoicing import generate
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, unit_of_work
 
 VENDOR = "vendor@bunguya.example.jp"
 ACCOUNTING = "inspector@shibuya.example.jp"
@@ -22,7 +22,7 @@ def ubl_for_last_month(app, quantity=None, price=None, registration=None):
     from procure.extensions import db
 
     year, month, order_id = inspected_last_month(app, rejected=1)
-    with app.app_context():
+    with unit_of_work(app):
         line = db.session.scalar(select(OrderLine).filter_by(order_id=order_id))
         quantity = Decimal(quantity if quantity is not None else 9)
         price = Decimal(price if price is not None else line.unit_price)
@@ -65,7 +65,7 @@ def test_matching_own_invoice_is_payable(app, client, login):
     login(VENDOR)
     response = upload(client, xml)
     assert response.status_code == 302
-    with app.app_context():
+    with unit_of_work(app):
         invoice = db.session.scalar(select(Invoice))
         assert (invoice.source, invoice.status, invoice.total) == ("ubl", "payable", Decimal(673))
 
@@ -79,7 +79,7 @@ def test_invoice_breaking_a_rule_is_rejected_saying_which(app, client, login):
     response = upload(client, xml)
     text = response.get_data(as_text=True)
     assert response.status_code == 422 and "登録番号" in text and "何も登録していません" in text
-    with app.app_context():
+    with unit_of_work(app):
         assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
 
 
@@ -90,7 +90,7 @@ def test_discrepancy_resolved_by_credit_note_then_payable(app, client, login):
     xml, _ = ubl_for_last_month(app, quantity=10)  # bills 10, only 9 accepted
     login(VENDOR)
     upload(client, xml)
-    with app.app_context():
+    with unit_of_work(app):
         invoice = db.session.scalar(select(Invoice))
         invoice_id, line_id = invoice.id, invoice.lines[0].id
         assert invoice.status == "discrepancy" and not invoice.lines[0].matched
@@ -102,11 +102,11 @@ def test_discrepancy_resolved_by_credit_note_then_payable(app, client, login):
     token = csrf_token(client, f"/invoices/{invoice_id}")
     url = f"/invoices/{invoice_id}/lines/{line_id}/resolution"
     client.post(url, data={"csrf_token": token, "resolution": "credit_note", "note": "", "credit_amount": "74"})
-    with app.app_context():
+    with unit_of_work(app):
         assert db.session.get(Invoice, invoice_id).status == "discrepancy"  # a reason is required
     client.post(url, data={"csrf_token": token, "resolution": "credit_note", "note": "1本分を赤伝で",
                            "credit_amount": "７４"})
-    with app.app_context():
+    with unit_of_work(app):
         invoice = db.session.get(Invoice, invoice_id)
         assert (invoice.status, invoice.credit, invoice.payable_amount) == ("payable", Decimal(74), Decimal(674))
 
@@ -118,7 +118,7 @@ def test_correction_requested_then_a_corrected_invoice_supersedes(app, client, l
     xml, order_line_id = ubl_for_last_month(app, price="70")  # contract price is 68
     login(VENDOR)
     upload(client, xml)
-    with app.app_context():
+    with unit_of_work(app):
         first = db.session.scalar(select(Invoice))
         first_id, line_id = first.id, first.lines[0].id
         assert first.lines[0].discrepancies[0]["code"] == "price_differs_from_contract"
@@ -136,7 +136,7 @@ def test_correction_requested_then_a_corrected_invoice_supersedes(app, client, l
                         tax_by_rate={Decimal("0.10"): Decimal(61)}, payable_amount=Decimal(673))
     login(VENDOR)
     assert upload(client, to_ubl_xml(corrected)).status_code == 302
-    with app.app_context():
+    with unit_of_work(app):
         rows = {i.number: i for i in db.session.scalars(select(Invoice))}
         assert rows[doc.number].status == "superseded"
         assert rows[doc.number + "-R"].status == "payable"
@@ -154,7 +154,7 @@ def test_ward_tolerance_lets_a_small_price_difference_match(app, client, login):
     xml, _ = ubl_for_last_month(app, price="70")  # 2 yen x 9 = 18 yen over: within 20 yen and 5%
     login(VENDOR)
     upload(client, xml)
-    with app.app_context():
+    with unit_of_work(app):
         invoice = db.session.scalar(select(Invoice))
         assert invoice.status == "payable" and invoice.lines[0].matched
 
@@ -185,7 +185,7 @@ def test_xlsx_invoice_is_matched_and_bad_rows_are_all_reported(app, client, logi
     from procure.extensions import db
 
     year, month, order_id = inspected_last_month(app, rejected=1)
-    with app.app_context():
+    with unit_of_work(app):
         from catalog.order_models import OrderLine
 
         line_id = db.session.scalar(select(OrderLine.id).filter_by(order_id=order_id))
@@ -201,7 +201,7 @@ def test_xlsx_invoice_is_matched_and_bad_rows_are_all_reported(app, client, logi
         assert expected in text, text[text.find("<main"):text.find("</main>")]
     good = xlsx_upload(client, [("X-1", issued, "131130", line_id, "油性ボールペン 黒", "９", "本", "68", "612", "10%")])
     assert good.status_code == 302
-    with app.app_context():
+    with unit_of_work(app):
         invoice = db.session.scalar(select(Invoice))
         assert (invoice.source, invoice.status, invoice.tax_standard, invoice.total) == (
             "xlsx", "payable", Decimal(61), Decimal(673))

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.catalog_data import inspected_last_month, user
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, unit_of_work
 
 VENDOR = "vendor@bunguya.example.jp"
 ACCOUNTING = "inspector@shibuya.example.jp"
@@ -21,7 +21,7 @@ def generate(app, year, month):
     from procure.formatting import today_in_tokyo
     from procure.models import Ward
 
-    with app.app_context():
+    with unit_of_work(app):
         vendor = user(VENDOR)
         made = []
         for ward in db.session.scalars(select(Ward)):
@@ -34,7 +34,7 @@ def invoice(app, invoice_id):
     from invoicing.models import Invoice
     from procure.extensions import db
 
-    with app.app_context():
+    with unit_of_work(app):
         row = db.session.get(Invoice, invoice_id)
         lines = [(l.description, l.quantity, l.unit_price, l.amount, l.matched) for l in row.lines]
         return row.status, row.total, row.tax_standard, lines
@@ -55,7 +55,7 @@ def test_tax_is_rounded_once_per_rate_on_the_invoice(app):
     from procure.extensions import db
 
     year, month, order_id = inspected_last_month(app, lines=(("B-PEN-001", 10), ("B-PEN-002", 10)))
-    with app.app_context():
+    with unit_of_work(app):
         for line in db.session.scalars(select(OrderLine).filter_by(order_id=order_id)):
             line.unit_price, line.quantity = Decimal("15.5"), 10  # two lines of 155 yen
         db.session.commit()
@@ -122,7 +122,7 @@ def test_zengin_transfer_file_pays_each_invoice_once(app, client, login):
     again = client.post("/ward/payments", data={"csrf_token": token, "invoice_id": str(invoice_id),
                                                 "transfer_date": day})
     assert "支払える状態ではありません" in again.get_data(as_text=True)
-    with app.app_context():
+    with unit_of_work(app):
         payment = db.session.scalar(select(Payment))
         batch_id = payment.zengin_batch_id
         assert db.session.get(Invoice, invoice_id).status == "payment_pending"
@@ -134,7 +134,7 @@ def test_zengin_transfer_file_pays_each_invoice_once(app, client, login):
     assert [t.amount for t in parsed.transfers] == [Decimal(748)]
     assert parsed.transfers[0].recipient_name.startswith("ｶ)ﾌﾞﾝｸﾞﾔ")
     client.post(f"/ward/payments/zengin/{batch_id}/confirm", data={"csrf_token": token})
-    with app.app_context():
+    with unit_of_work(app):
         assert db.session.get(Invoice, invoice_id).status == "paid"
 
 
@@ -154,7 +154,7 @@ def test_office_monthly_batch_runs_in_the_background_with_progress(app, client, 
     assert status["status"] == "done", status
     assert status["result"] == {"created": 2, "invoices": 2, "pdfs": 2}
     assert status["done"] == status["total"] == 2  # the PDF phase reports last
-    with app.app_context():
+    with unit_of_work(app):
         for invoice_id in db.session.scalars(select(Invoice.id)):
             pdf = tmp_path / "uploads" / "invoices" / f"invoice_{invoice_id}.pdf"
             assert pdf.read_bytes().startswith(b"%PDF")

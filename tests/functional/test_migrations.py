@@ -3,7 +3,7 @@ whole-tender lot, on a database whose tables refer to each other (SQLite rebuild
 import flask_migrate
 from sqlalchemy import text
 
-from tests.helpers import make_app
+from tests.helpers import make_app, unit_of_work
 
 
 def test_bid_results_and_awards_survive_the_lots_migration(tmp_path):
@@ -11,7 +11,7 @@ def test_bid_results_and_awards_survive_the_lots_migration(tmp_path):
     from procure.seed import seed_all
 
     app = make_app(f"sqlite:///{tmp_path / 'old.db'}")
-    with app.app_context():
+    with unit_of_work(app):
         flask_migrate.upgrade(revision="fe70567a8623")  # before lots
         seed_all(demo=True)
         db.session.execute(text(

@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from tests.catalog_data import place
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, unit_of_work
 
 
 def _previous_month(app):
@@ -16,7 +16,7 @@ def _previous_month(app):
 
     first = today_in_tokyo().replace(day=1)
     last_month = first - timedelta(days=1)
-    with app.app_context():
+    with unit_of_work(app):
         db.session.execute(update(Order).values(placed_at=utcnow() - timedelta(days=today_in_tokyo().day + 3)))
         db.session.commit()
     return f"{last_month:%Y-%m}"
@@ -26,7 +26,7 @@ def test_month_close_records_per_ward_adjustments_shown_to_wards_and_vendors(app
     from catalog.order_models import PooledAdjustment
     from procure.extensions import db
 
-    with app.app_context():
+    with unit_of_work(app):
         place(lines=(("B-PPR-001", 60),))
         place("staff@setagaya.example.jp", lines=(("B-PPR-001", 50),))
         place(lines=(("B-PEN-001", 10),))  # no tiers: not pooled
@@ -38,7 +38,7 @@ def test_month_close_records_per_ward_adjustments_shown_to_wards_and_vendors(app
     client.post("/office/catalog/month-close", data={"csrf_token": token, "month": month})
     again = client.post("/office/catalog/month-close", data={"csrf_token": token, "month": month})
     assert "締め済み" in again.get_data(as_text=True)
-    with app.app_context():
+    with unit_of_work(app):
         rows = {a.ward.code: a for a in db.session.scalars(select(PooledAdjustment))}
         assert set(rows) == {"131130", "131121"}
         shibuya = rows["131130"]

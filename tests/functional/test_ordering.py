@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.catalog_data import item_id, order_refs, place, user
-from tests.helpers import csrf_token, run_concurrently
+from tests.helpers import csrf_token, run_concurrently, unit_of_work
 
 STAFF = "staff@shibuya.example.jp"
 APPROVER = "approver@shibuya.example.jp"
@@ -26,7 +26,7 @@ def test_search_by_jan_and_filters(app, client, login):
     from procure.extensions import db
 
     login(STAFF)
-    with app.app_context():
+    with unit_of_work(app):
         jan = db.session.scalar(select(CatalogItem.jan).filter_by(sku="B-PPR-001"))
     assert "B-PPR-001" in client.get(f"/ward/catalog?q={jan}").get_data(as_text=True)
     green = client.get("/ward/catalog?green=1&category=PC周辺機器").get_data(as_text=True)
@@ -47,7 +47,7 @@ def test_cart_to_order_with_full_width_quantity_and_double_submit_placed_once(ap
     from procure.extensions import db
 
     login(STAFF)
-    with app.app_context():
+    with unit_of_work(app):
         pen, refs = item_id("B-PEN-001"), order_refs(STAFF)
     _cart_add(client, pen, "２０")
     page = client.get("/ward/cart").get_data(as_text=True)
@@ -59,7 +59,7 @@ def test_cart_to_order_with_full_width_quantity_and_double_submit_placed_once(ap
     second = client.post("/ward/orders", data=form)
     assert first.status_code == 302, first.get_data(as_text=True)[:2000]
     assert first.headers["Location"] == second.headers["Location"]
-    with app.app_context():
+    with unit_of_work(app):
         assert db.session.scalar(select(func.count()).select_from(Order)) == 1
         order = db.session.scalar(select(Order))
         assert order.status == "approved" and order.total == Decimal("1360")
@@ -69,11 +69,11 @@ def test_cart_to_order_with_full_width_quantity_and_double_submit_placed_once(ap
 
 def test_order_errors_are_specific(app, client, login):
     login(STAFF)
-    with app.app_context():
+    with unit_of_work(app):
         refs = order_refs(STAFF)
         other = order_refs("staff@setagaya.example.jp")
     _cart_add(client, None, "1")
-    with app.app_context():
+    with unit_of_work(app):
         _cart_add(client, item_id("B-PEN-001"), "3")  # below the minimum order of 10
     token = csrf_token(client, "/ward/cart")
     base = {"csrf_token": token, "idempotency_key": uuid.uuid4().hex, **{k: str(v) for k, v in refs.items()}}
@@ -91,7 +91,7 @@ def _cart_row_keys(app):
     from catalog.order_models import CartItem
     from procure.extensions import db
 
-    with app.app_context():
+    with unit_of_work(app):
         return [f"qty_{i}" for i in db.session.scalars(select(CartItem.id))]
 
 
@@ -99,7 +99,7 @@ def test_approval_rules_route_orders_and_rejection_releases_budget(app, client, 
     from catalog.order_models import Budget, Order
     from procure.extensions import db
 
-    with app.app_context():
+    with unit_of_work(app):
         big = place(lines=(("B-ENV-001", 10), ("B-TON-001", 1), ("B-PEN-001", 10)))  # 26,000+19,800+680
         assert big.status == "pending"
         budget = db.session.get(Budget, big.budget_id)
@@ -112,7 +112,7 @@ def test_approval_rules_route_orders_and_rejection_releases_budget(app, client, 
     assert "却下の理由を入力してください" in page.get_data(as_text=True)
     client.post(url, data={"csrf_token": token, "action": "reject", "reason": "在庫あり"})
     client.post(f"/ward/orders/{order_id}/lines/{pen}/decision", data={"csrf_token": token, "action": "approve"})
-    with app.app_context():
+    with unit_of_work(app):
         order = db.session.get(Order, order_id)
         assert [l.approval for l in order.lines] == ["pending", "rejected", "approved"]
         assert order.lines[1].rejection_reason == "在庫あり"
@@ -126,14 +126,14 @@ def test_budget_is_never_overspent_under_concurrent_orders(app):
     from catalog.ordering import OrderError
     from procure.extensions import db
 
-    with app.app_context():
+    with unit_of_work(app):
         refs = order_refs(STAFF)
         budget = db.session.get(Budget, refs["budget_id"])
         budget.amount = budget.committed + Decimal("7480")  # room for exactly 10 orders of 748
         db.session.commit()
     results = run_concurrently(app, 16, lambda: place().id)
     outcomes = ["placed" if not isinstance(r, Exception) else getattr(r, "field", repr(r)) for r in results]
-    with app.app_context():
+    with unit_of_work(app):
         budget = db.session.get(Budget, refs["budget_id"])
         assert budget.committed <= budget.amount
         assert outcomes.count("placed") == 10 and outcomes.count("budget") == 6
@@ -146,7 +146,7 @@ def test_same_idempotency_key_concurrently_places_one_order(app):
 
     key = uuid.uuid4().hex
     placed = run_concurrently(app, 6, lambda: place(key=key).id)
-    with app.app_context():
+    with unit_of_work(app):
         assert len(set(placed)) == 1
         assert db.session.scalar(select(func.count()).select_from(Order)) == 1
 
@@ -156,7 +156,7 @@ def test_replenishment_proposes_what_restores_par(app, client, login):
     from procure.extensions import db
 
     login(STAFF)
-    with app.app_context():
+    with unit_of_work(app):
         pars = db.session.scalars(select(ParLevel).where(ParLevel.ward_id == user(STAFF).ward_id)
                                   .order_by(ParLevel.id)).all()
         space_id = pars[0].space_id
@@ -168,7 +168,7 @@ def test_replenishment_proposes_what_restores_par(app, client, login):
     pen = next(p for p in pars if p.sku == "B-PEN-001")
     assert f'name="order_{pen.id}" value="10"' in page  # 5 short, but the minimum order is 10
     client.post(f"/ward/replenish/{space_id}/cart", data={"csrf_token": token, f"order_{pen.id}": "10"})
-    with app.app_context():
+    with unit_of_work(app):
         assert [(c.sku, c.quantity) for c in db.session.scalars(select(CartItem))] == [("B-PEN-001", 10)]
 
 
@@ -179,7 +179,7 @@ def test_budgets_page_and_approver_edits_the_approval_rule(app, client, login):
     token = csrf_token(client, "/ward/budgets")
     client.post("/ward/approval-rule", data={"csrf_token": token, "threshold": "１００，０００",
                                              "categories": "PC周辺機器、防災備蓄品"})
-    with app.app_context():
+    with unit_of_work(app):
         from catalog.order_models import ApprovalRule
         from procure.extensions import db
 

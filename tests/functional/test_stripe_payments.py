@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.catalog_data import inspected_last_month, user
 from tests.functional.test_invoicing import generate
-from tests.helpers import csrf_token, make_app, run_concurrently
+from tests.helpers import csrf_token, make_app, run_concurrently, unit_of_work
 from tests.localstripe_server import running_localstripe
 
 ACCOUNTING = "inspector@shibuya.example.jp"
@@ -30,7 +30,7 @@ def stripe_app(database_url, tmp_path, localstripe):
     yield app
     from procure.extensions import db
 
-    with app.app_context():
+    with unit_of_work(app):
         db.session.remove()
         db.engine.dispose()
 
@@ -60,7 +60,7 @@ def test_pay_by_card_marks_the_invoice_paid(stripe_app):
     response = client.post(f"/invoices/{invoice_id}/stripe", data={"csrf_token": token}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "支払いました" in page, page[page.find("<main"):page.find("</main>")][:1500]
-    with stripe_app.app_context():
+    with unit_of_work(stripe_app):
         payment = db.session.scalar(select(Payment))
         assert (payment.status, payment.amount, payment.method) == ("succeeded", 748, "stripe")
         assert payment.stripe_intent_id.startswith("pi_")
@@ -80,7 +80,7 @@ def test_two_simultaneous_payments_charge_once(stripe_app):
     outcomes = [r if not isinstance(r, Exception) else f"refused: {r}" for r in results]
     assert all(isinstance(r, payments.PaymentError) for r in results if isinstance(r, Exception)), outcomes
     assert outcomes.count("succeeded") == 1, outcomes
-    with stripe_app.app_context():
+    with unit_of_work(stripe_app):
         assert db.session.scalar(select(func.count()).select_from(Payment)) == 1
 
 
@@ -96,7 +96,7 @@ def test_declined_card_leaves_the_invoice_payable_and_a_retry_pays(stripe_app):
 
     invoice_id = payable_invoice(stripe_app)
     base = stripe_app.config["STRIPE_API_BASE"]
-    with stripe_app.app_context():
+    with unit_of_work(stripe_app):
         with pytest.raises(payments.PaymentError):
             payments.pay_by_stripe(user(ACCOUNTING), invoice_id, DecliningCard("sk_test_procure", base))
         assert db.session.get(Invoice, invoice_id).status == "payable"
@@ -112,7 +112,7 @@ def test_webhook_is_verified_and_a_replay_is_ignored(stripe_app):
     from procure.extensions import db
 
     invoice_id = payable_invoice(stripe_app)
-    with stripe_app.app_context():
+    with unit_of_work(stripe_app):
         payment = payments.pay_by_stripe(user(ACCOUNTING), invoice_id,
                                          StripeGateway("sk_test_procure", stripe_app.config["STRIPE_API_BASE"]))
         intent_id = payment.stripe_intent_id
@@ -126,7 +126,7 @@ def test_webhook_is_verified_and_a_replay_is_ignored(stripe_app):
     assert client.post("/webhooks/stripe", data=bad_body, headers=bad_headers).status_code == 400
     stale_body, stale_headers = signed(event | {"id": "evt_test_3"}, timestamp=time.time() - 3600)
     assert client.post("/webhooks/stripe", data=stale_body, headers=stale_headers).status_code == 400
-    with stripe_app.app_context():
+    with unit_of_work(stripe_app):
         assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 1
         assert db.session.scalar(select(Payment)).status == "succeeded"
 
@@ -140,7 +140,7 @@ def test_unknown_outcome_stays_pending_and_is_retried_with_the_same_key(stripe_a
 
     invoice_id = payable_invoice(stripe_app)
     unreachable = StripeGateway("sk_test_procure", f"http://127.0.0.1:{_free_port()}")  # nothing listens
-    with stripe_app.app_context():
+    with unit_of_work(stripe_app):
         with pytest.raises(payments.PaymentError, match="二重には請求されません"):
             payments.pay_by_stripe(user(ACCOUNTING), invoice_id, unreachable)
         payment = db.session.scalar(select(Payment))

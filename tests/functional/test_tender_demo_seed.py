@@ -2,7 +2,7 @@
 different stages, built through the use cases; running it again changes nothing."""
 from sqlalchemy import func, select
 
-from tests.helpers import sign_in
+from tests.helpers import sign_in, unit_of_work
 
 
 def test_demo_tenders_are_seeded_once_and_every_page_shows_them(app, runner):
@@ -13,7 +13,7 @@ def test_demo_tenders_are_seeded_once_and_every_page_shows_them(app, runner):
     for _ in range(2):
         result = runner.invoke(args=["seed", "--tenders"])
         assert result.exit_code == 0, result.output
-    with app.app_context():
+    with unit_of_work(app):
         tenders = {t.title: t for t in db.session.scalars(select(Tender))}
         assert {t: tenders[t].status for t in (PC_TITLE, POWER_TITLE, FOOD_TITLE)} == {
             PC_TITLE: "demand_collection", POWER_TITLE: "bidding", FOOD_TITLE: "contracted"}

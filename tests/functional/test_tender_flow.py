@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from tests.catalog_data import user
+from tests.helpers import unit_of_work
 
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)
 OPENS, CLOSES, OPENING = T0 + timedelta(days=10), T0 + timedelta(days=17), T0 + timedelta(days=18)
@@ -33,7 +34,7 @@ def ward_user(app, code, email):
 def tender(app):
     from tenders import service
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         t = service.create_tender(office, "pc", "令和9年度 標準PC共同調達", OPENS, CLOSES, OPENING,
                                   Decimal("40000000"), qualification="designated_ward",
@@ -67,7 +68,7 @@ def test_pc_tender_sealed_bids_opening_and_award(app, tender):
     from tenders import service
     from tenders.models import Award, Bid, Tender
 
-    with app.app_context():
+    with unit_of_work(app):
         bunguya, pc, denki = (user(e) for e in ("vendor@bunguya.example.jp", "vendor@pc.example.jp",
                                                 "vendor@denki.example.jp"))
         with pytest.raises(service.TenderError, match="入札期間外"):
@@ -112,7 +113,7 @@ def test_ward_contracts_add_up_to_the_award_and_change_within_tolerance(app, ten
     from tenders import service
     from tenders.models import Award, Contract
 
-    with app.app_context():
+    with unit_of_work(app):
         for email, std in (("vendor@pc.example.jp", 95000), ("vendor@bunguya.example.jp", 97000)):
             service.submit_bid(user(email), tender, bid(std, 150000), OPENS + timedelta(hours=1))
         office = user("office@example.jp")
@@ -143,7 +144,7 @@ def test_pc_contract_deliveries_are_inspected_and_invoiced(app, tender):
     from procure.models import Facility, Role, User, Ward
     from tenders import service
 
-    with app.app_context():
+    with unit_of_work(app):
         service.submit_bid(user("vendor@pc.example.jp"), tender, bid(95000, 150000), OPENS + timedelta(hours=1))
         office = user("office@example.jp")
         service.open_bids(office, tender, OPENING)
@@ -175,7 +176,7 @@ def test_leased_pcs_are_billed_monthly_during_their_term(app, tender):
     from procure.models import Facility, Ward
     from tenders import service
 
-    with app.app_context():
+    with unit_of_work(app):
         service.submit_bid(user("vendor@pc.example.jp"), tender, bid(95000, 150000), OPENS + timedelta(hours=1))
         office = user("office@example.jp")
         service.open_bids(office, tender, OPENING)
@@ -216,7 +217,7 @@ def test_generic_tender_for_stockpile_food(app):
     from procure.extensions import db
     from tenders import service
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         t = service.create_tender(office, "generic", "災害備蓄食料（アルファ化米）", OPENS, CLOSES, OPENING, None)
         with pytest.raises(service.TenderError, match="税率"):
@@ -263,7 +264,7 @@ def test_generic_tender_for_stockpile_food(app):
 def test_volume_tiers_reached_by_the_pooled_purchases_price_the_award_and_every_contract(app, tender):
     from tenders import service
 
-    with app.app_context():
+    with unit_of_work(app):
         tiered = {**bid(95000, 150000), "volume_prices": {"std": [["100", "93000"], ["1000", "90000"]]}}
         with pytest.raises(service.TenderError, match="前の段階の単価"):
             service.submit_bid(user("vendor@pc.example.jp"), tender,
@@ -289,7 +290,7 @@ def test_a_bid_missing_a_price_the_demand_needs_is_refused_at_submission(app, te
     from tenders import service
     from tenders.models import Bid
 
-    with app.app_context():
+    with unit_of_work(app):
         incomplete = bid(95000, 150000)
         del incomplete["patterns"]["hi"], incomplete["lease_monthly"]["std"]
         with pytest.raises(service.TenderError) as refused:
@@ -305,7 +306,7 @@ def test_a_tampered_or_unreadable_bid_is_recorded_invalid_and_the_opening_goes_o
     from tenders import service
     from tenders.models import Bid
 
-    with app.app_context():
+    with unit_of_work(app):
         pc = service.submit_bid(user("vendor@pc.example.jp"), tender, bid(95000, 150000), OPENS)
         bunguya = service.submit_bid(user("vendor@bunguya.example.jp"), tender, bid(90000, 140000), OPENS)
         denki = service.submit_bid(user("vendor@denki.example.jp"), tender, bid(99000, 150000), OPENS)
@@ -325,7 +326,7 @@ def test_a_tampered_or_unreadable_bid_is_recorded_invalid_and_the_opening_goes_o
 def test_a_ward_joins_a_later_round_of_demand_collection(app):
     from tenders import service
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         t = service.create_tender(office, "pc", "PC 追加募集", OPENS, CLOSES, OPENING, None)
         service.move(office, t.id, "open_demand", T0)
@@ -345,7 +346,7 @@ def test_the_service_itself_refuses_the_wrong_side_of_the_tender(app, tender):
     """Pages check roles first; the use cases check again, from the user's own role."""
     from tenders import service
 
-    with app.app_context():
+    with unit_of_work(app):
         office, staff = user("office@example.jp"), user("staff@shibuya.example.jp")
         with pytest.raises(service.TenderError, match="権限"):
             service.submit_bid(staff, tender, bid(1, 1), OPENS)

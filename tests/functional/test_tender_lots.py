@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests.catalog_data import user
 from tests.functional.test_electricity_tender import facilities_xlsx
 from tests.functional.test_tender_flow import OPENING, OPENS, OPTIONS, T0, bid, ward_user
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import csrf_token, sign_in, unit_of_work
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def split_tender(app):
     """The PC tender of test_tender_flow, split by pattern before bidding, with lot ceilings."""
     from tenders import service
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         t = service.create_tender(office, "pc", "PC 分割", OPENS, OPENS + timedelta(days=7), OPENING, None,
                                   qualification="designated_ward",
@@ -40,7 +40,7 @@ def split_tender(app):
 def test_bidding_cannot_open_while_demand_is_outside_every_lot(app, split_tender):
     from tenders import service
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         with pytest.raises(service.TenderError, match="高性能ノート|hi: どのロットにも含まれていません"):
             service.move(office, split_tender, "open_bidding", OPENS)
@@ -57,7 +57,7 @@ def test_each_lot_is_awarded_on_its_own_and_contracts_add_up_per_lot(app, split_
     from tenders import service
     from tenders.models import Bid, Contract
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         service.add_lot(office, split_tender, "2", "高性能ノート", patterns=["hi"], ceiling=Decimal("3000000"))
         service.move(office, split_tender, "open_bidding", OPENS)
@@ -107,7 +107,7 @@ def test_electricity_split_by_ward_lets_a_supplier_serve_the_wards_whose_thresho
     from tenders import service
     from tenders.facility_upload import read_facilities
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         tender = service.create_tender(office, "electricity", "電力 区ごと", OPENS, OPENS + timedelta(days=7),
                                        OPENING, None)
@@ -150,7 +150,7 @@ def test_office_splits_and_adds_lots_on_the_page(app):
     from tenders import service
     from tenders.models import TenderLot
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         t = service.create_tender(office, "pc", "PC", OPENS, OPENS + timedelta(days=7), OPENING, None)
         service.add_pattern(office, t.id, "std", "標準ノート", OPTIONS)
@@ -161,7 +161,7 @@ def test_office_splits_and_adds_lots_on_the_page(app):
     detail = f"/office/tenders/{tender_id}"
     token = csrf_token(client, detail)
     client.post(f"{detail}/lots", data={"csrf_token": token, "action": "split", "mode": "pattern"})
-    with app.app_context():
+    with unit_of_work(app):
         assert [(lot.code, lot.patterns) for lot in db.session.scalars(select(TenderLot))] == [
             ("1", ["std"]), ("2", ["desk"])]
     bad = client.post(f"{detail}/lots", data={"csrf_token": token, "action": "add", "code": "1", "name": ""},
@@ -171,6 +171,6 @@ def test_office_splits_and_adds_lots_on_the_page(app):
                                         "patterns": "std", "ceiling": "１，０００，０００"})
     page = client.get(detail).get_data(as_text=True)
     assert "予備" in page and "開札まで非公開" in page and "1,000,000" not in page
-    with app.app_context():
+    with unit_of_work(app):
         lot = db.session.scalar(select(TenderLot).filter_by(code="3"))
         assert lot.sealed_ceiling and b"1000000" not in lot.sealed_ceiling and lot.ceiling_price is None

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import csrf_token, sign_in, unit_of_work
 
 TOKYO_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -55,7 +55,7 @@ def test_pc_tender_through_the_pages(app):
     ward = as_user(app, "staff@shibuya.example.jp")
     page = f"/ward/tenders/{tender_id}"
     post(ward, page, page, {"action": "join"})
-    with app.app_context():
+    with unit_of_work(app):
         from procure.models import Facility
 
         sites = db.session.scalars(select(Facility.id).filter_by(ward_id=user_ward(app))).all()
@@ -68,7 +68,7 @@ def test_pc_tender_through_the_pages(app):
     post(ward, page, page, {"qty_std_0": "１００", "tier_std_0_0": "mem32", "opt_std_0": ["office"],
                             "site_std_0": str(sites[0]), "date_std_0": later,
                             "qty_std_1": "20", "tier_std_1_0": "", "site_std_1": str(sites[-1]), "date_std_1": later})
-    with app.app_context():
+    with unit_of_work(app):
         from tenders.models import PcDemandLine
 
         rows = db.session.scalars(select(PcDemandLine).order_by(PcDemandLine.id)).all()
@@ -96,7 +96,7 @@ def test_pc_tender_through_the_pages(app):
     refused = post(office, f"/office/tenders/{tender_id}/actions/open_bids", detail, {})
     assert "開札日時前" in office.get(detail).get_data(as_text=True)
 
-    with app.app_context():  # the bidding period and the opening time pass
+    with unit_of_work(app):  # the bidding period and the opening time pass
         past = datetime.now(TOKYO) - timedelta(minutes=1)
         db.session.execute(update(Tender).where(Tender.id == tender_id).values(
             bidding_opens=past - timedelta(hours=2), bidding_closes=past - timedelta(minutes=1), opening_at=past))
@@ -106,7 +106,7 @@ def test_pc_tender_through_the_pages(app):
     assert "¥15,020,000" in opened  # 100 x (96,000 + 5,000 + 30,000) + 20 x 96,000
     assert "差し替え済み" in opened
     post(office, f"/office/tenders/{tender_id}/actions/award", detail, {})
-    with app.app_context():
+    with unit_of_work(app):
         assert db.session.get(Tender, tender_id).status == "awarded"
 
     public = app.test_client()
@@ -123,7 +123,7 @@ def test_ocds_hides_bids_and_ceiling_before_opening(app):
     from tenders import service
     from tests.catalog_data import user
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         tender = service.create_tender(office, "pc", "PC", utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1),
                                        utcnow() + timedelta(hours=2), 5_000_000)
@@ -145,7 +145,7 @@ def test_vendor_delivers_a_contract_on_its_page(app):
     from tests.functional.test_tender_flow import bid
 
     now = datetime.now(timezone.utc)
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         t = service.create_tender(office, "pc", "PC", now - timedelta(hours=2), now - timedelta(hours=1),
                                   now - timedelta(minutes=30), None)
@@ -178,7 +178,7 @@ def test_questions_are_answered_for_every_vendor_without_the_askers_name(app):
     from tenders import service
     from tests.catalog_data import user
 
-    with app.app_context():
+    with unit_of_work(app):
         office = user("office@example.jp")
         t = service.create_tender(office, "pc", "PC", utcnow() + timedelta(days=1), utcnow() + timedelta(days=2),
                                   utcnow() + timedelta(days=3), None)
@@ -191,7 +191,7 @@ def test_questions_are_answered_for_every_vendor_without_the_askers_name(app):
     assert "Office は永続ライセンスですか" not in other.get(page).get_data(as_text=True)  # unanswered: asker only
     office_client = as_user(app, "office@example.jp")
     detail = f"/office/tenders/{tender_id}"
-    with app.app_context():
+    with unit_of_work(app):
         from tenders.models import TenderQuestion
         from procure.extensions import db
 
