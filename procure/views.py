@@ -1,10 +1,15 @@
 """Role homes and the organisation pages (thin: queries and templates only)."""
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from procure.audit import AuditLog
+from procure import audit
+from procure.audit_queries import (ACTION_LABELS, AuditFilter, Cursor, action_label, audit_export,
+                                   audit_page, audit_xlsx, entity_label)
 from procure.extensions import db
+from procure.formatting import TOKYO
 from procure.models import Facility, Role, User, Vendor, Ward
 from procure.permissions import (ANY_SIGNED_IN, WARD, allow, get_owned_or_404, public,
                                  request_user, scoped)
@@ -99,21 +104,34 @@ def office_vendor(vendor_id):
     return render_template("vendor/profile.html", vendor=get_owned_or_404(Vendor, vendor_id))
 
 
-AUDIT_PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/office/audit")
 @allow(Role.OFFICE)
 def audit_log():
-    page = max(request.args.get("page", 1, type=int), 1)
-    entity = request.args.get("entity", "").strip()
-    stmt = select(AuditLog).order_by(AuditLog.id.desc())
-    if entity:
-        stmt = stmt.where(AuditLog.entity == entity)
-    rows = db.session.scalars(stmt.offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
-    entities = db.session.scalars(select(AuditLog.entity).distinct().order_by(AuditLog.entity)).all()
-    return render_template("office/audit.html", rows=rows[:AUDIT_PAGE_SIZE], page=page,
-                           has_next=len(rows) > AUDIT_PAGE_SIZE, entity=entity, entities=entities)
+    filters, errors = AuditFilter.from_args(request.args)
+    cursor, cursor_error = Cursor.from_args(request.args)
+    page = audit_page(None if errors else filters, cursor)
+    return render_template("office/audit.html", page=page, filters=filters, errors=errors,
+                           cursor=cursor, cursor_error=cursor_error, values=request.args,
+                           action_labels=ACTION_LABELS,
+                           entity_label=entity_label, action_label=action_label), 400 if errors else 200
+
+
+@bp.get("/office/audit.xlsx")
+@allow(Role.OFFICE)
+def audit_log_xlsx():
+    filters, errors = AuditFilter.from_args(request.args)
+    if errors:
+        return audit_log()
+    export = audit_export(filters)
+    audit.record(db.session, "export", "audit_log", after={
+        "format": "xlsx", "filters": filters.as_args(), "rows": len(export.rows), "capped": export.capped})
+    name = f"audit_log_{datetime.now(TOKYO):%Y%m%d_%H%M}.xlsx"
+    return Response(audit_xlsx(export, filters), mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
 
 
 # --- vendor ----------------------------------------------------------------------------

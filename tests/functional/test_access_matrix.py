@@ -33,6 +33,7 @@ PAGES = {
     "/office/vendors": ({"office"}, set()),
     "/office/vendors/{bunguya}": ({"office"}, set()),
     "/office/audit": ({"office"}, set()),
+    "/office/audit.xlsx": ({"office"}, set()),
     "/vendor/": (VENDORS, set()),
     "/office/pricing/simulation": ({"office"}, set()),
     "/office/pricing/simulation-template.xlsx": ({"office"}, set()),
