@@ -2,13 +2,12 @@
 delivery notes, catalog upload). Registered on the /api/v1 blueprint."""
 from __future__ import annotations
 
-from flask import Response, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from catalog import versions
 from catalog.approval import APPROVED
-from catalog.delivery_models import Delivery
 from catalog.fulfilment import FulfilmentError, confirm_order, ship, vendor_lines
 from catalog.models import CatalogItem, CatalogVersion
 from catalog.order_models import Order, OrderLine
@@ -22,7 +21,6 @@ from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.jobs import Job
 from procure.models import WARD_ROLES, Role
-from procure.pdf import render_pdf
 from procure.permissions import allow, get_owned_or_404, request_user, scoped
 from procure.textnorm import parse_date
 
@@ -191,14 +189,6 @@ def api_ship(order_id):
                     "delivery_note_pdf": url_for("api.api_delivery_note", delivery_id=delivery.id)}), 201
 
 
-@bp.get("/deliveries/<int:delivery_id>/note.pdf")
-@allow(*WARD_ROLES, Role.VENDOR, Role.OFFICE)
-def api_delivery_note(delivery_id):
-    """納品書 PDF of a delivery (the vendor's own, or one delivered to the caller's ward)."""
-    delivery = get_owned_or_404(Delivery, delivery_id)
-    return Response(render_pdf("pdf/delivery_note.html", delivery=delivery), mimetype="application/pdf")
-
-
 def version_json(version: CatalogVersion, job: Job | None = None) -> dict:
     data = {"id": version.id, "number": version.number, "status": version.status,
             "file_name": version.file_name, "item_count": version.item_count,
@@ -304,10 +294,6 @@ document(
                                          "properties": {"order_line_id": {"type": "integer"},
                                                         "quantity": {"type": "integer"}}}}}}}}},
             "responses": {**_ok("Delivery", {"type": "object"}, "201"), **error_responses(400, 401, 403, 404, 422)}}},
-        "/deliveries/{delivery_id}/note.pdf": {"get": {
-            "summary": "Delivery note (納品書) as PDF", "parameters": [_ID_PARAM("delivery_id")],
-            "responses": {"200": {"description": "PDF", "content": {"application/pdf": {
-                "schema": {"type": "string", "format": "binary"}}}}, **error_responses(401, 403, 404)}}},
         "/catalog/uploads": {"post": {
             "summary": "Vendor uploads a catalog (.xlsx, the template's columns); imported in the background",
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {

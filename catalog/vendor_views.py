@@ -10,12 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from catalog import versions
 from catalog.approval import APPROVED
-from catalog.delivery_models import Delivery
 from catalog.forms import CatalogUploadForm, CsrfForm
 from catalog.fulfilment import FulfilmentError, confirm_order, ship, vendor_lines
 from catalog.models import CatalogVersion
 from catalog.order_models import Order, OrderLine
 from catalog.upload import template_workbook
+from deliveries.services import order_deliveries
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.models import Role
@@ -98,8 +98,7 @@ def _own_order(order_id):
 @allow(Role.VENDOR)
 def order_detail(order_id):
     user, order = _own_order(order_id)
-    deliveries = db.session.scalars(select(Delivery).filter_by(order_id=order.id, vendor_id=user.vendor_id)
-                                    .order_by(Delivery.id)).all()
+    deliveries = order_deliveries(order.id, user.vendor_id)
     return render_template("catalog/vendor_order.html", order=order, lines=vendor_lines(order, user.vendor_id),
                            deliveries=deliveries, form=CsrfForm(), today=today_in_tokyo(),
                            errors=None, values={})
@@ -129,8 +128,7 @@ def deliver(order_id):
         delivery = ship(user, order.id, values.get("note_number", ""),
                         parse_date(values.get("delivered_on", ""), _("納品日")), quantities)
     except (FulfilmentError, ValueError) as exc:
-        deliveries = db.session.scalars(select(Delivery).filter_by(order_id=order.id,
-                                                                   vendor_id=user.vendor_id)).all()
+        deliveries = order_deliveries(order.id, user.vendor_id)
         return render_template("catalog/vendor_order.html", order=order,
                                lines=vendor_lines(order, user.vendor_id), deliveries=deliveries,
                                form=form, today=today_in_tokyo(), errors=str(exc), values=values), 422

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from catalog.delivery_models import Delivery, DeliveryLine, Inspection
 from catalog.order_models import MonthClose, Order, OrderLine, PooledAdjustment
 from catalog.ordering import line_amount
+from deliveries import services as deliveries
 from invoicing import matching
 from invoicing.models import (ACCEPT, ASK_CORRECTION, CORRECTION_REQUESTED, CREDIT_NOTE, DISCREPANCY,
                               GENERATED, PAID, PAYABLE, PAYMENT_PENDING, SUPERSEDED, Invoice, InvoiceLine, VendorBilling, WardBilling)
@@ -50,12 +50,7 @@ def invoiced_quantities(order_line_ids, exclude_invoice_id: int | None = None) -
 
 
 def accepted_quantities(order_line_ids, until: date) -> dict[int, Decimal]:
-    stmt = (select(DeliveryLine.order_line_id, func.sum(Inspection.accepted_quantity))
-            .join(Inspection, Inspection.delivery_line_id == DeliveryLine.id)
-            .join(Delivery, DeliveryLine.delivery_id == Delivery.id)
-            .where(DeliveryLine.order_line_id.in_(order_line_ids), Delivery.delivered_on <= until)
-            .group_by(DeliveryLine.order_line_id))
-    return {row[0]: Decimal(row[1]) for row in db.session.execute(stmt)}
+    return {line: Decimal(q) for line, q in deliveries.accepted_by_order_line(order_line_ids, until).items()}
 
 
 def billable(vendor_id: int, ward_id: int, year: int, month: int) -> tuple[list[dict], list[PooledAdjustment]]:
@@ -65,7 +60,7 @@ def billable(vendor_id: int, ward_id: int, year: int, month: int) -> tuple[list[
     lines = db.session.scalars(
         select(OrderLine).join(Order).where(
             OrderLine.vendor_id == vendor_id, OrderLine.ward_id == ward_id,
-            OrderLine.id.in_(select(DeliveryLine.order_line_id).join(Inspection)))
+            OrderLine.id.in_(deliveries.inspected_order_line_ids()))
         .order_by(OrderLine.id)).all()
     ids = [line.id for line in lines]
     accepted, billed = accepted_quantities(ids, until), invoiced_quantities(ids)
@@ -98,12 +93,7 @@ def billable_readings(vendor_id: int, ward_id: int, year: int, month: int) -> li
 
 
 def _contract_accepted(contract_ids, until: date) -> dict[tuple[int, int], Decimal]:
-    stmt = (select(DeliveryLine.contract_id, DeliveryLine.contract_line, func.sum(Inspection.accepted_quantity))
-            .join(Inspection, Inspection.delivery_line_id == DeliveryLine.id)
-            .join(Delivery, DeliveryLine.delivery_id == Delivery.id)
-            .where(DeliveryLine.contract_id.in_(contract_ids), Delivery.delivered_on <= until)
-            .group_by(DeliveryLine.contract_id, DeliveryLine.contract_line))
-    return {(c, l): Decimal(q) for c, l, q in db.session.execute(stmt)}
+    return {key: Decimal(q) for key, q in deliveries.accepted_by_contract_line(contract_ids, until).items()}
 
 
 def _contract_billed(contract_ids, exclude_invoice_id: int | None = None) -> dict[tuple[int, int], Decimal]:
@@ -123,12 +113,7 @@ def _lease_units(contract_id: int, index: int, months: int, year: int, month: in
     """Accepted units of a leased line whose lease (from the delivery month, `months` long) runs
     in this month."""
     target = _month_index(year, month)
-    rows = db.session.execute(
-        select(Delivery.delivered_on, func.sum(Inspection.accepted_quantity))
-        .join(DeliveryLine, DeliveryLine.delivery_id == Delivery.id)
-        .join(Inspection, Inspection.delivery_line_id == DeliveryLine.id)
-        .where(DeliveryLine.contract_id == contract_id, DeliveryLine.contract_line == index)
-        .group_by(Delivery.delivered_on))
+    rows = deliveries.accepted_by_delivery_day(contract_id, index).items()
     return sum((Decimal(q) for day, q in rows
                 if _month_index(day.year, day.month) <= target < _month_index(day.year, day.month) + months),
                Decimal(0))

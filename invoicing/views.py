@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from catalog.forms import CsrfForm
-from catalog.records import parse_month
 from invoicing import documents, payments, service
 from invoicing.forms import InvoiceUploadForm, MonthForm
 from invoicing.models import DISCREPANCY, PAYABLE, Invoice, Payment, ZenginBatch
 from procure import jobs
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
+from procure.jpcalendar import parse_month
 from procure.models import Role, Vendor, Ward
 from procure.permissions import WARD, allow, get_owned_or_404, request_user, scoped
 from procure.textnorm import parse_date, parse_decimal

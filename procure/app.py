@@ -53,9 +53,9 @@ def build_app(overrides: dict | None = None) -> Flask:
 
 def _import_models() -> None:
     """Every mapped class, so that migrations and relationships see them all."""
-    import catalog.delivery_models  # noqa: F401
     import catalog.models  # noqa: F401
     import catalog.order_models  # noqa: F401
+    import deliveries.models  # noqa: F401
     import invoicing.models  # noqa: F401
     import tenders.models  # noqa: F401
     import procure.models  # noqa: F401
@@ -82,13 +82,15 @@ def _register_blueprints(app: Flask) -> None:
     from procure.views import bp as home_bp
     from procure.job_views import bp as jobs_bp
     import catalog.api  # noqa: F401  (adds API routes: before api_bp is registered)
+    import deliveries.api  # noqa: F401
     import tenders.api  # noqa: F401
+    from catalog.adjustment_views import bp as adjustments_bp
     from catalog.budget_views import bp as budgets_bp
     from catalog.office_views import bp as catalog_office_bp
-    from catalog.records_views import bp as records_bp
     from catalog.replenish_views import bp as replenish_bp
     from catalog.vendor_views import bp as vendor_catalog_bp
     from catalog.ward_views import bp as ordering_bp
+    from deliveries.views import bp as records_bp
     from invoicing.views import bp as invoicing_bp
     from invoicing.webhooks import bp as webhooks_bp
     from tenders.views import bp as tenders_bp
@@ -96,8 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(pricing_bp)
-    for blueprint in (jobs_bp, ordering_bp, budgets_bp, replenish_bp, records_bp, vendor_catalog_bp,
-                      catalog_office_bp, invoicing_bp, webhooks_bp, tenders_bp):
+    for blueprint in (jobs_bp, ordering_bp, budgets_bp, replenish_bp, records_bp, adjustments_bp,
+                      vendor_catalog_bp, catalog_office_bp, invoicing_bp, webhooks_bp, tenders_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(webhooks_bp)  # Stripe signs its webhooks; there is no session or form
     # The API authenticates with bearer tokens only (never cookies), so CSRF does not apply.

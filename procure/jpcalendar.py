@@ -62,3 +62,14 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     """First day of the month and first day of the next month."""
     start = date(year, month, 1)
     return start, date(year + (month == 12), month % 12 + 1, 1)
+
+
+def parse_month(text: str | None, today: date) -> tuple[int, int]:
+    """A `YYYY-MM` query value as (year, month); this month when it is missing or wrong."""
+    try:
+        year, month = (int(p) for p in (text or "").split("-"))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return year, month
+    except ValueError:
+        pass
+    return today.year, today.month

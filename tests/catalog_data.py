@@ -94,7 +94,9 @@ def inspected_last_month(app, lines=(("B-PEN-001", 10),), rejected=0, email="sta
     Returns (year, month, order id)."""
     from datetime import timedelta
 
-    from catalog.fulfilment import InspectionEntry, inspect_delivery, ship
+    from catalog.fulfilment import ship
+    from deliveries.inspection import InspectionEntry
+    from deliveries.services import inspect_delivery
     from procure.formatting import today_in_tokyo
 
     last_month = today_in_tokyo().replace(day=1) - timedelta(days=1)

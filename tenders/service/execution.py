@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from deliveries import services as deliveries
 from procure import uow
 from procure.extensions import db
 from procure.models import User
@@ -93,11 +94,7 @@ def change_contract_quantity(ward_user: User, contract_id: int, line_index: int,
 
 
 def delivered_quantities(contract_id: int) -> dict[int, int]:
-    from catalog.delivery_models import DeliveryLine
-
-    rows = db.session.execute(select(DeliveryLine.contract_line, func.sum(DeliveryLine.quantity))
-                              .where(DeliveryLine.contract_id == contract_id).group_by(DeliveryLine.contract_line))
-    return {line: int(total) for line, total in rows}
+    return deliveries.delivered_by_contract_line(contract_id)
 
 
 @uow.use_case
@@ -105,7 +102,6 @@ def deliver_contract(vendor_user: User, contract_id: int, note_number: str, deli
                      quantities: dict[int, int]):
     """PC deliveries of a contract by site and date, recorded like catalog deliveries so that the
     ward inspects them and invoicing bills them the same way."""
-    from catalog.delivery_models import Delivery, DeliveryLine
     from procure.models import Facility
 
     contract = db.session.get(Contract, contract_id)
@@ -114,14 +110,11 @@ def deliver_contract(vendor_user: User, contract_id: int, note_number: str, deli
     facility = db.session.get(Facility, facility_id) if facility_id else None
     if facility is None or facility.ward_id != contract.ward_id:
         raise TenderError("納品先は契約した区の施設から選んでください")
-    note_number = (note_number or "").strip()
-    if not note_number:
-        raise TenderError("納品書番号を入力してください")
-    if db.session.scalar(select(Delivery.id).filter_by(vendor_id=contract.vendor_id, note_number=note_number)):
-        raise TenderError(f"納品書番号 {note_number} は既に使われています")
-    done = delivered_quantities(contract.id)
-    delivery = Delivery(vendor_id=contract.vendor_id, ward_id=contract.ward_id, facility_id=facility.id,
-                        note_number=note_number[:40], delivered_on=delivered_on, recorded_by_id=vendor_user.id)
+    try:
+        note_number = deliveries.free_note_number(contract.vendor_id, note_number)
+    except deliveries.DeliveryError as exc:
+        raise TenderError(str(exc)) from None
+    done, lines = delivered_quantities(contract.id), []
     for index, quantity in sorted(quantities.items()):
         if not quantity:
             continue
@@ -132,11 +125,12 @@ def deliver_contract(vendor_user: User, contract_id: int, note_number: str, deli
         if not 0 < quantity <= remaining:
             raise TenderError(f"{line['pattern']} の納品数は 1〜{remaining} にしてください")
         options = "・".join(line["options"])
-        delivery.lines.append(DeliveryLine(ward_id=contract.ward_id, contract_id=contract.id, contract_line=index,
-                                           description=f"{line['pattern']}{'（' + options + '）' if options else ''}",
-                                           quantity=quantity))
-    if not delivery.lines:
-        raise TenderError("納品する数量を1つ以上入力してください")
-    db.session.add(delivery)
-    db.session.flush()
-    return delivery
+        lines.append(deliveries.NewLine(ward_id=contract.ward_id, contract_id=contract.id, contract_line=index,
+                                        description=f"{line['pattern']}{'（' + options + '）' if options else ''}",
+                                        quantity=quantity))
+    try:
+        return deliveries.record_delivery(vendor_id=contract.vendor_id, ward_id=contract.ward_id,
+                                          facility_id=facility.id, note_number=note_number,
+                                          delivered_on=delivered_on, recorded_by=vendor_user, lines=lines)
+    except deliveries.DeliveryError as exc:
+        raise TenderError(str(exc)) from None

@@ -13,7 +13,7 @@ def sign_out(page):
 
 
 def test_catalog_journey_end_to_end(app, page, live_server, tmp_path):
-    from catalog.delivery_models import Inspection
+    from deliveries.models import Inspection
     from catalog.order_models import Order
     from procure.extensions import db
     from procure.formatting import today_in_tokyo

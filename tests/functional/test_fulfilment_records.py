@@ -58,7 +58,7 @@ def test_delivery_note_pdf_is_a_real_japanese_pdf(app, client, login, tmp_path):
 
 
 def test_inspection_per_line_with_reasons_and_all_errors_at_once(app, client, login):
-    from catalog.delivery_models import Delivery, Inspection
+    from deliveries.models import Delivery, Inspection
     from procure.extensions import db
 
     with unit_of_work(app):
@@ -101,7 +101,7 @@ def test_records_filter_and_export_xlsx_and_pdf(app, client, login, tmp_path):
     login(INSPECTOR)
     token = csrf_token(client, f"/deliveries/{refs['delivery']}")
     from procure.extensions import db
-    from catalog.delivery_models import Delivery
+    from deliveries.models import Delivery
 
     with unit_of_work(app):
         delivery = db.session.get(Delivery, refs["delivery"])
@@ -131,7 +131,7 @@ def test_other_ward_cannot_see_or_inspect(app, client, login):
 
 
 def test_export_cells_are_never_formulas(app, client, login):
-    from catalog.delivery_models import DeliveryLine
+    from deliveries.models import DeliveryLine
     from procure.extensions import db
 
     refs = delivered_order(app)

@@ -137,7 +137,8 @@ def test_ward_contracts_add_up_to_the_award_and_change_within_tolerance(app, ten
 
 
 def test_pc_contract_deliveries_are_inspected_and_invoiced(app, tender):
-    from catalog.fulfilment import InspectionEntry, inspect_delivery
+    from deliveries.inspection import InspectionEntry
+    from deliveries.services import inspect_delivery
     from invoicing import service as invoicing
     from procure.extensions import db
     from procure.formatting import today_in_tokyo
@@ -169,7 +170,8 @@ def test_pc_contract_deliveries_are_inspected_and_invoiced(app, tender):
 
 
 def test_leased_pcs_are_billed_monthly_during_their_term(app, tender):
-    from catalog.fulfilment import InspectionEntry, inspect_delivery
+    from deliveries.inspection import InspectionEntry
+    from deliveries.services import inspect_delivery
     from invoicing import service as invoicing
     from procure.extensions import db
     from procure.formatting import today_in_tokyo
@@ -240,7 +242,8 @@ def test_generic_tender_for_stockpile_food(app):
         made = service.make_contracts(office, t.id, OPENING)
         assert {c.ward.code: c.amount for c in made} == {"131130": 300 * 11000 + 500 * 1100, "131121": 200 * 11000}
         # Food is invoiced at the reduced rate (8%), in its own unit, under its name.
-        from catalog.fulfilment import InspectionEntry, inspect_delivery
+        from deliveries.inspection import InspectionEntry
+        from deliveries.services import inspect_delivery
         from invoicing import service as invoicing
         from procure.formatting import today_in_tokyo
         from procure.models import Facility, Ward

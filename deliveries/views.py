@@ -1,18 +1,21 @@
-"""Deliveries to inspect, inspection (検収), records with xlsx/PDF export, delivery notes."""
+"""Deliveries to inspect, inspection (検収), records with xlsx/PDF export, delivery notes: for
+catalog orders and tender contracts alike."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from catalog.delivery_models import Delivery, DeliveryLine, Inspection
 from catalog.forms import CsrfForm
-from catalog.fulfilment import FulfilmentError, InspectionEntry, inspect_delivery
-from catalog.records import parse_month, records_xlsx, ward_records
+from deliveries.inspection import InspectionEntry
+from deliveries.models import Delivery, DeliveryLine, Inspection
+from deliveries.records import records_xlsx, ward_records
+from deliveries.services import DeliveryError, inspect_delivery
 from procure import audit, uow
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
+from procure.jpcalendar import parse_month
 from procure.models import Facility, Role, Ward
 from procure.pdf import render_pdf
 from procure.permissions import WARD, allow, get_owned_or_404, request_user, scoped
@@ -31,14 +34,14 @@ def to_inspect():
     rows = db.session.scalars(scoped(select(Delivery), Delivery, user).where(pending)
                               .options(selectinload(Delivery.vendor), selectinload(Delivery.facility))
                               .order_by(Delivery.delivered_on, Delivery.id)).all()
-    return render_template("catalog/to_inspect.html", deliveries=rows)
+    return render_template("deliveries/to_inspect.html", deliveries=rows)
 
 
 @bp.get("/deliveries/<int:delivery_id>")
 @allow(*WARD, Role.VENDOR, Role.OFFICE)
 def delivery_detail(delivery_id):
     delivery = get_owned_or_404(Delivery, delivery_id)
-    return render_template("catalog/delivery.html", delivery=delivery, form=CsrfForm(), errors=None,
+    return render_template("deliveries/delivery.html", delivery=delivery, form=CsrfForm(), errors=None,
                            can_inspect=request_user().role == Role.WARD_INSPECTOR)
 
 
@@ -49,7 +52,7 @@ def inspect(delivery_id):
     form = CsrfForm()
     try:
         if not form.validate_on_submit():
-            raise FulfilmentError(_("フォームの有効期限が切れました。もう一度送信してください"))
+            raise DeliveryError(_("フォームの有効期限が切れました。もう一度送信してください"))
         entries = []
         for line in delivery.lines:
             if line.inspection is not None or f"accepted_{line.id}" not in request.form:
@@ -58,9 +61,9 @@ def inspect(delivery_id):
             rejected = parse_int(request.form.get(f"rejected_{line.id}") or "0", _("不合格数"), 0)
             entries.append(InspectionEntry(line.id, accepted, rejected, request.form.get(f"reason_{line.id}")))
         inspect_delivery(request_user(), delivery.id, entries)
-    except (FulfilmentError, ValueError) as exc:
+    except (DeliveryError, ValueError) as exc:
         uow.rollback()
-        return render_template("catalog/delivery.html", delivery=delivery, form=form, errors=str(exc),
+        return render_template("deliveries/delivery.html", delivery=delivery, form=form, errors=str(exc),
                                can_inspect=True, values=request.form), 422
     flash(_("検収を記録しました"), "success")
     return redirect(url_for("records.delivery_detail", delivery_id=delivery.id))
@@ -93,7 +96,7 @@ def _title(scope) -> str:
 def records():
     scope = _scope()
     rows = ward_records(scope["ward"].id, scope["year"], scope["month"], scope["facility_id"])
-    return render_template("catalog/records.html", rows=rows, title=_title(scope), **scope)
+    return render_template("deliveries/records.html", rows=rows, title=_title(scope), **scope)
 
 
 def _export(kind: str):
@@ -130,17 +133,3 @@ def delivery_note(delivery_id):
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="delivery_note_{delivery.id}.pdf"'})
 
-
-@bp.get("/adjustments")
-@allow(*WARD, Role.VENDOR, Role.OFFICE)
-def adjustments():
-    """Month-close pooled price adjustments: a ward sees its own, a vendor its own."""
-    from catalog.order_models import MonthClose, PooledAdjustment
-
-    user = request_user()
-    rows = db.session.scalars(
-        scoped(select(PooledAdjustment), PooledAdjustment, user).join(MonthClose)
-        .options(selectinload(PooledAdjustment.ward), selectinload(PooledAdjustment.vendor),
-                 selectinload(PooledAdjustment.month_close))
-        .order_by(MonthClose.year.desc(), MonthClose.month.desc(), PooledAdjustment.id).limit(2000)).all()
-    return render_template("catalog/adjustments.html", adjustments=rows)

@@ -7,8 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from catalog.delivery_models import Delivery, DeliveryLine, Inspection
-from catalog.order_models import OrderLine
+from deliveries.models import Delivery, DeliveryLine, Inspection
 from procure.exports import append_row, titled_sheet, workbook_bytes
 from procure.extensions import db
 from procure.jpcalendar import TOKYO, month_bounds
@@ -35,34 +34,23 @@ HEADERS = ("納品日", "施設", "事業者", "納品書番号", "注文番号"
            "合格数", "不合格数", "不合格理由", "検収者", "検収日時")
 
 
-def parse_month(text: str | None, today: date) -> tuple[int, int]:
-    try:
-        year, month = (int(p) for p in (text or "").split("-"))
-        if 2000 <= year <= 2100 and 1 <= month <= 12:
-            return year, month
-    except ValueError:
-        pass
-    return today.year, today.month
-
-
 def ward_records(ward_id: int, year: int, month: int, facility_id: int | None = None) -> list[RecordRow]:
     start, end = month_bounds(year, month)
-    stmt = (select(DeliveryLine, Delivery, OrderLine, Inspection)
+    stmt = (select(DeliveryLine, Delivery, Inspection)
             .join(Delivery, DeliveryLine.delivery_id == Delivery.id)
-            .outerjoin(OrderLine, DeliveryLine.order_line_id == OrderLine.id)
             .outerjoin(Inspection, Inspection.delivery_line_id == DeliveryLine.id)
             .where(Delivery.ward_id == ward_id, Delivery.delivered_on >= start, Delivery.delivered_on < end)
             .options(selectinload(Delivery.facility), selectinload(Delivery.vendor),
-                     selectinload(Inspection.inspector))
+                     selectinload(DeliveryLine.order_line), selectinload(Inspection.inspector))
             .order_by(Delivery.delivered_on, Delivery.id, DeliveryLine.id))
     if facility_id:
         stmt = stmt.where(Delivery.facility_id == facility_id)
     return [RecordRow(d.delivered_on, d.facility.name, d.vendor.name, d.note_number, d.order_id,
-                      line.description, line.quantity, order_line.unit if order_line else "",
+                      line.description, line.quantity, line.order_line.unit if line.order_line else "",
                       i.accepted_quantity if i else None, i.rejected_quantity if i else None,
                       i.rejection_reason if i else None, i.inspector.name if i else None,
                       i.inspected_at if i else None)
-            for line, d, order_line, i in db.session.execute(stmt)]
+            for line, d, i in db.session.execute(stmt)]
 
 
 def _local(moment: datetime | None) -> str:

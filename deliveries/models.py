@@ -1,7 +1,9 @@
 """Deliveries (納品) by vendors and inspections (検収) by ward inspectors.
 
-Tender contracts record their PC deliveries here too, so that invoicing matches
-every delivery the same way.
+Catalog orders and tender contracts (PC deliveries) record their deliveries here alike, so that
+ward inspectors inspect and invoicing bills every delivery the same way. The order and contract
+a line belongs to are referred to by table name only (no import of catalog or tenders); the
+tables and columns are those of the original catalog migration.
 """
 from __future__ import annotations
 
@@ -53,6 +55,7 @@ class DeliveryLine(Audited, db.Model):
     quantity: Mapped[int]
 
     delivery: Mapped[Delivery] = relationship(back_populates="lines")
+    # By name: the delivery note shows the catalog order line's SKU and unit.
     order_line: Mapped["OrderLine | None"] = relationship("OrderLine")
     inspection: Mapped[Inspection | None] = relationship(back_populates="delivery_line",
                                                         uselist=False)

@@ -1,0 +1,30 @@
+"""Inspection rules (検収, pure): what an inspector's entry for one delivered line must satisfy."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NOTE_NUMBER_LENGTH = 40  # 納品書番号, as stored
+REASON_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class InspectionEntry:
+    delivery_line_id: int
+    accepted: int
+    rejected: int
+    reason: str | None = None
+
+
+def clean_text(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def entry_problems(description: str, delivered: int, entry: InspectionEntry) -> list[str]:
+    """Accepted + rejected must equal what was delivered; a rejection needs a reason."""
+    problems = []
+    if entry.accepted < 0 or entry.rejected < 0 or entry.accepted + entry.rejected != delivered:
+        problems.append(f"「{description}」: 合格数 {entry.accepted} と不合格数 {entry.rejected} の"
+                        f"合計を納品数 {delivered} にしてください")
+    if entry.rejected > 0 and not clean_text(entry.reason):
+        problems.append(f"「{description}」: 不合格の理由を入力してください")
+    return problems
