@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from catalog.forms import CsrfForm
 from catalog.order_models import ApprovalRule, Budget
+from procure.forms import CsrfForm
 from procure.charts import bar_chart_svg
 from procure.extensions import db
 from procure.formatting import today_in_tokyo

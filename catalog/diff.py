@@ -7,7 +7,9 @@ without loading either into memory; only sampled rows come back here.
 from __future__ import annotations
 
 import hashlib
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from procure.money import round_ratio
 
 # Fields the office reviews; a change in any of them makes the item "changed".
 COMPARED = ("name", "spec", "category", "unit", "tax_rate", "list_price", "contract_price",
@@ -39,4 +41,4 @@ def change_rate(old_price: Decimal, new_price: Decimal) -> Decimal | None:
     """Relative change of a price, 4 dp half-up; None from a zero price."""
     if not old_price:
         return None
-    return ((new_price - old_price) / old_price).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return round_ratio((new_price - old_price) / old_price)

@@ -1,14 +1,9 @@
-"""Forms of the catalog pages. Forms with one row per line use `CsrfForm` and parse
-the line fields with procure.textnorm, so that full-width digits work everywhere."""
+"""Forms of the catalog pages (forms with one row per line use procure.forms.CsrfForm)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
-
-
-class CsrfForm(FlaskForm):
-    """Only the CSRF token: the fields are per line and parsed by the view's use case."""
 
 
 class CatalogUploadForm(FlaskForm):

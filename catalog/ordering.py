@@ -12,7 +12,7 @@ from catalog import approval, cart
 from catalog.models import CatalogItem
 from catalog.order_models import ApprovalRule, Budget, Order, OrderLine
 from catalog.queries import published_items
-from invoicing.tax import TaxLine, round_yen, tax_summary
+from procure.money import TaxLine, round_yen, tax_summary
 from procure import uow
 from procure.dbtypes import utcnow
 from procure.extensions import db

@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from catalog import cart
-from catalog.forms import CsrfForm
 from catalog.models import CatalogItem
 from catalog.order_models import ParLevel
 from catalog.queries import published_items
 from catalog.replenish import ParLine, propose
+from procure.forms import CsrfForm
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.models import Facility, Role, Space, SpaceKind

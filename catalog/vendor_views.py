@@ -10,7 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from catalog import versions
 from catalog.approval import APPROVED
-from catalog.forms import CatalogUploadForm, CsrfForm
+from catalog.forms import CatalogUploadForm
+from procure.forms import CsrfForm
 from catalog.fulfilment import FulfilmentError, confirm_order, ship, vendor_lines
 from catalog.models import CatalogVersion
 from catalog.order_models import Order, OrderLine

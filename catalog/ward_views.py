@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from catalog import approval, cart
-from catalog.forms import CsrfForm
 from catalog.models import CatalogItem
 from catalog.order_models import Budget, Order, OrderLine
 from catalog.ordering import CartLine, OrderError, budget_amount, decide_line, line_amount, place_order
 from catalog.queries import categories, published_vendors, search
+from procure.forms import CsrfForm
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.jpcalendar import default_delivery_date, fiscal_year

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from catalog.forms import CsrfForm
 from deliveries.inspection import InspectionEntry
 from deliveries.models import Delivery, DeliveryLine, Inspection
 from deliveries.records import records_xlsx, ward_records
 from deliveries.services import DeliveryError, inspect_delivery
+from procure.forms import CsrfForm
 from procure import audit, uow
 from procure.extensions import db
 from procure.formatting import today_in_tokyo

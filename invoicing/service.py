@@ -15,7 +15,7 @@ from deliveries import services as deliveries
 from invoicing import matching
 from invoicing.models import (ACCEPT, ASK_CORRECTION, CORRECTION_REQUESTED, CREDIT_NOTE, DISCREPANCY,
                               GENERATED, PAID, PAYABLE, PAYMENT_PENDING, SUPERSEDED, Invoice, InvoiceLine, VendorBilling, WardBilling)
-from invoicing.tax import TaxLine, tax_summary
+from procure.money import TaxLine, tax_summary
 from procure import uow
 from procure.dbtypes import utcnow
 from procure.extensions import db

@@ -5,40 +5,32 @@ name and registration number (T + 13 digits), the date, what was supplied (with 
 on reduced-rate items), the totals and the consumption tax per rate, and the recipient.
 The tax is rounded once per invoice per rate, never per line.
 
+Rounding and the tax per rate live in `procure.money`.
+
 Pure: stdlib and python-stdnum only (the check-digit rule is shared with
 `procure.codes`, which is pure as well). No Flask, no database.
 """
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
-from collections.abc import Iterable, Mapping
-from typing import Protocol
+from decimal import Decimal
 
 from procure.codes import CodeError, validate_invoice_registration_number
-
-STANDARD_RATE = Decimal("0.10")
-REDUCED_RATE = Decimal("0.08")
-SUPPORTED_RATES = (STANDARD_RATE, REDUCED_RATE)
-REDUCED_RATE_MARK = "※"
-
-ROUNDING_MODES = {"down": ROUND_DOWN, "up": ROUND_UP, "half_up": ROUND_HALF_UP}
-ROUNDING_LABELS = {"down": "切り捨て", "up": "切り上げ", "half_up": "四捨五入"}
+from procure.money import (  # noqa: F401  (re-exported: the invoice rules speak in these terms)
+    REDUCED_RATE, REDUCED_RATE_MARK, ROUNDING_LABELS, ROUNDING_MODES, STANDARD_RATE, SUPPORTED_RATES,
+    MoneyRuleError, TaxBucket, TaxLine, decimal_value, percent, round_yen, rounding_mode, supported_rate,
+    tax_on, tax_summary, yen,
+)
 
 # Dashes people type between digit groups; NFKC leaves all of these except the full-width one.
 _DASHES = "-‐‑‒–—―−ー"
 
 
-class InvoiceRuleError(ValueError):
-    """A value breaks an invoice rule; `field` says which value, `reason` why (in Japanese)."""
-
-    def __init__(self, field: str, reason: str, code: str = "invalid"):
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-        self.code = code
+# An invoice rule is a money rule: the tax helpers below and in procure.money raise the same error.
+InvoiceRuleError = MoneyRuleError
 
 
 @dataclass(frozen=True)
@@ -46,44 +38,6 @@ class RuleViolation:
     field: str
     code: str
     message: str
-
-
-# --- values -------------------------------------------------------------------------------
-
-def decimal_value(value, field: str) -> Decimal:
-    """Decimal from a Decimal, int or numeric string. Floats are refused: they are already inexact."""
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int) and not isinstance(value, bool):
-        result = Decimal(value)
-    elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except InvalidOperation:
-            raise InvoiceRuleError(field, f"「{value}」は数値ではありません", "not_a_number") from None
-    else:
-        raise TypeError(f"{field}: expected Decimal, int or str, got {type(value).__name__}"
-                        " (money is never a float)")
-    if not result.is_finite():
-        raise InvoiceRuleError(field, f"「{value}」は数値ではありません", "not_a_number")
-    return result
-
-
-def yen(amount: Decimal) -> str:
-    return f"{amount:,}円"
-
-
-def percent(rate: Decimal) -> str:
-    return f"{rate * 100:.0f}%"
-
-
-def supported_rate(rate, field: str = "rate") -> Decimal:
-    """The canonical Decimal for a supported rate (so 0.1 and 0.10 land in one bucket)."""
-    for candidate in SUPPORTED_RATES:
-        if rate == candidate:
-            return candidate
-    raise InvoiceRuleError(field, f"税率 {rate} には対応していません（10% または軽減税率 8% のみ）",
-                           "unsupported_rate")
 
 
 def validate_registration_number(value) -> str:
@@ -103,80 +57,6 @@ def validate_registration_number(value) -> str:
     except CodeError as error:
         raise InvoiceRuleError("registration_number", str(error),
                                "invalid_registration_number") from None
-
-
-# --- tax per rate -------------------------------------------------------------------------
-
-def rounding_mode(rounding: str) -> str:
-    if rounding not in ROUNDING_MODES:
-        raise InvoiceRuleError("rounding", f"端数処理「{rounding}」には対応していません"
-                               "（down=切り捨て, up=切り上げ, half_up=四捨五入）",
-                               "unsupported_rounding")
-    return ROUNDING_MODES[rounding]
-
-
-def round_yen(amount: Decimal, rounding: str) -> Decimal:
-    """Whole yen with the issuer's rounding; 'down' and 'up' are towards and away from zero."""
-    return amount.quantize(Decimal("1"), rounding=rounding_mode(rounding))
-
-
-class TaxableLine(Protocol):
-    amount: Decimal
-    rate: Decimal
-
-
-@dataclass(frozen=True)
-class TaxLine:
-    """The least a line needs for the tax: its amount (whole yen) and its rate."""
-    amount: Decimal
-    rate: Decimal
-
-
-@dataclass(frozen=True)
-class TaxBucket:
-    """One rate on one invoice. `taxable_amount` is the per-rate sum of line amounts as written:
-    tax-exclusive, or tax-inclusive when `prices_include_tax`."""
-    taxable_amount: Decimal
-    tax: Decimal
-    prices_include_tax: bool = False
-
-    @property
-    def amount_excluding_tax(self) -> Decimal:
-        return self.taxable_amount - self.tax if self.prices_include_tax else self.taxable_amount
-
-    @property
-    def amount_including_tax(self) -> Decimal:
-        return self.taxable_amount if self.prices_include_tax else self.taxable_amount + self.tax
-
-
-def tax_on(total: Decimal, rate: Decimal, rounding: str, prices_include_tax: bool = False) -> Decimal:
-    """Consumption tax on one per-rate total, rounded once."""
-    exact = total * rate / (1 + rate) if prices_include_tax else total * rate
-    return round_yen(exact, rounding)
-
-
-def sums_per_rate(lines: Iterable[TaxableLine]) -> dict[Decimal, Decimal]:
-    """Sum of line amounts per rate, standard rate first. Amounts must be whole yen."""
-    sums: dict[Decimal, Decimal] = {}
-    for index, line in enumerate(lines):
-        amount = decimal_value(line.amount, f"lines[{index}].amount")
-        if amount != amount.to_integral_value():
-            raise InvoiceRuleError(f"lines[{index}].amount", f"金額 {amount} は円単位の整数ではありません",
-                                   "amount_not_whole_yen")
-        rate = supported_rate(decimal_value(line.rate, f"lines[{index}].rate"), f"lines[{index}].rate")
-        sums[rate] = sums.get(rate, Decimal(0)) + amount
-    return {rate: sums[rate] for rate in SUPPORTED_RATES if rate in sums}
-
-
-def tax_summary(lines: Iterable[TaxableLine], rounding: str = "down", *,
-                prices_include_tax: bool = False) -> dict[Decimal, TaxBucket]:
-    """Rate -> TaxBucket, with the tax computed once per rate on the per-rate sum.
-
-    Two 155-yen lines at 10% give 31 yen (310 x 10%), not 15 + 15 = 30.
-    """
-    rounding_mode(rounding)  # fail on a bad mode even for an empty invoice
-    return {rate: TaxBucket(total, tax_on(total, rate, rounding, prices_include_tax), prices_include_tax)
-            for rate, total in sums_per_rate(lines).items()}
 
 
 # --- the qualified invoice ----------------------------------------------------------------

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from catalog.forms import CsrfForm
 from invoicing import documents, payments, service
 from invoicing.forms import InvoiceUploadForm, MonthForm
 from invoicing.models import DISCREPANCY, PAYABLE, Invoice, Payment, ZenginBatch
+from procure.forms import CsrfForm
 from procure import jobs
 from procure.extensions import db
 from procure.formatting import today_in_tokyo

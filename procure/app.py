@@ -48,6 +48,7 @@ def build_app(overrides: dict | None = None) -> Flask:
     uow.init_app(app)  # one commit or rollback per request
     _register_error_handlers(app)
     _register_cli(app)
+    _register_seeders(app)
     return app
 
 
@@ -180,6 +181,21 @@ def _register_error_handlers(app: Flask) -> None:
             return jsonify(error={"status": 500, "message": "Internal server error"}), 500
         return render_template("errors/error.html", code=500,
                                message=_("システムエラーが発生しました。")), 500
+
+
+def _register_seeders(app: Flask) -> None:
+    """Demo data of the domain packages, in the order procure.seed.seed_all runs them."""
+    from catalog.seed import seed_catalog_demo
+    from invoicing.seed import seed_billing
+    from procure.dbtypes import utcnow
+    from procure.formatting import today_in_tokyo
+    from tenders.seed import seed_tenders_demo
+
+    app.extensions["demo_seeders"] = (
+        ("demo", lambda: seed_catalog_demo(today_in_tokyo())),
+        ("demo", seed_billing),
+        ("tenders", lambda: seed_tenders_demo(utcnow())),
+    )
 
 
 def _register_cli(app: Flask) -> None:

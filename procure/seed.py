@@ -10,6 +10,7 @@ import csv
 import json
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from procure import audit, uow
@@ -129,7 +130,11 @@ def seed_demo_users(wards: dict[str, Ward]) -> None:
 
 
 def seed_all(demo: bool = True, tenders: bool = False) -> None:
-    """The whole seed is one unit of work: it lands entirely or not at all."""
+    """The whole seed is one unit of work: it lands entirely or not at all.
+
+    The demo data of each domain package comes from the seeders procure/app.py registers
+    (`app.extensions["demo_seeders"]`: (part, seeder) in order), so procure imports no domain.
+    """
     token = audit.set_actor(None, "system:seed")
     try:
         with uow.unit():
@@ -140,18 +145,9 @@ def seed_all(demo: bool = True, tenders: bool = False) -> None:
                 seed_vendors(wards)
                 seed_demo_users(wards)
                 db.session.flush()
-                from catalog.seed import seed_catalog_demo
-                from procure.formatting import today_in_tokyo
-
-                seed_catalog_demo(today_in_tokyo())
-                from invoicing.seed import seed_billing
-
-                seed_billing()
-            db.session.flush()
-            if demo and tenders:
-                from procure.dbtypes import utcnow
-                from tenders.seed import seed_tenders_demo
-
-                seed_tenders_demo(utcnow())
+                for part, seeder in current_app.extensions["demo_seeders"]:
+                    if part == "demo" or (part == "tenders" and tenders):
+                        seeder()
+                        db.session.flush()
     finally:
         audit.reset_actor(token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from invoicing.tax import round_yen
+from procure.money import round_yen
 from procure.pricing import allocate_json
 from tenders.evaluation import PcBid, PcDemand, pc_unit_price, pooled_purchases
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from invoicing.tax import round_yen
+from procure.money import round_yen
 
 
 @dataclass(frozen=True)

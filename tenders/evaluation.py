@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from invoicing.tax import round_yen
+from procure.money import round_ratio, round_yen
 
 MONTHS = 12
 POWER_FACTOR_BASE = Decimal(185)  # 基本料金の力率割引・割増: (185 - 力率) / 100
@@ -148,16 +148,16 @@ def lowest_price(prices: dict[str, Decimal], ceiling: Decimal | None) -> list[Sc
 def division_method(prices: dict[str, Decimal], technical: dict[str, Decimal], base_points: Decimal,
                     ceiling: Decimal | None, scale: Decimal = Decimal(1_000_000)) -> list[Scored]:
     """除算方式: (standard points + technical points) / price, scaled for readability."""
-    return [_check_ceiling(Scored(b, p, ((base_points + Decimal(technical.get(b, 0))) / p * scale)
-                                  .quantize(Decimal("0.0001"), ROUND_HALF_UP)), ceiling)
+    return [_check_ceiling(Scored(b, p, round_ratio((base_points + Decimal(technical.get(b, 0))) / p * scale)),
+                                  ceiling)
             for b, p in prices.items()]
 
 
 def addition_method(prices: dict[str, Decimal], technical: dict[str, Decimal], max_price_points: Decimal,
                     ceiling: Decimal) -> list[Scored]:
     """加算方式: price points = max x (1 - bid / ceiling), plus technical points."""
-    return [_check_ceiling(Scored(b, p, (Decimal(max_price_points) * (1 - p / ceiling) + Decimal(technical.get(b, 0)))
-                                  .quantize(Decimal("0.0001"), ROUND_HALF_UP)), ceiling)
+    return [_check_ceiling(Scored(b, p, round_ratio(Decimal(max_price_points) * (1 - p / ceiling)
+                                                          + Decimal(technical.get(b, 0)))), ceiling)
             for b, p in prices.items()]
 
 
@@ -192,5 +192,5 @@ def award(scored: list[Scored], ceiling: Decimal | None, seed: int | None = None
         random.Random(seed).shuffle(draw)
         winner = draw[0]
     price = next(s.price for s in valid if s.bidder == winner)
-    rate = (price / ceiling).quantize(Decimal("0.0001"), ROUND_HALF_UP) if ceiling else None
+    rate = round_ratio(price / ceiling) if ceiling else None
     return Award(winner, valid, tied if len(tied) > 1 else [], seed if len(tied) > 1 else None, rate)

@@ -31,12 +31,13 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from decimal import (ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Context, Decimal,
+from decimal import (ROUND_FLOOR, Context, Decimal,
                      DivisionByZero, Inexact, InvalidOperation, Overflow, localcontext)
 from typing import Any, Mapping, Sequence
 
+from procure.money import ROUNDING_MODES, round_yen
+
 MODES = ("pooled", "individual", "grouped")
-ROUNDING_MODES = {"down": ROUND_DOWN, "half_up": ROUND_HALF_UP, "up": ROUND_UP}
 WEIGHT_BASES = ("equal", "population", "quantity")
 DEFAULT_MAX_GROUPS = 3
 MAX_GROUPS_LIMIT = 100  # grouping cost grows with max_groups; the seed uses 3
@@ -412,9 +413,9 @@ def tier_price(tiers: Sequence[Tier], quantity: Decimal) -> Decimal:
     return tiers[position - 1].unit_price
 
 
-def round_yen(amount: Decimal, mode: str = "down") -> int:
-    """Whole yen: down (切り捨て, toward zero), half_up (四捨五入), up (切り上げ, away from zero)."""
-    return int(amount.to_integral_value(rounding=ROUNDING_MODES[mode]))
+def round_yen_int(amount: Decimal, mode: str = "down") -> int:
+    """`procure.money.round_yen` as an int: the engine sums and splits whole yen as integers."""
+    return int(round_yen(amount, mode))
 
 
 def largest_remainder(total: int, weights: Sequence[Decimal | int]) -> list[int]:
@@ -633,7 +634,7 @@ def allocate(inp: AllocationInput) -> AllocationResult:
     participants = inp.participants
     with localcontext(_EXACT):
         groups, group_of = _price_groups(inp)
-        goods = [round_yen(p.quantity * groups[group_of[i]].unit_price, inp.rounding)
+        goods = [round_yen_int(p.quantity * groups[group_of[i]].unit_price, inp.rounding)
                  for i, p in enumerate(participants)]
         shares_by_cost = [shared_cost_shares(cost, participants) for cost in inp.shared_costs]
         shares = [tuple(cost_shares[i] for cost_shares in shares_by_cost) for i in range(len(participants))]

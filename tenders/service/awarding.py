@@ -13,11 +13,11 @@ from procure.extensions import db
 from procure.models import User, Vendor, Ward
 from tenders import contracts, eligibility, evaluation, lifecycle, lots, sealing
 from tenders.models import ELECTRICITY, PC, Award, Bid, BidEvaluation, Contract, Tender
-from tenders.service.bidding import (_electricity_bid, _evaluated_price, _facilities, _facility_demand, _pc_bid,
-                                     _pc_demands, lot_demand, read_bid)
-from tenders.service.common import ITEMIZED, TenderError, _schedule, _seal_key, _tender
-from tenders.service.lotting import _lot_row, _lots
-from tenders.service.preparation import _environment, move
+from tenders.service.bidding import (electricity_bid, evaluated_bid_price, lot_facilities, facility_demand_of, pc_bid,
+                                     pc_demands, lot_demand, read_bid)
+from tenders.service.common import ITEMIZED, TenderError, tender_schedule, seal_key_for, get_tender
+from tenders.service.lotting import lot_row, tender_lots
+from tenders.service.preparation import ward_environment, move
 
 
 QUALIFICATION_CATEGORY = {PC: "物品", ELECTRICITY: "電力"}
@@ -43,7 +43,7 @@ def _rules(tender: Tender, lot: lots.Lot) -> eligibility.Rules:
 
 
 def _lot_environments(tender: Tender, lot: lots.Lot) -> dict[str, eligibility.WardEnvironment]:
-    return {tw.ward.name_ja: _environment(tw) for tw in tender.wards if lot.covers(str(tw.ward_id))}
+    return {tw.ward.name_ja: ward_environment(tw) for tw in tender.wards if lot.covers(str(tw.ward_id))}
 
 
 def _electricity_reasons(content: dict, environments: dict[str, eligibility.WardEnvironment]) -> list[str]:
@@ -57,12 +57,12 @@ def _electricity_reasons(content: dict, environments: dict[str, eligibility.Ward
 def _reveal_ceiling(sealed: bytes | None, tender: Tender, now: datetime) -> Decimal | None:
     if not sealed:
         return None
-    return Decimal(sealing.unseal(sealed, _seal_key(tender.id), now, tender.opening_at)["ceiling"])
+    return Decimal(sealing.unseal(sealed, seal_key_for(tender.id), now, tender.opening_at)["ceiling"])
 
 
 def lot_ceiling(tender: Tender, lot_code: str) -> Decimal | None:
     """The 予定価格 that applies in a lot (the tender's for the whole tender), once revealed."""
-    return tender.ceiling_price if lot_code == "" else getattr(_lot_row(tender, lot_code), "ceiling_price", None)
+    return tender.ceiling_price if lot_code == "" else getattr(lot_row(tender, lot_code), "ceiling_price", None)
 
 
 @uow.use_case
@@ -79,7 +79,7 @@ def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
     contents, broken = _unsealed(bids, tender, now)
     bidders = {bid.id: _bidder(bid.vendor, today, tender.kind) for bid in bids}
     everything = lot_demand(tender)  # read once, shared out per lot
-    for lot in _lots(tender):
+    for lot in tender_lots(tender):
         rules, valid, demand = _rules(tender, lot), {}, lots.share(lot, everything)
         ceiling = lot_ceiling(tender, lot.code)
         environments = _lot_environments(tender, lot) if tender.kind == ELECTRICITY else {}
@@ -97,7 +97,7 @@ def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
                 reasons += _electricity_reasons(content, environments)
             result = BidEvaluation(bid_id=bid.id, lot_code=lot.code)
             try:
-                result.evaluated_price = _evaluated_price(tender, content, lot, demand)
+                result.evaluated_price = evaluated_bid_price(tender, content, lot, demand)
             except evaluation.IncompleteBid as exc:
                 reasons.append(str(exc))
             if ceiling is not None and result.evaluated_price is not None and result.evaluated_price > ceiling:
@@ -146,7 +146,7 @@ def award(office: User, tender_id: int, now: datetime, technical: dict | None = 
     """Evaluate the valid bids of each lot by the tender's method and award each lot; a lot
     without a valid bid is not awarded (不調), and a tender with none ends as "no valid bid".
     `technical`: evaluators' points by vendor id (whole tender) or by (lot code, vendor id)."""
-    tender = _tender(tender_id)
+    tender = get_tender(tender_id)
     if tender.status == lifecycle.OPENED:
         move(office, tender.id, "start_evaluation", now)
     points_by_lot: dict[str, dict[str, Decimal]] = {}
@@ -156,7 +156,7 @@ def award(office: User, tender_id: int, now: datetime, technical: dict | None = 
     seed = seed if seed is not None else int.from_bytes(hashlib.sha256(f"{tender.id}:{now.isoformat()}".encode())
                                                         .digest()[:4], "big")
     made = []
-    for lot in _lots(tender):
+    for lot in tender_lots(tender):
         results = {str(e.bid.vendor_id): e for e in db.session.scalars(
             select(BidEvaluation).join(Bid).where(Bid.tender_id == tender.id, Bid.status == "active",
                                                   BidEvaluation.lot_code == lot.code, BidEvaluation.valid.is_(True)))}
@@ -183,7 +183,7 @@ def award(office: User, tender_id: int, now: datetime, technical: dict | None = 
         return []
     tender.tie_seed = next((a.tie_seed for a in made if a.tie_seed is not None), None)
     db.session.add_all(made)
-    tender.status = lifecycle.next_state(tender.status, "award", office.role.value, now, _schedule(tender))
+    tender.status = lifecycle.next_state(tender.status, "award", office.role.value, now, tender_schedule(tender))
     db.session.flush()
     return made
 
@@ -192,18 +192,18 @@ def award(office: User, tender_id: int, now: datetime, technical: dict | None = 
 def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract]:
     """個別契約: for each awarded lot, one contract per ward with demand in it, priced with the
     engine; each lot's contracts add up exactly to its award."""
-    tender = _tender(tender_id)
+    tender = get_tender(tender_id)
     awards = db.session.scalars(select(Award).filter_by(tender_id=tender.id).order_by(Award.id)).all()
     if not awards:
         raise TenderError("落札者が決まった案件だけ、区別契約を作れます")
-    by_code = {lot.code: lot for lot in _lots(tender)}
+    by_code = {lot.code: lot for lot in tender_lots(tender)}
     patterns = {p.code: p for p in tender.patterns}
     made = []
     for award_row in awards:
         lot = by_code[award_row.lot_code]
         content = read_bid(db.session.get(Bid, award_row.bid_id), tender, now)
         if tender.kind in ITEMIZED:
-            per_ward = contracts.ward_amounts(_pc_demands(tender, lot), _pc_bid(content))
+            per_ward = contracts.ward_amounts(pc_demands(tender, lot), pc_bid(content))
             for lines in per_ward.values():  # what invoices need of the item: its name, unit and tax rate
                 for line in lines:
                     item = patterns[line["pattern"]]
@@ -218,19 +218,19 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
             raise TenderError(f"区別契約の合計が落札価格と一致しません（ロット {lot.code or lot.name}）")
         made += lot_contracts
     db.session.add_all(made)
-    tender.status = lifecycle.next_state(tender.status, "make_contracts", office.role.value, now, _schedule(tender))
+    tender.status = lifecycle.next_state(tender.status, "make_contracts", office.role.value, now, tender_schedule(tender))
     db.session.flush()
     return made
 
 
 def _electricity_lines(tender: Tender, content: dict, lot: lots.Lot = lots.WHOLE) -> dict[str, list[dict]]:
     """Per ward: its facilities in the lot with the contract rates and the yearly evaluated amount."""
-    bid = _electricity_bid(content)
+    bid = electricity_bid(content)
     lines: dict[str, list[dict]] = {}
-    for f in _facilities(tender, lot):
+    for f in lot_facilities(tender, lot):
         base, energy = bid.rates[f.voltage]
         lines.setdefault(str(f.ward_id), []).append({
             "facility": f.facility_name, "voltage": f.voltage, "contract_kw": str(f.contract_kw),
             "power_factor": str(f.power_factor), "base_rate": str(base), "energy_rate": str(energy),
-            "quantity": 1, "amount": str(evaluation.facility_price(_facility_demand(f), bid))})
+            "quantity": 1, "amount": str(evaluation.facility_price(facility_demand_of(f), bid))})
     return lines

@@ -12,23 +12,23 @@ from procure.extensions import db
 from procure.models import User
 from tenders import evaluation, lifecycle, lots, sealing
 from tenders.models import ELECTRICITY, Bid, FacilityDemandLine, PcDemandLine, Tender
-from tenders.service.common import ITEMIZED, TenderError, _may, _schedule, _seal_key, _tender
-from tenders.service.lotting import _lots
+from tenders.service.common import ITEMIZED, TenderError, require_activity, tender_schedule, seal_key_for, get_tender
+from tenders.service.lotting import tender_lots
 
 
-def _pc_demands(tender: Tender, lot: lots.Lot = lots.WHOLE) -> list[evaluation.PcDemand]:
+def pc_demands(tender: Tender, lot: lots.Lot = lots.WHOLE) -> list[evaluation.PcDemand]:
     return [evaluation.PcDemand(str(l.ward_id), l.pattern_code, tuple(l.options), l.quantity, l.lease_months)
             for l in db.session.scalars(select(PcDemandLine).filter_by(tender_id=tender.id).order_by(PcDemandLine.id))
             if lot.covers(str(l.ward_id), pattern=l.pattern_code)]
 
 
-def _facilities(tender: Tender, lot: lots.Lot = lots.WHOLE) -> list[FacilityDemandLine]:
+def lot_facilities(tender: Tender, lot: lots.Lot = lots.WHOLE) -> list[FacilityDemandLine]:
     return [f for f in db.session.scalars(select(FacilityDemandLine).filter_by(tender_id=tender.id)
                                           .order_by(FacilityDemandLine.id))
             if lot.covers(str(f.ward_id), voltage=f.voltage)]
 
 
-def _pc_bid(content: dict) -> evaluation.PcBid:
+def pc_bid(content: dict) -> evaluation.PcBid:
     return evaluation.PcBid(
         {k: Decimal(v) for k, v in content.get("patterns", {}).items()},
         {tuple(k.split(":", 1)): Decimal(v) for k, v in content.get("options", {}).items()},
@@ -37,12 +37,12 @@ def _pc_bid(content: dict) -> evaluation.PcBid:
         {k: tuple((int(q), Decimal(p)) for q, p in tiers) for k, tiers in content.get("volume_prices", {}).items()})
 
 
-def _electricity_bid(content: dict) -> evaluation.ElectricityBid:
+def electricity_bid(content: dict) -> evaluation.ElectricityBid:
     return evaluation.ElectricityBid({v: (Decimal(r["base"]), Decimal(r["energy"]))
                                       for v, r in content.get("rates", {}).items() if "base" in r and "energy" in r})
 
 
-def _facility_demand(f: FacilityDemandLine) -> evaluation.FacilityDemand:
+def facility_demand_of(f: FacilityDemandLine) -> evaluation.FacilityDemand:
     return evaluation.FacilityDemand(str(f.ward_id), f.facility_name, f.voltage, f.contract_kw, f.power_factor,
                                      tuple(Decimal(k) for k in f.planned_kwh))
 
@@ -50,24 +50,24 @@ def _facility_demand(f: FacilityDemandLine) -> evaluation.FacilityDemand:
 def lot_demand(tender: Tender, lot: lots.Lot = lots.WHOLE) -> list:
     """The demand a lot is evaluated on, as the pure evaluation sees it."""
     if tender.kind in ITEMIZED:
-        return _pc_demands(tender, lot)
+        return pc_demands(tender, lot)
     if tender.kind == ELECTRICITY:
-        return [_facility_demand(f) for f in _facilities(tender, lot)]
+        return [facility_demand_of(f) for f in lot_facilities(tender, lot)]
     raise TenderError(f"評価方法が未対応の種別です: {tender.kind}")
 
 
-def _evaluated_price(tender: Tender, content: dict, lot: lots.Lot = lots.WHOLE, demand: list | None = None) -> Decimal:
+def evaluated_bid_price(tender: Tender, content: dict, lot: lots.Lot = lots.WHOLE, demand: list | None = None) -> Decimal:
     demand = lot_demand(tender, lot) if demand is None else demand
     if tender.kind == ELECTRICITY:
-        return evaluation.electricity_evaluated_price(demand, _electricity_bid(content))
-    return evaluation.pc_evaluated_price(demand, _pc_bid(content))
+        return evaluation.electricity_evaluated_price(demand, electricity_bid(content))
+    return evaluation.pc_evaluated_price(demand, pc_bid(content))
 
 
 @uow.use_case
 def submit_bid(vendor_user: User, tender_id: int, content: dict, now: datetime) -> Bid:
     """Seal and store; an earlier bid of the vendor becomes 'replaced' (kept, audited)."""
-    tender = _tender(tender_id)
-    _may("submit_bid", tender, vendor_user, now)
+    tender = get_tender(tender_id)
+    require_activity("submit_bid", tender, vendor_user, now)
     if tender.lots:
         chosen = content.get("lots") or [row.code for row in tender.lots]
         unknown = sorted(set(chosen) - {row.code for row in tender.lots})
@@ -81,7 +81,7 @@ def submit_bid(vendor_user: User, tender_id: int, content: dict, now: datetime) 
                                                         status="active")):
         old.status = "replaced"
     bid = Bid(tender_id=tender.id, vendor_id=vendor_user.vendor_id, submitted_at=now,
-              submitted_by_id=vendor_user.id, sealed=sealing.seal(content, _seal_key(tender.id)),
+              submitted_by_id=vendor_user.id, sealed=sealing.seal(content, seal_key_for(tender.id)),
               receipt=sealing.receipt(content, tender.id, vendor_user.vendor_id, now))
     db.session.add(bid)
     db.session.flush()
@@ -92,11 +92,11 @@ def _check_complete(tender: Tender, content: dict) -> None:
     """A bid must price everything the wards asked for in each lot it bids for: say so now,
     rather than have it found invalid at the opening."""
     problems = []
-    for lot in _lots(tender):
+    for lot in tender_lots(tender):
         if lot.code and lot.code not in content.get("lots", []):
             continue
         try:
-            _evaluated_price(tender, content, lot)
+            evaluated_bid_price(tender, content, lot)
         except evaluation.IncompleteBid as exc:
             problems.append(f"ロット {lot.code} {lot.name}: {exc}" if lot.code else str(exc))
     if problems:
@@ -120,8 +120,8 @@ def _check_volume_prices(tender: Tender, content: dict) -> None:
 
 @uow.use_case
 def withdraw_bid(vendor_user: User, tender_id: int, now: datetime) -> None:
-    tender = _tender(tender_id)
-    _may("withdraw_bid", tender, vendor_user, now)
+    tender = get_tender(tender_id)
+    require_activity("withdraw_bid", tender, vendor_user, now)
     for bid in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=vendor_user.vendor_id,
                                                         status="active")):
         bid.status = "withdrawn"
@@ -130,7 +130,7 @@ def withdraw_bid(vendor_user: User, tender_id: int, now: datetime) -> None:
 
 def read_bid(bid: Bid, tender: Tender, now: datetime) -> dict:
     """The bid's content, only once the tender is opened and the opening time has come."""
-    schedule = _schedule(tender)
+    schedule = tender_schedule(tender)
     if schedule is None or not lifecycle.can_read_bids(tender.status, now, schedule):
         raise TenderError("開札前は入札内容を読めません")
-    return sealing.unseal(bid.sealed, _seal_key(tender.id), now, tender.opening_at)
+    return sealing.unseal(bid.sealed, seal_key_for(tender.id), now, tender.opening_at)

@@ -22,20 +22,20 @@ class TenderError(ValueError):
 ITEMIZED = (PC, GENERIC)
 
 
-def _seal_key(tender_id: int) -> bytes:
+def seal_key_for(tender_id: int) -> bytes:
     """Derived from a master key outside the database (TENDER_SEAL_KEY, else the app secret)."""
     master = current_app.config.get("TENDER_SEAL_KEY") or current_app.config["SECRET_KEY"]
     return sealing.tender_key(hashlib.sha256(str(master).encode()).digest(), tender_id)
 
 
-def _tender(tender_id: int) -> Tender:
+def get_tender(tender_id: int) -> Tender:
     tender = db.session.get(Tender, tender_id)
     if tender is None:
         raise TenderError("入札案件が見つかりません")
     return tender
 
 
-def _schedule(tender: Tender) -> lifecycle.Schedule | None:
+def tender_schedule(tender: Tender) -> lifecycle.Schedule | None:
     if not (tender.bidding_opens and tender.bidding_closes and tender.opening_at):
         return None
     return lifecycle.Schedule(tender.bidding_opens, tender.bidding_closes, tender.opening_at)
@@ -48,14 +48,14 @@ def lifecycle_role(user: User) -> str:
     return lifecycle.WARD if user.role.is_ward else lifecycle.VENDOR
 
 
-def _may(activity: str, tender: Tender, user: User, now: datetime) -> None:
+def require_activity(activity: str, tender: Tender, user: User, now: datetime) -> None:
     """Refuse unless this user's side may do the activity in the tender's state, now."""
     try:
-        lifecycle.may(activity, tender.status, lifecycle_role(user), now, _schedule(tender))
+        lifecycle.may(activity, tender.status, lifecycle_role(user), now, tender_schedule(tender))
     except lifecycle.LifecycleError as exc:
         raise TenderError(str(exc)) from None
 
 
-def _participating(tender: Tender, ward_id: int) -> None:
+def require_participating(tender: Tender, ward_id: int) -> None:
     if not db.session.scalar(select(TenderWard.id).filter_by(tender_id=tender.id, ward_id=ward_id)):
         raise TenderError("この入札案件に参加していません")

@@ -13,7 +13,7 @@ from procure.extensions import db
 from procure.models import User
 from tenders import contracts
 from tenders.models import Contract, ElectricityReading
-from tenders.service.common import TenderError, _may, _tender
+from tenders.service.common import TenderError, require_activity, get_tender
 
 
 @uow.use_case
@@ -77,8 +77,8 @@ def change_contract_quantity(ward_user: User, contract_id: int, line_index: int,
     contract = db.session.get(Contract, contract_id)
     if contract is None or contract.ward_id != ward_user.ward_id:
         raise TenderError("契約が見つかりません")
-    tender = _tender(contract.tender_id)
-    _may("change_quantity", tender, ward_user, now)
+    tender = get_tender(contract.tender_id)
+    require_activity("change_quantity", tender, ward_user, now)
     if not 0 <= line_index < len(contract.lines):
         raise TenderError("契約明細が見つかりません")
     original = contract.lines[line_index].get("awarded_quantity", contract.lines[line_index]["quantity"])

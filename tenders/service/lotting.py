@@ -11,19 +11,19 @@ from procure.extensions import db
 from procure.models import User
 from tenders import lifecycle, lots, sealing
 from tenders.models import ELECTRICITY, FacilityDemandLine, PcDemandLine, Tender, TenderLot
-from tenders.service.common import TenderError, _seal_key, _tender
+from tenders.service.common import TenderError, seal_key_for, get_tender
 
 
 LOT_EDITABLE = (lifecycle.DRAFT, lifecycle.DEMAND, lifecycle.PUBLISHED, lifecycle.QUESTIONS)
 
 
-def _lots(tender: Tender) -> list[lots.Lot]:
+def tender_lots(tender: Tender) -> list[lots.Lot]:
     """The tender's lots, or the whole tender as one lot."""
     return [lots.Lot(row.code, row.name, frozenset(row.patterns), frozenset(str(w) for w in row.ward_ids),
                      frozenset(row.voltages)) for row in tender.lots] or [lots.WHOLE]
 
 
-def _lot_row(tender: Tender, code: str) -> TenderLot | None:
+def lot_row(tender: Tender, code: str) -> TenderLot | None:
     return next((row for row in tender.lots if row.code == code), None)
 
 
@@ -40,7 +40,7 @@ def _editable_lots(tender: Tender) -> None:
 @uow.use_case
 def add_lot(office: User, tender_id: int, code: str, name: str, patterns=(), ward_ids=(), voltages=(),
             ceiling: Decimal | None = None) -> TenderLot:
-    tender = _tender(tender_id)
+    tender = get_tender(tender_id)
     _editable_lots(tender)
     lot = lots.Lot(code.strip(), name.strip(), frozenset(patterns), frozenset(str(w) for w in ward_ids),
                    frozenset(voltages))
@@ -51,7 +51,7 @@ def add_lot(office: User, tender_id: int, code: str, name: str, patterns=(), war
     db.session.add(row)
     db.session.flush()
     if ceiling is not None:  # the lot's 予定価格, sealed like the tender's until the opening
-        row.sealed_ceiling = sealing.seal({"ceiling": Decimal(ceiling)}, _seal_key(tender.id))
+        row.sealed_ceiling = sealing.seal({"ceiling": Decimal(ceiling)}, seal_key_for(tender.id))
     db.session.flush()
     return row
 
@@ -59,7 +59,7 @@ def add_lot(office: User, tender_id: int, code: str, name: str, patterns=(), war
 @uow.use_case
 def split_lots(office: User, tender_id: int, mode: str) -> list[TenderLot]:
     """Replace the lots by one lot per pattern (item), per participating ward or per voltage class."""
-    tender = _tender(tender_id)
+    tender = get_tender(tender_id)
     _editable_lots(tender)
     if mode == lots.BY_PATTERN:
         values = [(p.code, p.name) for p in tender.patterns]
@@ -84,9 +84,9 @@ def split_lots(office: User, tender_id: int, mode: str) -> list[TenderLot]:
 
 @uow.use_case
 def delete_lot(office: User, tender_id: int, code: str) -> None:
-    tender = _tender(tender_id)
+    tender = get_tender(tender_id)
     _editable_lots(tender)
-    row = _lot_row(tender, code)
+    row = lot_row(tender, code)
     if row is None:
         raise TenderError("ロットが見つかりません")
     db.session.delete(row)
@@ -101,8 +101,8 @@ def _demand_keys(tender: Tender) -> list[tuple[str, str | None, str | None]]:
         select(PcDemandLine.ward_id, PcDemandLine.pattern_code).filter_by(tender_id=tender.id))]
 
 
-def _lot_problems(tender: Tender) -> list[str]:
+def lot_problems(tender: Tender) -> list[str]:
     names = {str(tw.ward_id): tw.ward.name_ja for tw in tender.wards}
-    _, problems = lots.assignment(_lots(tender), _demand_keys(tender),
+    _, problems = lots.assignment(tender_lots(tender), _demand_keys(tender),
                                   lambda key: " / ".join(filter(None, (names.get(key[0], key[0]), key[1], key[2]))))
     return problems

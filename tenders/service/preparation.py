@@ -12,8 +12,8 @@ from procure.extensions import db
 from procure.models import User
 from tenders import eligibility, lifecycle, options, sealing
 from tenders.models import ELECTRICITY, FacilityDemandLine, PcDemandLine, PcPattern, Tender, TenderQuestion, TenderWard
-from tenders.service.common import TenderError, _may, _participating, _schedule, _seal_key, _tender
-from tenders.service.lotting import _lot_problems
+from tenders.service.common import TenderError, require_activity, require_participating, tender_schedule, seal_key_for, get_tender
+from tenders.service.lotting import lot_problems
 
 
 @uow.use_case
@@ -25,7 +25,7 @@ def create_tender(office: User, kind: str, title: str, bidding_opens: datetime, 
     db.session.add(tender)
     db.session.flush()
     if ceiling is not None:  # 予定価格: sealed like the bids until the opening
-        tender.sealed_ceiling = sealing.seal({"ceiling": Decimal(ceiling)}, _seal_key(tender.id))
+        tender.sealed_ceiling = sealing.seal({"ceiling": Decimal(ceiling)}, seal_key_for(tender.id))
     db.session.flush()
     return tender
 
@@ -35,7 +35,7 @@ def add_pattern(office: User, tender_id: int, code: str, name: str, options: lis
                 unit: str = "台", tax_rate: Decimal = Decimal("0.10")) -> PcPattern:
     """A spec pattern (or item) with its option tiers, the unit it is counted in and its
     consumption tax rate (0.08 for food and drink, 軽減税率)."""
-    tender = _tender(tender_id)
+    tender = get_tender(tender_id)
     if tender.status not in (lifecycle.DRAFT, lifecycle.DEMAND):
         raise TenderError("仕様パターンは公告前にだけ追加できます")
     code, name = (code or "").strip(), (name or "").strip()
@@ -61,13 +61,13 @@ def add_pattern(office: User, tender_id: int, code: str, name: str, options: lis
 
 @uow.use_case
 def move(office: User, tender_id: int, action: str, now: datetime) -> Tender:
-    tender = _tender(tender_id)
+    tender = get_tender(tender_id)
     try:
-        target = lifecycle.next_state(tender.status, action, office.role.value, now, _schedule(tender))
+        target = lifecycle.next_state(tender.status, action, office.role.value, now, tender_schedule(tender))
     except lifecycle.LifecycleError as exc:
         raise TenderError(str(exc)) from None
     if action == "open_bidding" and tender.lots:
-        problems = _lot_problems(tender)
+        problems = lot_problems(tender)
         if problems:  # every demand line in exactly one lot, before anyone bids on the lots
             raise TenderError("ロットの範囲を直してください:\n" + "\n".join(problems))
     tender.status = target
@@ -77,8 +77,8 @@ def move(office: User, tender_id: int, action: str, now: datetime) -> Tender:
 
 @uow.use_case
 def join(ward_user: User, tender_id: int, now: datetime, threshold: Decimal | None = None) -> TenderWard:
-    tender = _tender(tender_id)
-    _may("join_demand", tender, ward_user, now)
+    tender = get_tender(tender_id)
+    require_activity("join_demand", tender, ward_user, now)
     row = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=ward_user.ward_id))
     if row is None:
         row = TenderWard(tender_id=tender.id, ward_id=ward_user.ward_id, round=tender.demand_round,
@@ -92,8 +92,8 @@ def join(ward_user: User, tender_id: int, now: datetime, threshold: Decimal | No
 def open_next_round(office: User, tender_id: int, now: datetime) -> Tender:
     """追加募集: a further call for wards while demand collection is open; wards that join from now
     on are recorded in the new round (those already in keep theirs)."""
-    tender = _tender(tender_id)
-    _may("next_round", tender, office, now)
+    tender = get_tender(tender_id)
+    require_activity("next_round", tender, office, now)
     tender.demand_round += 1
     db.session.flush()
     return tender
@@ -101,9 +101,9 @@ def open_next_round(office: User, tender_id: int, now: datetime) -> Tender:
 
 @uow.use_case
 def enter_pc_demand(ward_user: User, tender_id: int, lines: list[dict], now: datetime) -> list[PcDemandLine]:
-    tender = _tender(tender_id)
-    _may("enter_demand", tender, ward_user, now)
-    _participating(tender, ward_user.ward_id)
+    tender = get_tender(tender_id)
+    require_activity("enter_demand", tender, ward_user, now)
+    require_participating(tender, ward_user.ward_id)
     patterns = {p.code: p.options for p in tender.patterns}
     rows = []
     for index, line in enumerate(lines, start=1):
@@ -139,9 +139,9 @@ def enter_facility_demand(ward_user: User, tender_id: int, facilities: list[dict
                           threshold: Decimal | None = None, table: list | None = None) -> int:
     """Electricity: the ward's facilities (replacing its earlier list) and its environmental
     threshold and scoring table."""
-    tender = _tender(tender_id)
-    _may("enter_demand", tender, ward_user, now)
-    _participating(tender, ward_user.ward_id)
+    tender = get_tender(tender_id)
+    require_activity("enter_demand", tender, ward_user, now)
+    require_participating(tender, ward_user.ward_id)
     db.session.execute(FacilityDemandLine.__table__.delete().where(
         FacilityDemandLine.tender_id == tender.id, FacilityDemandLine.ward_id == ward_user.ward_id))
     db.session.add_all(FacilityDemandLine(tender_id=tender.id, ward_id=ward_user.ward_id, **row) for row in facilities)
@@ -159,7 +159,7 @@ DEFAULT_ENVIRONMENT_TABLE = [  # a typical 環境配慮 table (points), when a w
 ]
 
 
-def _environment(row: TenderWard) -> eligibility.WardEnvironment:
+def ward_environment(row: TenderWard) -> eligibility.WardEnvironment:
     from tenders import environment_table
 
     table = environment_table.from_json(row.environmental_table or DEFAULT_ENVIRONMENT_TABLE)
@@ -174,7 +174,7 @@ def _apply_environment(row: TenderWard, threshold: Decimal | None, table: list |
 
     if table is not None:
         table = [c if isinstance(c, eligibility.Criterion) else environment_table.from_json([c])[0] for c in table]
-    current = _environment(row)
+    current = ward_environment(row)
     threshold = current.threshold if threshold is None else Decimal(threshold)
     table = current.table if table is None else table
     problems = environment_table.check(threshold, table)
@@ -188,11 +188,11 @@ def set_environment(ward_user: User, tender_id: int, threshold: Decimal, table: 
                     now: datetime) -> TenderWard:
     """The ward's own 環境配慮 threshold and scoring table, while demand collection is open; other
     wards' tables are not touched. Bids are checked against each ward's table at the opening."""
-    tender = _tender(tender_id)
+    tender = get_tender(tender_id)
     if ward_user.ward_id is None:
         raise TenderError("区の職員だけが環境配慮の評価基準を設定できます")
-    _may("enter_demand", tender, ward_user, now)
-    _participating(tender, ward_user.ward_id)
+    require_activity("enter_demand", tender, ward_user, now)
+    require_participating(tender, ward_user.ward_id)
     if tender.kind != ELECTRICITY:
         raise TenderError("環境配慮の評価基準は電力の入札案件だけで設定します")
     row = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=ward_user.ward_id))
@@ -204,13 +204,13 @@ def set_environment(ward_user: User, tender_id: int, threshold: Decimal, table: 
 def ward_environments(tender: Tender) -> list[tuple[TenderWard, eligibility.WardEnvironment]]:
     """Each participating ward with the threshold and table its bids are checked against (its
     own, or the default), for showing read-only."""
-    return [(row, _environment(row)) for row in tender.wards]
+    return [(row, ward_environment(row)) for row in tender.wards]
 
 
 @uow.use_case
 def ask(vendor_user: User, tender_id: int, text: str, now: datetime) -> TenderQuestion:
-    tender = _tender(tender_id)
-    _may("ask_question", tender, vendor_user, now)
+    tender = get_tender(tender_id)
+    require_activity("ask_question", tender, vendor_user, now)
     text = (text or "").strip()
     if not text:
         raise TenderError("質問を入力してください")
@@ -225,7 +225,7 @@ def answer(office: User, question_id: int, text: str, now: datetime) -> TenderQu
     question = db.session.get(TenderQuestion, question_id)
     if question is None:
         raise TenderError("質問が見つかりません")
-    _may("answer_question", _tender(question.tender_id), office, now)
+    require_activity("answer_question", get_tender(question.tender_id), office, now)
     text = (text or "").strip()
     if not text:
         raise TenderError("回答を入力してください")

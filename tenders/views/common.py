@@ -20,26 +20,26 @@ OFFICE_ACTIONS = ("open_demand", "publish", "open_questions", "open_bidding", "m
 OPEN_FOR_VENDORS = (lifecycle.PUBLISHED, lifecycle.QUESTIONS, lifecycle.BIDDING)
 
 
-def _local(text: str, label: str) -> datetime:
+def parse_local_time(text: str, label: str) -> datetime:
     try:
         return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
     except ValueError:
         raise ValueError(_("%(label)s: 日時を入力してください", label=label)) from None
 
 
-def _tender_or_404(tender_id: int) -> Tender:
+def tender_or_404(tender_id: int) -> Tender:
     tender = db.session.get(Tender, tender_id)
     if tender is None:
         abort(404)
     return tender
 
 
-def _questions(tender):
+def tender_questions(tender):
     return db.session.scalars(select(TenderQuestion).filter_by(tender_id=tender.id)
                               .order_by(TenderQuestion.asked_at)).all()
 
 
-def _facility_demand(tender: Tender) -> list[tuple[str, str, int, Decimal, Decimal]]:
+def facility_demand_rows(tender: Tender) -> list[tuple[str, str, int, Decimal, Decimal]]:
     """Electricity demand by ward and voltage class: facilities, contract kW, planned kWh a year."""
     totals: dict[tuple[str, str], list] = {}
     for ward, f in db.session.execute(select(Ward.name_ja, FacilityDemandLine).join(
@@ -51,7 +51,7 @@ def _facility_demand(tender: Tender) -> list[tuple[str, str, int, Decimal, Decim
     return [(ward, voltage, *row) for (ward, voltage), row in sorted(totals.items())]
 
 
-def _pc_demand(tender: Tender) -> list[tuple]:
+def pc_demand_rows(tender: Tender) -> list[tuple]:
     """PC (or item) demand by ward, pattern, options and lease term: what bidders price."""
     rows = db.session.execute(
         select(Ward.name_ja, PcDemandLine.pattern_code, PcDemandLine.options, PcDemandLine.lease_months,

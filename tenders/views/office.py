@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from catalog.forms import CsrfForm
+from procure.forms import CsrfForm
 from procure import uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
@@ -17,7 +17,7 @@ from procure.textnorm import parse_decimal, parse_int
 from tenders import lifecycle, service
 from tenders import options as option_tiers
 from tenders.models import (Award, Bid, BidEvaluation, PcDemandLine, Tender, TenderQuestion)
-from tenders.views.common import OFFICE_ACTIONS, _facility_demand, _local, _questions, _tender_or_404, bp
+from tenders.views.common import OFFICE_ACTIONS, facility_demand_rows, parse_local_time, tender_questions, tender_or_404, bp
 
 
 @bp.route("/office/tenders", methods=["GET", "POST"])
@@ -31,8 +31,8 @@ def office_list():
             designated = db.session.scalar(select(Ward.id).filter_by(code=f.get("designated_ward", "")))
             tender = service.create_tender(
                 request_user(), f.get("kind", "pc"), f.get("title", "").strip() or _("（無題）"),
-                _local(f.get("bidding_opens", ""), _("入札開始")), _local(f.get("bidding_closes", ""), _("入札締切")),
-                _local(f.get("opening_at", ""), _("開札日時")), ceiling,
+                parse_local_time(f.get("bidding_opens", ""), _("入札開始")), parse_local_time(f.get("bidding_closes", ""), _("入札締切")),
+                parse_local_time(f.get("opening_at", ""), _("開札日時")), ceiling,
                 evaluation_method=f.get("evaluation_method", "lowest"),
                 qualification="designated_ward" if designated else "each_ward", designated_ward_id=designated,
                 region=f.get("region") or None,
@@ -62,7 +62,7 @@ def _points(form, name: str, label: str, default: str, upper: int | None = None)
 @bp.get("/office/tenders/<int:tender_id>")
 @allow(Role.OFFICE)
 def office_detail(tender_id):
-    tender = _tender_or_404(tender_id)
+    tender = tender_or_404(tender_id)
     opened = tender.status in (lifecycle.OPENED, lifecycle.EVALUATION, lifecycle.AWARDED, lifecycle.CONTRACTED,
                                lifecycle.COMPLETED, lifecycle.NO_VALID_BID)
     bids = db.session.scalars(select(Bid).filter_by(tender_id=tender.id).order_by(Bid.submitted_at)).all()
@@ -71,9 +71,9 @@ def office_detail(tender_id):
         .join(Ward, Ward.id == PcDemandLine.ward_id).where(PcDemandLine.tender_id == tender.id)
         .group_by(Ward.name_ja, PcDemandLine.pattern_code).order_by(Ward.name_ja)).all()
     return render_template("tenders/office_detail.html", tender=tender, bids=bids, opened=opened, demand=demand,
-                           facility_demand=_facility_demand(tender),
+                           facility_demand=facility_demand_rows(tender),
                            results=_lot_results(tender, bids) if opened else [], form=CsrfForm(),
-                           actions=[a for a in OFFICE_ACTIONS if a in lifecycle.available(tender.status)], questions=_questions(tender), lot_editable=tender.status in
+                           actions=[a for a in OFFICE_ACTIONS if a in lifecycle.available(tender.status)], questions=tender_questions(tender), lot_editable=tender.status in
                            service.LOT_EDITABLE)
 
 
@@ -90,7 +90,7 @@ def _lot_results(tender: Tender, bids: list[Bid]) -> list[dict]:
 @allow(Role.OFFICE)
 def lots(tender_id):
     """Split a tender into lots: one per pattern, ward or voltage class, or a lot of chosen ones."""
-    tender = _tender_or_404(tender_id)
+    tender = tender_or_404(tender_id)
     if CsrfForm().validate_on_submit():
         f, user = request.form, request_user()
         try:
@@ -114,7 +114,7 @@ def lots(tender_id):
 @bp.post("/office/tenders/<int:tender_id>/questions/<int:question_id>/answer")
 @allow(Role.OFFICE)
 def answer_question(tender_id, question_id):
-    tender = _tender_or_404(tender_id)
+    tender = tender_or_404(tender_id)
     if CsrfForm().validate_on_submit():
         try:
             question = db.session.get(TenderQuestion, question_id)
@@ -130,7 +130,7 @@ def answer_question(tender_id, question_id):
 @bp.post("/office/tenders/<int:tender_id>/patterns")
 @allow(Role.OFFICE)
 def add_pattern(tender_id):
-    tender = _tender_or_404(tender_id)
+    tender = tender_or_404(tender_id)
     if CsrfForm().validate_on_submit():
         options, problems = option_tiers.parse(request.form.get("options", ""))
         try:
@@ -149,7 +149,7 @@ def add_pattern(tender_id):
 @bp.post("/office/tenders/<int:tender_id>/actions/<action>")
 @allow(Role.OFFICE)
 def office_action(tender_id, action):
-    tender = _tender_or_404(tender_id)
+    tender = tender_or_404(tender_id)
     if CsrfForm().validate_on_submit():
         try:
             now = utcnow()

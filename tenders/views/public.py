@@ -10,7 +10,7 @@ from procure.extensions import db
 from procure.permissions import public
 from tenders import lifecycle, ocds, service
 from tenders.models import Award, Bid, Contract, Tender
-from tenders.views.common import _tender_or_404, bp
+from tenders.views.common import tender_or_404, bp
 
 
 @bp.get("/tenders/results")
@@ -28,11 +28,11 @@ def results():
 @bp.get("/tenders/<int:tender_id>/ocds.json")
 @public
 def ocds_release(tender_id):
-    tender = _tender_or_404(tender_id)
+    tender = tender_or_404(tender_id)
     if tender.status in (lifecycle.DRAFT, lifecycle.DEMAND):
         abort(404)
     now = utcnow()
-    opened = tender.opening_at is not None and lifecycle.can_read_bids(tender.status, now, service._schedule(tender))
+    opened = tender.opening_at is not None and lifecycle.can_read_bids(tender.status, now, service.tender_schedule(tender))
     bids = None
     if opened:
         bids = [{"vendor_id": b.vendor_id, "vendor_name": b.vendor.name, "lot": e.lot_code, "price": e.evaluated_price,

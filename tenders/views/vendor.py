@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from catalog.forms import CsrfForm
+from procure.forms import CsrfForm
 from procure import uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
@@ -16,7 +16,7 @@ from procure.permissions import allow, request_user
 from procure.textnorm import parse_decimal, parse_int
 from tenders import lifecycle, service
 from tenders.models import Bid, Contract, ElectricityReading, Tender
-from tenders.views.common import OPEN_FOR_VENDORS, _facility_demand, _pc_demand, _questions, _tender_or_404, bp
+from tenders.views.common import OPEN_FOR_VENDORS, facility_demand_rows, pc_demand_rows, tender_questions, tender_or_404, bp
 
 
 @bp.get("/vendor/tenders")
@@ -33,7 +33,7 @@ def vendor_list():
 @bp.route("/vendor/tenders/<int:tender_id>", methods=["GET", "POST"])
 @allow(Role.VENDOR)
 def vendor_detail(tender_id):
-    tender = _tender_or_404(tender_id)
+    tender = tender_or_404(tender_id)
     if tender.status == lifecycle.DRAFT or tender.status == lifecycle.DEMAND:
         abort(404)
     user = request_user()
@@ -79,9 +79,9 @@ def vendor_detail(tender_id):
     mine = db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=user.vendor_id)
                               .order_by(Bid.submitted_at)).all()
     contracts = db.session.scalars(select(Contract).filter_by(tender_id=tender.id, vendor_id=user.vendor_id)).all()
-    demand = _facility_demand(tender) if tender.kind == "electricity" else _pc_demand(tender)
+    demand = facility_demand_rows(tender) if tender.kind == "electricity" else pc_demand_rows(tender)
     return render_template("tenders/vendor_detail.html", tender=tender, mine=mine, form=form, error=error, demand=demand,
-                           contracts=contracts, questions=_questions(tender))
+                           contracts=contracts, questions=tender_questions(tender))
 
 
 def _volume_tiers(text: str, label: str) -> list[list[str]]:

@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from catalog.forms import CsrfForm
+from procure.forms import CsrfForm
 from procure import uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
@@ -15,7 +15,7 @@ from procure.textnorm import parse_date, parse_decimal, parse_int
 from tenders import lifecycle, service
 from tenders import options as option_tiers
 from tenders.models import Contract, FacilityDemandLine, PcDemandLine, Tender, TenderWard
-from tenders.views.common import _tender_or_404, bp
+from tenders.views.common import tender_or_404, bp
 
 
 @bp.get("/ward/tenders")
@@ -31,7 +31,7 @@ def ward_list():
 @bp.route("/ward/tenders/<int:tender_id>", methods=["GET", "POST"])
 @allow(*WARD)
 def ward_detail(tender_id):
-    tender = _tender_or_404(tender_id)
+    tender = tender_or_404(tender_id)
     user = request_user()
     joined = db.session.scalar(select(TenderWard).filter_by(tender_id=tender.id, ward_id=user.ward_id))
     if joined is None and tender.status != lifecycle.DEMAND:
@@ -181,7 +181,7 @@ def tender_environment_form(joined: TenderWard) -> dict:
     if request.method == "POST" and request.form.get("action") == "environment":
         values = {k: v for k, v in request.form.items() if k.startswith("env-")}
     else:
-        env = service._environment(joined)
+        env = service.ward_environment(joined)
         values = et.form_values(env.threshold, env.table)
     return {"criteria": et.CRITERIA, "bands": range(1, et.MAX_BANDS + 1), "field": et.field,
             "threshold_field": et.THRESHOLD_FIELD, "values": values, "problems": g.get("environment_problems", {})}
