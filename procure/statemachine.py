@@ -3,14 +3,24 @@ and which roles may take it. Each entity's table lives in a small module of its 
 (`invoicing/states.py`, `catalog/states.py` ...) as one `StateMachine`.
 
 `StateMachine.step(state, action, role)` answers the next state or raises `TransitionError` with a
-Japanese reason. `allowed(old, new)` answers whether any action leads from `old` to `new`; the
-model guard (`procure.state_guard`) uses it so that no status is assigned outside a machine.
+Japanese reason. `allowed(old, new)` answers whether any action leads from `old` to `new`.
+`procure.state_guard` is the only place that writes a state: through the ORM (`step`, `move_to`),
+as a guarded, audited UPDATE (`guarded_step`), or for a state derived from other rows
+(`derived_step`); `tests/unit/test_state_assignments.py` fails on any other.
+
+Roles are the values of `procure.models.Role`, and `SYSTEM` for what no user does by hand
+(background jobs, card-payment webhooks, automatic matching).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 ANY = "*"  # a source meaning "every state that is not terminal"
+
+# Who may act: procure.models.Role values, and the system itself.
+WARD_STAFF, WARD_APPROVER, WARD_INSPECTOR, OFFICE, VENDOR = (
+    "ward_staff", "ward_approver", "ward_inspector", "office", "vendor")
+SYSTEM = "system"
 
 
 class TransitionError(ValueError):
@@ -32,6 +42,7 @@ class StateMachine:
     initial: frozenset[str]
     transitions: tuple[Transition, ...]
     terminal: frozenset[str] = field(default_factory=frozenset)
+    attribute: str = "status"                  # the model attribute (column) holding the state
 
     def __post_init__(self):
         known = set(self.states)
@@ -49,6 +60,10 @@ class StateMachine:
         if ANY in t.sources:
             return frozenset(set(self.states) - set(self.terminal)) | (t.sources - {ANY})
         return t.sources
+
+    def sources_of(self, action: str) -> frozenset[str]:
+        """The states `action` may start from."""
+        return self._sources(self.transition(action))
 
     def transition(self, action: str) -> Transition:
         for t in self.transitions:
@@ -68,6 +83,14 @@ class StateMachine:
     def actions_from(self, state: str, role: str | None = None) -> list[str]:
         return [t.action for t in self.transitions
                 if state in self._sources(t) and (role is None or role in t.roles)]
+
+    def action_between(self, old: str, new: str, role: str | None = None) -> str:
+        """The action that leads from `old` to `new` (for a state computed from other data, such as
+        an order's from its lines'), or TransitionError."""
+        for t in self.transitions:
+            if t.target == new and old in self._sources(t) and (role is None or role in t.roles):
+                return t.action
+        raise TransitionError(f"{self.name}は「{self.label(old)}」から「{self.label(new)}」にはできません")
 
     def allowed(self, old: str | None, new: str) -> bool:
         if old is None:
