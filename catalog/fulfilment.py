@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from catalog.approval import APPROVED
-from catalog.order_models import LINE_CONFIRMED, LINE_DELIVERED, LINE_OPEN, Order, OrderLine
+from catalog.order_models import LINE_OPEN, Order, OrderLine
+from catalog.states import ORDER_LINE_FULFILMENT
 from deliveries import services as deliveries
-from procure import uow
+from procure import state_guard, uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import User
@@ -39,7 +40,8 @@ def confirm_order(vendor: User, order_id: int) -> Order:
     now = utcnow()
     for line in lines:
         if line.fulfilment == LINE_OPEN:
-            line.fulfilment, line.confirmed_at = LINE_CONFIRMED, now
+            state_guard.step(line, ORDER_LINE_FULFILMENT, "confirm", vendor.role.value)
+            line.confirmed_at = now
     db.session.flush()
     return order
 
@@ -69,9 +71,10 @@ def ship(vendor: User, order_id: int, note_number: str, delivered_on: date,
             raise FulfilmentError(f"「{line.name}」の納品数は 0〜{remaining} にしてください", f"qty_{line_id}")
         line.delivered_quantity += quantity
         if line.delivered_quantity == line.quantity:
-            line.fulfilment = LINE_DELIVERED
+            state_guard.step(line, ORDER_LINE_FULFILMENT, "deliver", vendor.role.value)
         elif line.fulfilment == LINE_OPEN:
-            line.fulfilment, line.confirmed_at = LINE_CONFIRMED, utcnow()
+            state_guard.step(line, ORDER_LINE_FULFILMENT, "confirm", vendor.role.value)
+            line.confirmed_at = utcnow()
         shipped.append(deliveries.NewLine(ward_id=order.ward_id, order_line_id=line.id,
                                           description=line.name, quantity=quantity))
     try:

@@ -12,9 +12,8 @@ from procure.dbtypes import Money, UTCDateTime, utcnow
 from procure.extensions import db
 from procure.models import User, Vendor
 
-# uploaded -> (import job) -> invalid | pending_review -> approved | rejected
-UPLOADED, INVALID, PENDING_REVIEW, APPROVED, REJECTED = (
-    "uploaded", "invalid", "pending_review", "approved", "rejected")
+# uploaded -> (import job) -> invalid | pending_review -> approved | rejected (catalog.states)
+from catalog.states import APPROVED, INVALID, PENDING_REVIEW, REJECTED, UPLOADED  # noqa: F401
 
 
 class CatalogVersion(Audited, db.Model):

@@ -13,8 +13,8 @@ from procure.dbtypes import Money, UTCDateTime, utcnow
 from procure.extensions import db
 from procure.models import Department, Facility, User, Vendor, Ward
 
-# Line fulfilment, after approval.
-LINE_OPEN, LINE_CONFIRMED, LINE_DELIVERED = "open", "confirmed", "delivered"
+# Line fulfilment, after approval (catalog.states).
+from catalog.states import LINE_CONFIRMED, LINE_DELIVERED, LINE_OPEN  # noqa: F401
 
 
 class Budget(Audited, db.Model):

@@ -5,15 +5,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from catalog import approval, cart
 from catalog.models import CatalogItem
 from catalog.order_models import ApprovalRule, Budget, Order, OrderLine
 from catalog.queries import published_items
+from catalog.states import ORDER, ORDER_LINE_APPROVAL
 from procure.money import TaxLine, round_yen, tax_summary
-from procure import uow
+from procure import audit, state_guard, uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.jpcalendar import TOKYO, default_delivery_date, fiscal_year, is_business_day
@@ -73,10 +74,9 @@ def budget_amount(lines) -> Decimal:
 
 def _reserve(budget: Budget, amount: Decimal) -> None:
     """Guarded UPDATE: atomic on SQLite and PostgreSQL, so concurrent orders cannot overspend."""
-    result = db.session.execute(
-        update(Budget).where(Budget.id == budget.id, Budget.committed + amount <= Budget.amount)
-        .values(committed=Budget.committed + amount).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    reserved = audit.audited_update(Budget, Budget.id == budget.id, Budget.committed + amount <= Budget.amount,
+                                    values={"committed": Budget.committed + amount}, synchronize_session=False)
+    if len(reserved) != 1:
         uow.rollback()
         db.session.refresh(budget)
         raise OrderError(f"予算「{budget.name}」の残額が不足しています（残額 {budget.remaining:,.0f} 円、"
@@ -151,15 +151,16 @@ def decide_line(approver: User, line_id: int, approve: bool, reason: str | None 
         raise OrderError("この明細は既に決裁済みです", "line")
     if not approve and not (reason or "").strip():
         raise OrderError("却下の理由を入力してください", "reason")
-    line.approval = approval.APPROVED if approve else approval.REJECTED
+    state_guard.step(line, ORDER_LINE_APPROVAL, "approve" if approve else "reject", approver.role.value)
     line.decided_by_id, line.decided_at = approver.id, utcnow()
     line.rejection_reason = None if approve else reason.strip()
     if not approve:
         order = line.order
         still = budget_amount((l.amount, l.tax_rate) for l in order.lines if l.approval != approval.REJECTED)
-        db.session.execute(update(Budget).where(Budget.id == order.budget_id)
-                           .values(committed=Budget.committed - (order.reserved - still)))
+        audit.audited_update(Budget, Budget.id == order.budget_id,
+                             values={"committed": Budget.committed - (order.reserved - still)})
         order.reserved = still
-    line.order.status = approval.order_status([l.approval for l in line.order.lines])
+    state_guard.move_to(line.order, ORDER, approval.order_status([l.approval for l in line.order.lines]),
+                        approver.role.value)
     db.session.flush()
     return line

@@ -18,14 +18,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from catalog import diff as catalog_diff
-from catalog.models import (APPROVED, INVALID, PENDING_REVIEW, REJECTED, UPLOADED,
+from catalog.models import (APPROVED, INVALID, PENDING_REVIEW, UPLOADED,
                             CatalogItem, CatalogVersion)
 from catalog.queries import search_text_for
+from catalog.states import CATALOG_VERSION
 from catalog.upload import CatalogFileError, CatalogReader, RowError
-from procure import jobs, uow
+from procure import jobs, state_guard, uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import User
+from procure.statemachine import SYSTEM
 
 BATCH = 2000
 KEPT_ERRORS = 500  # shown to the vendor; the count is always exact
@@ -135,14 +137,16 @@ def import_job(job_id: int, progress, version_id: int, path: str) -> dict:
         rows, error_count, errors = 0, 1, [{"row": 0, "column": "", "message": str(exc)}]
     except Exception:  # never leave a version "importing" forever
         uow.rollback()
-        version.status, version.error_count = INVALID, 1
+        state_guard.step(version, CATALOG_VERSION, "import_failed", SYSTEM)
+        version.error_count = 1
         version.errors = [{"row": 0, "column": "", "message": "ファイルを読み込めませんでした"}]
         uow.checkpoint("the version keeps why its import failed")
         raise
     if rows == 0 and not errors:
         error_count, errors = 1, [{"row": 0, "column": "", "message": "商品の行がありません"}]
     if errors:
-        version.status, version.error_count, version.errors = INVALID, error_count, errors
+        state_guard.step(version, CATALOG_VERSION, "import_failed", SYSTEM)
+        version.error_count, version.errors = error_count, errors
         db.session.flush()
         return {"status": INVALID, "rows": rows, "errors": error_count}
     try:
@@ -150,14 +154,14 @@ def import_job(job_id: int, progress, version_id: int, path: str) -> dict:
     except Exception:
         uow.rollback()
         db.session.execute(delete(CatalogItem).where(CatalogItem.version_id == version.id))
-        version.status = INVALID
+        state_guard.step(version, CATALOG_VERSION, "import_failed", SYSTEM)
         version.errors = [{"row": 0, "column": "", "message": "取り込み中にエラーが発生しました。"
                            "もう一度アップロードしてください"}]
         version.error_count = 1
         uow.checkpoint("the version keeps why its import failed")
         raise
     version.diff = compare_with_previous(version)
-    version.status = PENDING_REVIEW
+    state_guard.step(version, CATALOG_VERSION, "imported", SYSTEM)
     db.session.flush()
     return {"status": PENDING_REVIEW, "rows": rows, "items": version.item_count}
 
@@ -224,11 +228,12 @@ def review(office: User, version_id: int, approve: bool, effective_from: date | 
     if approve:
         if effective_from is None or effective_from < today:
             raise ReviewError(f"適用開始日は {today.isoformat()} 以降の日付にしてください", "effective_from")
-        version.status, version.effective_from = APPROVED, effective_from
+        state_guard.step(version, CATALOG_VERSION, "approve", office.role.value)
+        version.effective_from = effective_from
     else:
         if not (note or "").strip():
             raise ReviewError("差し戻しの理由を入力してください", "note")
-        version.status = REJECTED
+        state_guard.step(version, CATALOG_VERSION, "reject", office.role.value)
     version.review_note = (note or "").strip()[:500] or None
     version.reviewed_by_id, version.reviewed_at = office.id, utcnow()
     db.session.flush()

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from deliveries.inspection import NOTE_NUMBER_LENGTH, REASON_LENGTH, InspectionEntry, clean_text, entry_problems
 from deliveries.models import Delivery, DeliveryLine, Inspection
-from procure import uow
+from deliveries.states import DELIVERY_LINE, inspect_action, line_state
+from procure import state_guard, uow
 from procure.extensions import db
 from procure.models import User
 
@@ -71,7 +72,7 @@ def inspect_delivery(inspector: User, delivery_id: int, entries: list[Inspection
     if delivery is None or delivery.ward_id != inspector.ward_id:
         raise DeliveryError("納品が見つかりません", "delivery")
     lines = {line.id: line for line in delivery.lines}
-    problems, inspections = [], []
+    problems, inspections, steps = [], [], []
     for entry in entries:
         line = lines.get(entry.delivery_line_id)
         if line is None:
@@ -80,7 +81,10 @@ def inspect_delivery(inspector: User, delivery_id: int, entries: list[Inspection
         if line.inspection is not None:
             problems.append(f"「{line.description}」は検収済みです")
             continue
-        problems += entry_problems(line.description, line.quantity, entry)
+        found = entry_problems(line.description, line.quantity, entry)
+        problems += found
+        if not found:  # the line's state, read from its inspection, is audited as it changes
+            steps.append((line, inspect_action(entry.accepted, entry.rejected)))
         inspections.append(Inspection(delivery_line_id=line.id, ward_id=line.ward_id,
                                       accepted_quantity=entry.accepted, rejected_quantity=entry.rejected,
                                       rejection_reason=clean_text(entry.reason)[:REASON_LENGTH] or None,
@@ -89,6 +93,12 @@ def inspect_delivery(inspector: User, delivery_id: int, entries: list[Inspection
         problems.append("検収する明細がありません")
     if problems:
         raise DeliveryError("\n".join(problems), "lines")
+    for line, action in steps:
+        try:
+            state_guard.derived_step("delivery_line", line.id, DELIVERY_LINE, action, inspector.role.value,
+                                     line_state(None, None))
+        except state_guard.TransitionError as exc:
+            raise DeliveryError(str(exc), "lines") from None
     db.session.add_all(inspections)
     try:
         db.session.flush()

@@ -12,9 +12,9 @@ from procure.dbtypes import Money, UTCDateTime, utcnow
 from procure.extensions import db
 from procure.models import Facility, User, Vendor, Ward
 
-# Invoice status
-MATCHED, DISCREPANCY, CORRECTION_REQUESTED, PAYABLE, PAYMENT_PENDING, PAID, SUPERSEDED = (
-    "matched", "discrepancy", "correction_requested", "payable", "payment_pending", "paid", "superseded")
+# Invoice status: the states and their transitions live in invoicing.states.
+from invoicing.states import (CORRECTION_REQUESTED, DISCREPANCY, MATCHED, PAID, PAYABLE,  # noqa: F401
+                              PAYMENT_PENDING, SUPERSEDED)
 # How an invoice came in
 GENERATED, UPLOADED_XLSX, UPLOADED_UBL = "generated", "xlsx", "ubl"
 # Resolutions of a mismatched line

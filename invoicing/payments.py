@@ -8,18 +8,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from invoicing import zengin
-from invoicing.models import (PAID, PAYABLE, PAYMENT_PENDING, Invoice, Payment, StripeEvent, VendorBilling,
+from invoicing.models import (PAYABLE, PAYMENT_PENDING, Invoice, Payment, StripeEvent, VendorBilling,
                               WardBilling, ZenginBatch)
-from procure import audit, uow
+from invoicing.states import FAILED, INVOICE, PAYMENT, PENDING, SUCCEEDED  # noqa: F401  (FAILED: callers)
+from procure import audit, state_guard, uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import User
-
-PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+from procure.statemachine import SYSTEM
 # A pending payment whose outcome Stripe could not tell us: retried with the same idempotency key.
 UNCERTAIN = "結果不明: 同じ支払として再確認できます"
 
@@ -50,9 +50,9 @@ def _claim(user: User, invoice: Invoice, method: str) -> Payment:
     amount = invoice.payable_amount
     existing = db.session.scalar(select(Payment).filter_by(invoice_id=invoice.id))
     if existing is not None and existing.status == PENDING and existing.failure == UNCERTAIN:
-        taken = db.session.execute(update(Payment).where(Payment.id == existing.id, Payment.failure == UNCERTAIN)
-                                   .values(failure=None).execution_options(synchronize_session=False))
-        if taken.rowcount != 1:
+        taken = audit.audited_update(Payment, Payment.id == existing.id, Payment.failure == UNCERTAIN,
+                                     values={"failure": None}, synchronize_session=False)
+        if len(taken) != 1:
             uow.rollback()
             raise PaymentError(f"請求書 {invoice.number} は支払処理中です", "invoice")
         db.session.refresh(existing)
@@ -64,17 +64,17 @@ def _claim(user: User, invoice: Invoice, method: str) -> Payment:
         db.session.add(payment)
     else:
         attempt = existing.attempt + 1
-        taken = db.session.execute(
-            update(Payment).where(Payment.id == existing.id, Payment.status == FAILED)
-            .values(status=PENDING, attempt=attempt, method=method, amount=amount, failure=None,
-                    stripe_intent_id=None, idempotency_key=f"invoice-{invoice.id}-{attempt}",
-                    created_by_id=user.id).execution_options(synchronize_session=False))
-        if taken.rowcount != 1:
+        taken = state_guard.guarded_step(
+            Payment, PAYMENT, "retry", user.role.value, Payment.id == existing.id,
+            values={"attempt": attempt, "method": method, "amount": amount, "failure": None,
+                    "stripe_intent_id": None, "idempotency_key": f"invoice-{invoice.id}-{attempt}",
+                    "created_by_id": user.id}, synchronize_session=False)
+        if len(taken) != 1:
             uow.rollback()
             raise PaymentError(f"請求書 {invoice.number} は支払済みか、支払処理中です", "invoice")
         db.session.refresh(existing)
         payment = existing
-    invoice.status = PAYMENT_PENDING
+    state_guard.step(invoice, INVOICE, "claim_payment", user.role.value)
     try:
         db.session.flush()
     except IntegrityError:
@@ -83,15 +83,16 @@ def _claim(user: User, invoice: Invoice, method: str) -> Payment:
     return payment
 
 
-def _mark_paid(payment: Payment) -> None:
-    payment.status, payment.paid_at = SUCCEEDED, utcnow()
-    db.session.execute(update(Invoice).where(Invoice.id == payment.invoice_id).values(status=PAID))
+def _mark_paid(payment: Payment, role: str) -> None:
+    state_guard.step(payment, PAYMENT, "succeed", role)
+    payment.paid_at = utcnow()
+    state_guard.guarded_step(Invoice, INVOICE, "pay", role, Invoice.id == payment.invoice_id)
 
 
-def _mark_failed(payment: Payment, reason: str) -> None:
-    payment.status, payment.failure = FAILED, reason[:300]
-    db.session.execute(update(Invoice).where(Invoice.id == payment.invoice_id,
-                                             Invoice.status == PAYMENT_PENDING).values(status=PAYABLE))
+def _mark_failed(payment: Payment, reason: str, role: str) -> None:
+    state_guard.step(payment, PAYMENT, "fail", role)
+    payment.failure = reason[:300]
+    state_guard.guarded_step(Invoice, INVOICE, "payment_failed", role, Invoice.id == payment.invoice_id)
 
 
 @uow.use_case
@@ -112,12 +113,12 @@ def pay_by_stripe(user: User, invoice_id: int, gateway) -> Payment:
             uow.checkpoint("an uncertain card payment stays pending, to be retried with the same key")
             raise PaymentError(f"決済の結果を確認できませんでした。もう一度支払うと、同じ支払として結果を確認します"
                                f"（二重には請求されません）: {exc.message}", "payment") from None
-        _mark_failed(payment, exc.message)
+        _mark_failed(payment, exc.message, user.role.value)
         uow.checkpoint("a declined card payment is recorded before the error is reported")
         raise PaymentError(f"決済できませんでした: {exc.message}", "payment") from None
     payment.stripe_intent_id = result.intent_id
     if result.status == "succeeded":
-        _mark_paid(payment)
+        _mark_paid(payment, user.role.value)
     db.session.flush()
     return payment
 
@@ -141,10 +142,10 @@ def handle_stripe_event(event: dict) -> str:
     if payment is not None:
         payment.stripe_intent_id = payment.stripe_intent_id or intent.get("id")
         if event["type"] == "payment_intent.succeeded" and payment.status != SUCCEEDED:
-            _mark_paid(payment)
+            _mark_paid(payment, SYSTEM)
             outcome = "paid"
         elif event["type"] == "payment_intent.payment_failed" and payment.status == PENDING:
-            _mark_failed(payment, "カード決済が失敗しました")
+            _mark_failed(payment, "カード決済が失敗しました", SYSTEM)
             outcome = "failed"
         else:
             outcome = "unchanged"
@@ -203,6 +204,6 @@ def confirm_zengin_batch(user: User, batch_id: int) -> ZenginBatch:
     if batch is None or batch.ward_id != user.ward_id:
         raise PaymentError("振込ファイルが見つかりません", "batch")
     for payment in db.session.scalars(select(Payment).filter_by(zengin_batch_id=batch.id, status=PENDING)):
-        _mark_paid(payment)
+        _mark_paid(payment, user.role.value)
     db.session.flush()
     return batch

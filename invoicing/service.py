@@ -16,7 +16,9 @@ from invoicing import matching
 from invoicing.models import (ACCEPT, ASK_CORRECTION, CORRECTION_REQUESTED, CREDIT_NOTE, DISCREPANCY,
                               GENERATED, PAID, PAYABLE, PAYMENT_PENDING, SUPERSEDED, Invoice, InvoiceLine, VendorBilling, WardBilling)
 from procure.money import TaxLine, tax_summary
-from procure import uow
+from invoicing.states import INVOICE
+from procure import state_guard, uow
+from procure.statemachine import SYSTEM
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import User, Vendor, Ward
@@ -250,7 +252,7 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
         set_totals(invoice)
         db.session.add(invoice)
         db.session.flush()
-        match_invoice(invoice)
+        match_invoice(invoice, user.role.value if user else SYSTEM)
         invoices.append(invoice)
     db.session.flush()
     return invoices
@@ -263,9 +265,10 @@ def tolerance_for(ward_id: int) -> matching.MatchTolerance:
     return matching.MatchTolerance(amount_yen=billing.tolerance_yen, percent=billing.tolerance_percent)
 
 
-def match_invoice(invoice: Invoice) -> None:
+def match_invoice(invoice: Invoice, role: str = SYSTEM) -> None:
     """Three-way match of every line (invoice vs order vs inspection); sets line and invoice
-    status. Pooled adjustments match their recorded amount. Does not commit."""
+    status. Pooled adjustments match their recorded amount. Does not commit. `role`: whoever
+    caused the match (matching itself is automatic)."""
     goods = [l for l in invoice.lines
              if l.pooled_adjustment_id is None and l.reading_id is None and l.contract_id is None]
     ids = [l.order_line_id for l in goods if l.order_line_id is not None]
@@ -325,14 +328,14 @@ def match_invoice(invoice: Invoice) -> None:
             found = by_line[line.line_no]
             line.matched = found.matched
             line.discrepancies = [{"code": d.code, "message": d.message} for d in found.discrepancies] or None
-    refresh_status(invoice)
+    refresh_status(invoice, role)
 
 
-def refresh_status(invoice: Invoice) -> None:
+def refresh_status(invoice: Invoice, role: str = SYSTEM) -> None:
     if invoice.status in (SUPERSEDED, CORRECTION_REQUESTED, PAYMENT_PENDING, PAID):
         return
     settled = all(line.matched or line.resolution in (ACCEPT, CREDIT_NOTE) for line in invoice.lines)
-    invoice.status = PAYABLE if settled and invoice.lines else DISCREPANCY
+    state_guard.move_to(invoice, INVOICE, PAYABLE if settled and invoice.lines else DISCREPANCY, role)
     invoice.credit = sum((line.credit_amount or Decimal(0) for line in invoice.lines), Decimal(0))
 
 
@@ -361,8 +364,8 @@ def resolve_line(user: User, line_id: int, resolution: str, note: str | None,
     line.resolution, line.resolution_note = resolution, note[:500]
     line.resolved_by_id, line.resolved_at = user.id, utcnow()
     if resolution == ASK_CORRECTION:
-        invoice.status = CORRECTION_REQUESTED
+        state_guard.step(invoice, INVOICE, "request_correction", user.role.value)
     else:
-        refresh_status(invoice)
+        refresh_status(invoice, user.role.value)
     db.session.flush()
     return invoice

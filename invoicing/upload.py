@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from catalog.order_models import OrderLine
 from invoicing import service
-from invoicing.models import (CORRECTION_REQUESTED, SUPERSEDED, UPLOADED_UBL, UPLOADED_XLSX, Invoice,
+from invoicing.models import (CORRECTION_REQUESTED, UPLOADED_UBL, UPLOADED_XLSX, Invoice,
                               InvoiceLine)
 from invoicing.tax import TaxLine, check_qualified_invoice, tax_summary
 from invoicing.ubl import UblError, UblInvoice, UblLine, parse_ubl_xml, ubl_to_qualified
 from invoicing.xlsx_invoice import read_invoice_xlsx
-from procure import uow
+from invoicing.states import INVOICE
+from procure import state_guard, uow
 from procure.extensions import db
 from procure.models import User, Ward
 
@@ -79,7 +80,7 @@ def _store(vendor_user: User, doc, source: str) -> Invoice:
     replaced = db.session.scalar(select(Invoice).filter_by(vendor_id=vendor.id, ward_id=ward.id, year=year,
                                                             month=month, status=CORRECTION_REQUESTED))
     if replaced is not None:
-        replaced.status = SUPERSEDED
+        state_guard.step(replaced, INVOICE, "supersede", vendor_user.role.value)
     invoice = Invoice(number=doc.number[:40], vendor_id=vendor.id, ward_id=ward.id, year=year, month=month,
                       issue_date=doc.issue_date, source=source, status="discrepancy", rounding=rounding,
                       due_date=doc.due_date or doc.issue_date + timedelta(days=service.PAYMENT_DAYS),
@@ -99,6 +100,6 @@ def _store(vendor_user: User, doc, source: str) -> Invoice:
             amount=line.amount, tax_rate=line.rate))
     db.session.add(invoice)
     db.session.flush()
-    service.match_invoice(invoice)
+    service.match_invoice(invoice, vendor_user.role.value)
     db.session.flush()
     return invoice

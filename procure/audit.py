@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, String, event, insert, inspect
+from sqlalchemy import JSON, String, event, insert, inspect, tuple_, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from procure.dbtypes import UTCDateTime, utcnow
@@ -134,3 +134,57 @@ def _write_audit_entries(session, flush_context):
             rows.append(_entry("delete", obj, _snapshot(obj, _columns(obj)), None))
     if rows:
         session.connection().execute(insert(AuditLog.__table__), rows)
+
+
+def audited_update(model, *where, values: dict, connection=None, synchronize_session="auto") -> list[str]:
+    """A guarded `UPDATE model SET values WHERE where`, written to the audit log like an ORM change
+    (who, when, before and after) in the same transaction. Answers the ids of the rows it changed:
+    empty when the guard held for none, which is how callers see that they lost a race.
+
+    Two statements: the first locks the rows the guard holds and reads them as they are (a no-op
+    `SET col = col ... RETURNING`, so on PostgreSQL a concurrent writer is waited for and the guard
+    re-checked, and on SQLite the write lock is taken); the second writes `values` to exactly those
+    rows, still under the guard. So the guarantees of a single guarded UPDATE are kept, and `before`
+    is what the row held when it was changed. `connection`: a connection of its own (the job
+    runner's progress); otherwise the session's transaction, with `synchronize_session` as for
+    any ORM UPDATE."""
+    mapper = inspect(model)
+    keys = list(values)
+    if not keys:
+        raise ValueError("audited_update needs values to write")
+    pk = list(mapper.primary_key)
+    columns = [getattr(model, k) for k in keys]
+
+    def execute(statement, sync):
+        if connection is not None:
+            return connection.execute(statement)
+        return db.session.execute(statement, execution_options={"synchronize_session": sync})
+
+    lock = (update(model).where(*where).values({keys[0]: columns[0]}).returning(*pk, *columns))
+    found = {tuple(row[:len(pk)]): row[len(pk):] for row in execute(lock, False)}
+    if not found:
+        return []
+    ids = tuple_(*pk).in_(list(found)) if len(pk) > 1 else pk[0].in_([k[0] for k in found])
+    written = execute(update(model).where(*where, ids).values(values).returning(*pk, *columns),
+                      synchronize_session)
+    redact = getattr(model, "__audit_redact__", frozenset())
+    actor_id, actor = _actor.get()
+    rows, changed = [], []
+    for row in written:
+        key, new = tuple(row[:len(pk)]), row[len(pk):]
+        entity_id = ",".join(str(part) for part in key)
+        changed.append(entity_id)
+        old = found.get(key, (None,) * len(keys))
+        before, after = {}, {}
+        for name, was, now in zip(keys, old, new):
+            if was != now:
+                before[name] = "***" if name in redact else _jsonable(was)
+                after[name] = "***" if name in redact else _jsonable(now)
+        if after:
+            rows.append({"at": utcnow(), "actor_id": actor_id, "actor": actor, "action": "update",
+                         "entity": model.__tablename__, "entity_id": entity_id,
+                         "before": before, "after": after})
+    if rows:
+        (connection if connection is not None else db.session.connection()).execute(
+            insert(AuditLog.__table__), rows)
+    return changed

@@ -17,11 +17,12 @@ from flask import current_app
 from sqlalchemy import JSON, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from procure import audit, uow
+from procure import audit, state_guard, uow
 from procure.dbtypes import UTCDateTime, utcnow
 from procure.extensions import db
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+from procure.statemachine import SYSTEM
+from procure.states import DONE, FAILED, JOB, QUEUED, RUNNING  # noqa: F401  (states and transitions)
 
 
 class Job(db.Model):
@@ -48,10 +49,17 @@ class Job(db.Model):
                 "error": self.error}
 
 
-def _set(job_id: int, **values) -> None:
-    """Write job state in its own short transaction (visible to pollers at once)."""
+def _progress(job_id: int, **values) -> None:
+    """Write job progress in its own short transaction (visible to pollers at once)."""
     with db.engine.begin() as conn:
         conn.execute(update(Job).where(Job.id == job_id).values(**values))
+
+
+def _move(job_id: int, action: str, **values) -> None:
+    """A change of the job's status, in its own short transaction (visible to pollers at once),
+    through the job state machine and audited in that same transaction."""
+    with db.engine.begin() as conn:
+        state_guard.guarded_step(Job, JOB, action, SYSTEM, Job.id == job_id, values=values, connection=conn)
 
 
 def _resolve(target: str):
@@ -69,22 +77,23 @@ def run_job(job_id: int, target: str, kwargs: dict) -> None:
             values["total"] = total
         if message is not None:
             values["message"] = message[:500]
-        _set(job_id, **values)
+        _progress(job_id, **values)
 
-    _set(job_id, status=RUNNING)
     owner = db.session.get(Job, job_id).owner_id
     uow.rollback()  # no read transaction held open while the work starts
     token = audit.set_actor(owner, f"job#{job_id}")
+    _move(job_id, "start")
     try:
         result = func(job_id, progress, **kwargs)
-        job = db.session.get(Job, job_id)
-        job.status, job.result, job.finished_at = DONE, result, utcnow()
-        uow.finish(True)  # the job's work and its "done" commit together
+        # The job's work and its "done" commit together.
+        state_guard.guarded_step(Job, JOB, "finish", SYSTEM, Job.id == job_id,
+                                 values={"result": result, "finished_at": utcnow()})
+        uow.finish(True)
     except Exception as exc:  # recorded for the user; the job never dies silently
         uow.rollback()
         current_app.logger.exception("job %s failed", job_id)
-        _set(job_id, status=FAILED, error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-2000:]}",
-             finished_at=utcnow())
+        _move(job_id, "fail", error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-2000:]}",
+              finished_at=utcnow())
     finally:
         audit.reset_actor(token)
         db.session.remove()

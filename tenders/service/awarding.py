@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from procure import uow
+from procure import state_guard, uow
 from procure.extensions import db
 from procure.models import User, Vendor, Ward
 from tenders import contracts, eligibility, evaluation, lifecycle, lots, sealing
 from tenders.models import ELECTRICITY, PC, Award, Bid, BidEvaluation, Contract, Tender
+from tenders.states import TENDER
 from tenders.service.bidding import (electricity_bid, evaluated_bid_price, lot_facilities, facility_demand_of, pc_bid,
                                      pc_demands, lot_demand, read_bid)
 from tenders.service.common import ITEMIZED, TenderError, tender_schedule, seal_key_for, get_tender
@@ -183,7 +184,8 @@ def award(office: User, tender_id: int, now: datetime, technical: dict | None = 
         return []
     tender.tie_seed = next((a.tie_seed for a in made if a.tie_seed is not None), None)
     db.session.add_all(made)
-    tender.status = lifecycle.next_state(tender.status, "award", office.role.value, now, tender_schedule(tender))
+    lifecycle.next_state(tender.status, "award", office.role.value, now, tender_schedule(tender))  # the clock
+    state_guard.step(tender, TENDER, "award", office.role.value)
     db.session.flush()
     return made
 
@@ -218,7 +220,8 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
             raise TenderError(f"区別契約の合計が落札価格と一致しません（ロット {lot.code or lot.name}）")
         made += lot_contracts
     db.session.add_all(made)
-    tender.status = lifecycle.next_state(tender.status, "make_contracts", office.role.value, now, tender_schedule(tender))
+    lifecycle.next_state(tender.status, "make_contracts", office.role.value, now, tender_schedule(tender))
+    state_guard.step(tender, TENDER, "make_contracts", office.role.value)
     db.session.flush()
     return made
 

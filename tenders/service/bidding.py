@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from procure import uow
+from procure import state_guard, uow
 from procure.extensions import db
 from procure.models import User
 from tenders import evaluation, lifecycle, lots, sealing
 from tenders.models import ELECTRICITY, Bid, FacilityDemandLine, PcDemandLine, Tender
+from tenders.states import BID
 from tenders.service.common import ITEMIZED, TenderError, require_activity, tender_schedule, seal_key_for, get_tender
 from tenders.service.lotting import tender_lots
 
@@ -79,7 +80,7 @@ def submit_bid(vendor_user: User, tender_id: int, content: dict, now: datetime) 
     _check_complete(tender, content)
     for old in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=vendor_user.vendor_id,
                                                         status="active")):
-        old.status = "replaced"
+        state_guard.step(old, BID, "replace", vendor_user.role.value)
     bid = Bid(tender_id=tender.id, vendor_id=vendor_user.vendor_id, submitted_at=now,
               submitted_by_id=vendor_user.id, sealed=sealing.seal(content, seal_key_for(tender.id)),
               receipt=sealing.receipt(content, tender.id, vendor_user.vendor_id, now))
@@ -124,7 +125,7 @@ def withdraw_bid(vendor_user: User, tender_id: int, now: datetime) -> None:
     require_activity("withdraw_bid", tender, vendor_user, now)
     for bid in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=vendor_user.vendor_id,
                                                         status="active")):
-        bid.status = "withdrawn"
+        state_guard.step(bid, BID, "withdraw", vendor_user.role.value)
     db.session.flush()
 
 

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from procure import uow
+from procure import state_guard, uow
 from procure.extensions import db
 from procure.models import User
 from tenders import eligibility, lifecycle, options, sealing
+from tenders.states import TENDER
 from tenders.models import ELECTRICITY, FacilityDemandLine, PcDemandLine, PcPattern, Tender, TenderQuestion, TenderWard
 from tenders.service.common import TenderError, require_activity, require_participating, tender_schedule, seal_key_for, get_tender
 from tenders.service.lotting import lot_problems
@@ -63,14 +64,14 @@ def add_pattern(office: User, tender_id: int, code: str, name: str, options: lis
 def move(office: User, tender_id: int, action: str, now: datetime) -> Tender:
     tender = get_tender(tender_id)
     try:
-        target = lifecycle.next_state(tender.status, action, office.role.value, now, tender_schedule(tender))
+        lifecycle.next_state(tender.status, action, office.role.value, now, tender_schedule(tender))
     except lifecycle.LifecycleError as exc:
         raise TenderError(str(exc)) from None
     if action == "open_bidding" and tender.lots:
         problems = lot_problems(tender)
         if problems:  # every demand line in exactly one lot, before anyone bids on the lots
             raise TenderError("ロットの範囲を直してください:\n" + "\n".join(problems))
-    tender.status = target
+    state_guard.step(tender, TENDER, action, office.role.value)
     db.session.flush()
     return tender
 
