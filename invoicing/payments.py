@@ -5,10 +5,10 @@ claimed before any money moves, so concurrent requests and replayed webhooks can
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from invoicing import zengin
@@ -22,6 +22,18 @@ from procure.models import User
 from procure.statemachine import SYSTEM
 # A pending payment whose outcome Stripe could not tell us: retried with the same idempotency key.
 UNCERTAIN = "結果不明: 同じ支払として再確認できます"
+# A card payment claimed and sent to Stripe, its outcome not recorded yet. Another request finding
+# it refuses (one attempt at a time); once older than any attempt can take (CLAIM_STALE), the
+# recording of its outcome failed and it is as uncertain as UNCERTAIN: retried with the same key.
+IN_FLIGHT = "決済中: 結果を記録しています"
+CLAIM_STALE = timedelta(minutes=5)
+
+
+def _retryable(payment: Payment | None, now: datetime) -> bool:
+    """A pending card payment whose outcome we do not know, to be asked again with its key."""
+    if payment is None or payment.status != PENDING:
+        return False
+    return payment.failure == UNCERTAIN or (payment.failure == IN_FLIGHT and payment.created_at <= now - CLAIM_STALE)
 
 
 class PaymentError(ValueError):
@@ -34,9 +46,11 @@ def _payable_invoice(user: User, invoice_id: int, uncertain_ok: bool = False) ->
     invoice = db.session.get(Invoice, invoice_id)
     if invoice is None or invoice.ward_id != user.ward_id:
         raise PaymentError("請求書が見つかりません", "invoice")
-    if uncertain_ok and invoice.status == PAYMENT_PENDING and db.session.scalar(
-            select(Payment.id).filter_by(invoice_id=invoice.id, status=PENDING, failure=UNCERTAIN)):
+    if uncertain_ok and invoice.status == PAYMENT_PENDING and _retryable(
+            db.session.scalar(select(Payment).filter_by(invoice_id=invoice.id)), utcnow()):
         return invoice
+    if invoice.status == PAYMENT_PENDING:
+        raise PaymentError(f"請求書 {invoice.number} は支払処理中です。しばらくしてから状態を確認してください", "invoice")
     if invoice.status != PAYABLE:
         raise PaymentError(f"請求書 {invoice.number} は支払える状態ではありません（照合が済んでいないか、支払済みです）",
                            "invoice")
@@ -44,14 +58,19 @@ def _payable_invoice(user: User, invoice_id: int, uncertain_ok: bool = False) ->
 
 
 def _claim(user: User, invoice: Invoice, method: str) -> Payment:
-    """The invoice's payment row: a new one, or a failed one taken over for another attempt.
-    Anything else means the invoice is paid or being paid. Flushes; the caller commits, and a
-    concurrent claim of the same invoice fails on the unique invoice_id (nothing is kept)."""
-    amount = invoice.payable_amount
+    """The invoice's payment row: a new one, a failed one taken over for another attempt, or a
+    card payment of unknown outcome asked again with the same key. Anything else means the
+    invoice is paid or being paid. Flushes; the caller commits, and a concurrent claim of the
+    same invoice fails on the unique invoice_id or the guard on its state (nothing is kept).
+    A card payment is claimed IN_FLIGHT, with `created_at` the moment of this attempt."""
+    amount, now = invoice.payable_amount, utcnow()
+    in_flight = IN_FLIGHT if method == "stripe" else None
     existing = db.session.scalar(select(Payment).filter_by(invoice_id=invoice.id))
-    if existing is not None and existing.status == PENDING and existing.failure == UNCERTAIN:
-        taken = audit.audited_update(Payment, Payment.id == existing.id, Payment.failure == UNCERTAIN,
-                                     values={"failure": None}, synchronize_session=False)
+    if _retryable(existing, now):
+        # The guard is _retryable in SQL: of two requests retrying at once, one takes it over.
+        taken = audit.audited_update(Payment, Payment.id == existing.id, Payment.status == PENDING, or_(
+            Payment.failure == UNCERTAIN, and_(Payment.failure == IN_FLIGHT, Payment.created_at <= now - CLAIM_STALE)),
+            values={"failure": in_flight, "created_at": now}, synchronize_session=False)
         if len(taken) != 1:
             uow.rollback()
             raise PaymentError(f"請求書 {invoice.number} は支払処理中です", "invoice")
@@ -59,16 +78,16 @@ def _claim(user: User, invoice: Invoice, method: str) -> Payment:
         return existing  # same attempt, same idempotency key: Stripe answers with the first outcome
     if existing is None:
         payment = Payment(invoice_id=invoice.id, ward_id=invoice.ward_id, vendor_id=invoice.vendor_id,
-                          method=method, status=PENDING, amount=amount, created_by_id=user.id,
-                          idempotency_key=f"invoice-{invoice.id}-1")
+                          method=method, status=PENDING, amount=amount, created_by_id=user.id, created_at=now,
+                          failure=in_flight, idempotency_key=f"invoice-{invoice.id}-1")
         db.session.add(payment)
     else:
         attempt = existing.attempt + 1
         taken = state_guard.guarded_step(
             Payment, PAYMENT, "retry", user.role.value, Payment.id == existing.id,
-            values={"attempt": attempt, "method": method, "amount": amount, "failure": None,
+            values={"attempt": attempt, "method": method, "amount": amount, "failure": in_flight,
                     "stripe_intent_id": None, "idempotency_key": f"invoice-{invoice.id}-{attempt}",
-                    "created_by_id": user.id}, synchronize_session=False)
+                    "created_by_id": user.id, "created_at": now}, synchronize_session=False)
         if len(taken) != 1:
             uow.rollback()
             raise PaymentError(f"請求書 {invoice.number} は支払済みか、支払処理中です", "invoice")
@@ -85,7 +104,7 @@ def _claim(user: User, invoice: Invoice, method: str) -> Payment:
 
 def _mark_paid(payment: Payment, role: str) -> None:
     state_guard.step(payment, PAYMENT, "succeed", role)
-    payment.paid_at = utcnow()
+    payment.paid_at, payment.failure = utcnow(), None
     state_guard.guarded_step(Invoice, INVOICE, "pay", role, Invoice.id == payment.invoice_id)
 
 
@@ -116,6 +135,8 @@ def pay_by_stripe(user: User, invoice_id: int, gateway) -> Payment:
         _mark_failed(payment, exc.message, user.role.value)
         uow.checkpoint("a declined card payment is recorded before the error is reported")
         raise PaymentError(f"決済できませんでした: {exc.message}", "payment") from None
+    # A fault from here on leaves the payment IN_FLIGHT: Stripe's webhook settles it, or after
+    # CLAIM_STALE the ward's retry asks Stripe again with the same key.
     payment.stripe_intent_id = result.intent_id
     if result.status == "succeeded":
         _mark_paid(payment, user.role.value)

@@ -56,9 +56,15 @@ def _electricity_reasons(content: dict, environments: dict[str, eligibility.Ward
 
 
 def _reveal_ceiling(sealed: bytes | None, tender: Tender, now: datetime) -> Decimal | None:
+    """The sealed 予定価格; a ceiling that does not open under this server's key stops the whole
+    opening (a wrong TENDER_SEAL_KEY would otherwise judge every bid unreadable)."""
     if not sealed:
         return None
-    return Decimal(sealing.unseal(sealed, seal_key_for(tender.id), now, tender.opening_at)["ceiling"])
+    try:
+        return Decimal(sealing.unseal(sealed, seal_key_for(tender.id), now, tender.opening_at)["ceiling"])
+    except sealing.SealError as exc:
+        raise TenderError(f"予定価格を開封できません（{exc}）。封印鍵の設定（TENDER_SEAL_KEY）を確認してください。"
+                          "開札は行っていません") from None
 
 
 def lot_ceiling(tender: Tender, lot_code: str) -> Decimal | None:

@@ -121,7 +121,7 @@ def test_zengin_transfer_file_pays_each_invoice_once(app, client, login):
     client.post("/ward/payments", data={"csrf_token": token, "invoice_id": str(invoice_id), "transfer_date": day})
     again = client.post("/ward/payments", data={"csrf_token": token, "invoice_id": str(invoice_id),
                                                 "transfer_date": day})
-    assert "支払える状態ではありません" in again.get_data(as_text=True)
+    assert "支払処理中です" in again.get_data(as_text=True)
     with unit_of_work(app):
         payment = db.session.scalar(select(Payment))
         batch_id = payment.zengin_batch_id

@@ -150,3 +150,76 @@ def test_unknown_outcome_stays_pending_and_is_retried_with_the_same_key(stripe_a
         paid = payments.pay_by_stripe(user(ACCOUNTING), invoice_id,
                                       StripeGateway("sk_test_procure", stripe_app.config["STRIPE_API_BASE"]))
         assert (paid.status, paid.attempt, paid.idempotency_key) == ("succeeded", 1, key)
+
+
+def test_a_fault_at_any_write_of_a_card_payment_is_recoverable_and_pays_once(stripe_app):
+    """Before the claim is committed a database fault changes nothing; after it (Stripe has
+    charged, recording the outcome fails) the payment stays 決済中 with its idempotency key: a retry
+    at once is refused, the webhook settles it, and once the claim is stale the ward's retry asks
+    Stripe again with the same key. Each ends with the invoice paid once."""
+    from invoicing import payments
+    from invoicing.models import Invoice, Payment
+    from invoicing.stripe_gateway import StripeGateway
+    from procure.extensions import db
+    from sqlalchemy import update
+    from sqlalchemy.exc import OperationalError
+    from tests.faults import WriteFault, differences, snapshot
+
+    gateway = StripeGateway("sk_test_procure", stripe_app.config["STRIPE_API_BASE"])
+    with stripe_app.app_context():
+        engine = db.engine
+
+    def pay(invoice_id):
+        with unit_of_work(stripe_app):
+            payment = payments.pay_by_stripe(user(ACCOUNTING), invoice_id, gateway)
+            return payment.status, payment.attempt, payment.idempotency_key
+
+    # How many writes the claim takes (committed at its checkpoint) and how many follow it.
+    first = payable_invoice(stripe_app)
+    commits = []
+    with WriteFault(engine) as counter:
+        from sqlalchemy import event
+
+        listener = lambda conn: commits.append(counter.writes)  # noqa: E731
+        event.listen(engine, "commit", listener)
+        try:
+            pay(first)
+        finally:
+            event.remove(engine, "commit", listener)
+    claim, total = commits[0], counter.writes
+    assert 0 < claim < total, (commits, counter.statements)
+
+    for at in range(1, total + 1):
+        with unit_of_work(stripe_app):
+            invoice_id = db.session.scalar(select(Invoice.id).where(Invoice.status == "payable"))
+        if invoice_id is None:
+            invoice_id = payable_invoice(stripe_app)
+        before = snapshot(stripe_app)
+        with WriteFault(engine, fail_at=at), pytest.raises(OperationalError, match="injected fault"):
+            pay(invoice_id)
+        if at <= claim:
+            assert not differences(before, snapshot(stripe_app)), f"fault at write {at} left changes"
+            assert pay(invoice_id)[0] == "succeeded"
+            continue
+        with unit_of_work(stripe_app):
+            payment = db.session.scalar(select(Payment).filter_by(invoice_id=invoice_id))
+            assert (payment.status, payment.failure) == ("pending", payments.IN_FLIGHT), at
+            assert db.session.get(Invoice, invoice_id).status == "payment_pending"
+            key, payment_id = payment.idempotency_key, payment.id
+        with pytest.raises(payments.PaymentError, match="支払処理中"):
+            pay(invoice_id)
+        if at % 2:  # Stripe's webhook settles it
+            with unit_of_work(stripe_app):
+                event_id = f"evt_fault_{at}_{invoice_id}"
+                assert payments.handle_stripe_event(
+                    {"id": event_id, "type": "payment_intent.succeeded",
+                     "data": {"object": {"id": None, "metadata": {"payment_id": str(payment_id)}}}}) == "paid"
+        else:  # the claim goes stale: the ward's retry asks again with the same key
+            with unit_of_work(stripe_app):
+                claimed = db.session.get(Payment, payment_id).created_at
+                db.session.execute(update(Payment).where(Payment.id == payment_id).values(
+                    created_at=claimed - payments.CLAIM_STALE))
+            assert pay(invoice_id) == ("succeeded", 1, key)
+        with unit_of_work(stripe_app):
+            assert db.session.get(Invoice, invoice_id).status == "paid"
+            assert db.session.scalar(select(func.count()).select_from(Payment).filter_by(invoice_id=invoice_id)) == 1
