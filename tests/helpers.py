@@ -10,6 +10,10 @@ def make_app(database_url: str, **overrides):
 
     config = {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
               "SECRET_KEY": "test-secret", "SERVER_NAME": None}
+    if database_url.startswith("postgresql"):
+        # A test that waits on a lock, or leaves a transaction open, fails instead of hanging.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "connect_args": {
+            "options": "-c lock_timeout=20000 -c idle_in_transaction_session_timeout=120000"}}
     config.update(overrides)
     return create_app(config)
 

@@ -98,7 +98,7 @@ def test_ward_contracts_are_all_or_nothing(app, tender):
         assert len(made) == 3 and sum(c.amount for c in made) == price
 
     all_or_nothing(app, lambda: service.make_contracts(user(OFFICE), tender, OPENING + timedelta(days=1)), check,
-                   expected_writes=4)
+                   expected_writes=3)
     assert _tender(app, tender) == "contracted"
 
 

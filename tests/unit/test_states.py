@@ -47,11 +47,7 @@ EDGES = [
     (deliveries.DELIVERY_LINE, "awaiting_inspection", "reject", "rejected", {WARD_INSPECTOR}),
     (jobs.JOB, "queued", "start", "running", {SYSTEM}),
     (jobs.JOB, "running", "finish", "done", {SYSTEM}),
-    (jobs.JOB, "queued", "fail", "failed", {SYSTEM}),
     (jobs.JOB, "running", "fail", "failed", {SYSTEM}),
-    (jobs.JOB, "running", "requeue", "queued", {SYSTEM}),
-    (jobs.JOB, "queued", "cancel", "cancelled", set(ROLES)),
-    (jobs.JOB, "running", "cancel", "cancelled", set(ROLES)),
     (tenders.BID, "active", "replace", "replaced", {VENDOR}),
     (tenders.BID, "active", "withdraw", "withdrawn", {VENDOR}),
 ]
@@ -173,7 +169,7 @@ def test_the_model_constants_are_the_machine_states():
     assert {DISCREPANCY, CORRECTION_REQUESTED, PAYABLE, PAYMENT_PENDING, PAID, SUPERSEDED} == set(
         invoicing.INVOICE.states)
     assert {PENDING, SUCCEEDED, FAILED} == set(invoicing.PAYMENT.states)
-    assert {QUEUED, RUNNING, DONE, jobs.FAILED, jobs.CANCELLED} == set(jobs.JOB.states)
+    assert {QUEUED, RUNNING, DONE, jobs.FAILED} == set(jobs.JOB.states)
 
 
 def _reachable(machine: StateMachine) -> set[str]:
