@@ -156,10 +156,14 @@ def decide_line(approver: User, line_id: int, approve: bool, reason: str | None 
     line.rejection_reason = None if approve else reason.strip()
     if not approve:
         order = line.order
+        seen = order.reserved
         still = budget_amount((l.amount, l.tax_rate) for l in order.lines if l.approval != approval.REJECTED)
+        # A compare-and-set on what the order still holds: two lines of one order rejected at
+        # once cannot both release from the same reservation (the second is told to reload).
+        if not audit.audited_update(Order, Order.id == order.id, Order.reserved == seen, values={"reserved": still}):
+            raise state_guard.Conflict(ORDER.name)
         audit.audited_update(Budget, Budget.id == order.budget_id,
-                             values={"committed": Budget.committed - (order.reserved - still)})
-        order.reserved = still
+                             values={"committed": Budget.committed - (seen - still)})
     state_guard.move_to(line.order, ORDER, approval.order_status([l.approval for l in line.order.lines]),
                         approver.role.value)
     db.session.flush()

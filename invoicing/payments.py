@@ -81,6 +81,11 @@ def _claim(user: User, invoice: Invoice, method: str) -> Payment:
                           method=method, status=PENDING, amount=amount, created_by_id=user.id, created_at=now,
                           failure=in_flight, idempotency_key=f"invoice-{invoice.id}-1")
         db.session.add(payment)
+        try:
+            db.session.flush()
+        except IntegrityError:  # a concurrent claim of the same invoice stored its row first
+            uow.rollback()
+            raise PaymentError(f"請求書 {invoice.number} は同時に支払処理されています", "invoice") from None
     else:
         attempt = existing.attempt + 1
         taken = state_guard.guarded_step(
@@ -94,11 +99,7 @@ def _claim(user: User, invoice: Invoice, method: str) -> Payment:
         db.session.refresh(existing)
         payment = existing
     state_guard.step(invoice, INVOICE, "claim_payment", user.role.value)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        uow.rollback()
-        raise PaymentError(f"請求書 {invoice.number} は同時に支払処理されています", "invoice") from None
+    db.session.flush()
     return payment
 
 
@@ -118,14 +119,17 @@ def _mark_failed(payment: Payment, reason: str, role: str) -> None:
 def pay_by_stripe(user: User, invoice_id: int, gateway) -> Payment:
     invoice = _payable_invoice(user, invoice_id, uncertain_ok=True)
     payment = _claim(user, invoice, "stripe")
+    # Everything Stripe is told is read before the claim commits: during the call no transaction
+    # is open and no connection is held, so a slow provider locks nothing.
+    request = (int(payment.amount), payment.idempotency_key,
+               {"invoice_id": str(invoice.id), "invoice_number": invoice.number, "payment_id": str(payment.id)},
+               f"{invoice.ward.name_ja} 請求書 {invoice.number}")
     uow.checkpoint("payment claimed before any money moves")
     from invoicing.stripe_gateway import PaymentGatewayError
 
+    amount, key, metadata, description = request
     try:
-        result = gateway.pay(int(payment.amount), payment.idempotency_key,
-                             {"invoice_id": str(invoice.id), "invoice_number": invoice.number,
-                              "payment_id": str(payment.id)},
-                             description=f"{invoice.ward.name_ja} 請求書 {invoice.number}")
+        result = gateway.pay(amount, key, metadata, description=description)
     except PaymentGatewayError as exc:
         if exc.uncertain:  # maybe charged: stay pending, retry only with this same key
             payment.failure = UNCERTAIN

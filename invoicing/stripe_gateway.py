@@ -75,14 +75,19 @@ def _gateway_error(exc: stripe.StripeError) -> PaymentGatewayError:
 
 
 class StripeGateway:
-    def __init__(self, api_key: str, api_base: str | None = None):
-        """`api_base`: another Stripe API address, e.g. a localstripe server in tests."""
+    def __init__(self, api_key: str, api_base: str | None = None, connect_timeout: float = 5,
+                 read_timeout: float = 20, max_retries: int = 2):
+        """`api_base`: another Stripe API address, e.g. a localstripe server in tests. A frozen
+        provider holds a request for at most about (connect or read timeout) x (1 + retries)
+        plus the library's short back-off, never the library's default 80 s per attempt."""
         if not isinstance(api_key, str) or not api_key.startswith("sk_test_"):
             raise ValueError("Stripe: only test keys (sk_test_...) are accepted in this build")
         stripe.enable_telemetry = False
         options = {"base_addresses": {"api": api_base.rstrip("/")}} if api_base else {}
         # Network retries reuse the request's idempotency key, so a retry never charges twice.
-        self.client = stripe.StripeClient(api_key, max_network_retries=2, **options)
+        self.client = stripe.StripeClient(api_key, max_network_retries=max_retries,
+                                          http_client=stripe.RequestsClient(timeout=(connect_timeout, read_timeout)),
+                                          **options)
 
     def pay(self, amount_yen: int, idempotency_key: str, metadata: dict[str, str],
             payment_method: str = "pm_card_visa", description: str = "") -> PaymentResult:

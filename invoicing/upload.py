@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from catalog.order_models import OrderLine
 from invoicing import service
@@ -62,6 +63,13 @@ def upload_ubl(vendor_user: User, data: bytes) -> Invoice:
     return _store(vendor_user, doc, UPLOADED_UBL)
 
 
+NUMBER_LENGTH = 40  # Invoice.number
+
+
+def _number_taken(number: str) -> str:
+    return f"請求書番号 {number} は既に使われています"
+
+
 def _store(vendor_user: User, doc, source: str) -> Invoice:
     vendor = vendor_user.vendor
     rounding = service.rounding_of(vendor.id)
@@ -72,8 +80,10 @@ def _store(vendor_user: User, doc, source: str) -> Invoice:
     ward = db.session.scalar(select(Ward).filter_by(code=(doc.buyer_reference or "").strip()))
     if ward is None:
         errors.append(f"宛先の区（BuyerReference に地方公共団体コード）が分かりません: {doc.buyer_reference!r}")
-    if db.session.scalar(select(Invoice.id).filter_by(vendor_id=vendor.id, number=doc.number)):
-        errors.append(f"請求書番号 {doc.number} は既に使われています")
+    if len(doc.number) > NUMBER_LENGTH:
+        errors.append(f"請求書番号は {NUMBER_LENGTH} 文字以内にしてください（{len(doc.number)} 文字あります）")
+    elif db.session.scalar(select(Invoice.id).filter_by(vendor_id=vendor.id, number=doc.number)):
+        errors.append(_number_taken(doc.number))
     if errors:
         raise InvoiceUploadError(errors)
     year, month = doc.issue_date.year, doc.issue_date.month
@@ -81,7 +91,7 @@ def _store(vendor_user: User, doc, source: str) -> Invoice:
                                                             month=month, status=CORRECTION_REQUESTED))
     if replaced is not None:
         state_guard.step(replaced, INVOICE, "supersede", vendor_user.role.value)
-    invoice = Invoice(number=doc.number[:40], vendor_id=vendor.id, ward_id=ward.id, year=year, month=month,
+    invoice = Invoice(number=doc.number, vendor_id=vendor.id, ward_id=ward.id, year=year, month=month,
                       issue_date=doc.issue_date, source=source, status="discrepancy", rounding=rounding,
                       due_date=doc.due_date or doc.issue_date + timedelta(days=service.PAYMENT_DAYS),
                       amount_standard=doc.amount_by_rate.get(STANDARD, Decimal(0)),
@@ -99,7 +109,10 @@ def _store(vendor_user: User, doc, source: str) -> Invoice:
             description=line.description[:200], quantity=line.quantity, unit="", unit_price=line.unit_price,
             amount=line.amount, tax_rate=line.rate))
     db.session.add(invoice)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same number stored by a request racing this one
+        raise InvoiceUploadError([_number_taken(doc.number)]) from None
     service.match_invoice(invoice, vendor_user.role.value)
     db.session.flush()
     return invoice

@@ -122,7 +122,9 @@ def stripe_gateway():
     key = current_app.config.get("STRIPE_SECRET_KEY")
     if not key:
         raise payments.PaymentError(_("カード決済（Stripe）は設定されていません"), "stripe")
-    return StripeGateway(key, current_app.config.get("STRIPE_API_BASE"))
+    config = current_app.config
+    return StripeGateway(key, config.get("STRIPE_API_BASE"), config["STRIPE_CONNECT_TIMEOUT"],
+                         config["STRIPE_READ_TIMEOUT"], config["STRIPE_MAX_RETRIES"])
 
 
 @bp.post("/invoices/<int:invoice_id>/stripe")

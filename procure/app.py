@@ -3,7 +3,7 @@ from flask import Flask, g, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from procure import audit, config, formatting, jobs, uow
+from procure import audit, config, failures, formatting, jobs, uow
 from procure.extensions import babel, csrf, db, login_manager, migrate
 
 SECURITY_HEADERS = {
@@ -47,6 +47,7 @@ def build_app(overrides: dict | None = None) -> Flask:
     _register_hooks(app)
     uow.init_app(app)  # one commit or rollback per request
     _register_error_handlers(app)
+    failures.init_app(app)  # 409 and 503 for conflicts and database errors, with a request id
     _register_cli(app)
     _register_seeders(app)
     return app
@@ -179,8 +180,8 @@ def _register_error_handlers(app: Flask) -> None:
         uow.rollback()
         if is_api_request():
             return jsonify(error={"status": 500, "message": "Internal server error"}), 500
-        return render_template("errors/error.html", code=500,
-                               message=_("システムエラーが発生しました。")), 500
+        return render_template("errors/error.html", code=500, message=_("システムエラーが発生しました。"),
+                               request_id=failures.request_id()), 500
 
 
 def _register_seeders(app: Flask) -> None:

@@ -50,6 +50,10 @@ def from_environment() -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        # Bounds on one card payment request: seconds to connect, to wait for an answer, retries.
+        "STRIPE_CONNECT_TIMEOUT": float(os.environ.get("STRIPE_CONNECT_TIMEOUT", "5")),
+        "STRIPE_READ_TIMEOUT": float(os.environ.get("STRIPE_READ_TIMEOUT", "20")),
+        "STRIPE_MAX_RETRIES": int(os.environ.get("STRIPE_MAX_RETRIES", "2")),
         "TENDER_SEAL_KEY": os.environ.get("TENDER_SEAL_KEY", ""),
         "JOB_WORKERS": int(os.environ.get("JOB_WORKERS", "2")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,

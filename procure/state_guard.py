@@ -1,7 +1,12 @@
 """The one place that writes an entity's state, always through its state machine
 (`procure.statemachine`; the tables live in each package's `states.py`).
 
-- `step(obj, machine, action, role)`: an ORM change; the audit listener records it.
+- `step(obj, machine, action, role)`: a compare-and-set: `UPDATE ... WHERE id = <its id> AND
+  state = <the state the caller read>`, audited. When another transaction changed the state first
+  (the row no longer holds what was read), `Conflict`: the use case rolls back whole and the user
+  is told someone else was first (409). Side effects of the transition (a budget released, a
+  contract made) come after the step in the use case, so they ride on the winning transition only.
+  A row not yet in the database (made in this unit of work) is just assigned.
 - `move_to(obj, machine, state, role)`: the same for a state computed from other data (an order's
   from its lines', an invoice's from its match): no change when it is already there.
 - `guarded_step(Model, machine, action, role, *where, values=...)`: a guarded UPDATE for where
@@ -15,15 +20,39 @@
 """
 from __future__ import annotations
 
+from sqlalchemy import inspect
+
 from procure import audit
 from procure.extensions import db
 from procure.statemachine import StateMachine, TransitionError  # noqa: F401  (callers catch it)
 
+CONFLICT_MESSAGE = "他の担当者が先に処理しました。画面を更新してください。"
+
+
+class Conflict(Exception):
+    """Another user changed the entity first. Not a ValueError: no form shows it as a field error;
+    the app answers 409 (procure.app) and the unit of work rolls back."""
+
+    def __init__(self, entity: str, message: str = CONFLICT_MESSAGE):
+        super().__init__(message)
+        self.entity, self.message = entity, message
+
 
 def step(obj, machine: StateMachine, action: str, role: str) -> str:
-    """Take `action` on `obj` as `role`: its new state, or TransitionError (nothing changed)."""
-    new = machine.step(getattr(obj, machine.attribute), action, role)
-    setattr(obj, machine.attribute, new)
+    """Take `action` on `obj` as `role`: its new state; TransitionError when the machine refuses,
+    Conflict when the row no longer holds the state read (nothing changed either way)."""
+    attribute = machine.attribute
+    seen = getattr(obj, attribute)
+    new = machine.step(seen, action, role)
+    state = inspect(obj)
+    if not state.persistent:
+        setattr(obj, attribute, new)
+        return new
+    model = type(obj)
+    keys = state.mapper.primary_key_from_instance(obj)
+    where = [column == value for column, value in zip(state.mapper.primary_key, keys)]
+    if not audit.audited_update(model, *where, getattr(model, attribute) == seen, values={attribute: new}):
+        raise Conflict(machine.name)
     return new
 
 

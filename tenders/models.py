@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procure.audit import Audited
@@ -138,7 +138,10 @@ class Bid(Audited, db.Model):
     """A sealed bid. Replacing one keeps the old row (status 'replaced'); the last active counts."""
 
     __tablename__ = "bid"
-    __table_args__ = (Index("ix_bid_tender_vendor", "tender_id", "vendor_id"),)
+    __table_args__ = (Index("ix_bid_tender_vendor", "tender_id", "vendor_id"),
+                      # One active bid per vendor and tender, even when two submissions race.
+                      Index("uq_bid_active", "tender_id", "vendor_id", unique=True,
+                            postgresql_where=text("status = 'active'"), sqlite_where=text("status = 'active'")))
     id: Mapped[int] = mapped_column(primary_key=True)
     tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"))
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)

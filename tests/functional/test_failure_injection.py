@@ -273,3 +273,48 @@ def test_shipping_and_inspection_are_all_or_nothing(app):
                 for i, l in enumerate(lines)]
 
     all_or_nothing(app, lambda: inspect_delivery(user(ACCOUNTING), shipped[0], entries()), expected_writes=2)
+
+
+# --- what the user sees -----------------------------------------------------------------------
+
+def test_a_database_error_in_a_request_is_a_clear_503_page_and_the_retry_works(app, login):
+    from procure.extensions import db
+    from tests.faults import WriteFault
+    from tests.helpers import csrf_token
+
+    with unit_of_work(app):
+        order = place(lines=(("B-PPR-001", 60),))
+        order_id, line_id = order.id, order.lines[0].id
+    client = login("approver@shibuya.example.jp")
+    token = csrf_token(client, f"/ward/orders/{order_id}")
+    url, form = f"/ward/orders/{order_id}/lines/{line_id}/decision", {"csrf_token": token, "action": "approve"}
+    with app.app_context():
+        engine = db.engine
+    with no_changes(app), WriteFault(engine, fail_at=2):
+        response = client.post(url, data=form, headers={"X-Request-Id": "req-fault-1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "保存できませんでした。変更はされていません。もう一度お試しください。" in page and "req-fault-1" in page
+    assert response.headers["X-Request-Id"] == "req-fault-1"
+    assert client.post(url, data=form).status_code == 302
+    from catalog.order_models import OrderLine
+
+    with unit_of_work(app):
+        assert db.session.get(OrderLine, line_id).approval == "approved"
+
+
+def test_a_database_error_in_an_api_call_is_a_json_503(app, client):
+    from procure.extensions import db
+    from tests.faults import WriteFault
+    from tests.helpers import api_token
+
+    with unit_of_work(app):
+        order_id = place().id
+    headers = {"Authorization": f"Bearer {api_token(client, VENDOR)}"}
+    with app.app_context():
+        engine = db.engine
+    with no_changes(app), WriteFault(engine, fail_at=1):
+        response = client.post(f"/api/v1/orders/{order_id}/confirm", headers=headers)
+    assert response.status_code == 503 and response.is_json
+    assert "変更はされていません" in response.get_json()["error"]["message"]
+    assert client.post(f"/api/v1/orders/{order_id}/confirm", headers=headers).status_code == 200

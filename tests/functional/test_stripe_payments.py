@@ -223,3 +223,81 @@ def test_a_fault_at_any_write_of_a_card_payment_is_recoverable_and_pays_once(str
         with unit_of_work(stripe_app):
             assert db.session.get(Invoice, invoice_id).status == "paid"
             assert db.session.scalar(select(func.count()).select_from(Payment).filter_by(invoice_id=invoice_id)) == 1
+
+
+class FrozenProvider:
+    """A stand-in for a Stripe that accepts connections and never answers. `check()` runs on each
+    connection, while the app waits for an answer."""
+
+    def __init__(self, check):
+        import socket
+        import threading
+
+        self.check, self.seen, self.sockets = check, [], []
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.sockets.append(conn)
+            self.seen.append(self.check())
+
+    def close(self):
+        for conn in self.sockets:
+            conn.close()
+        self.server.close()
+
+
+def test_a_frozen_provider_holds_no_transaction_and_ends_within_the_bound(database_url, tmp_path):
+    """The payment request ends within its bound (1 s read timeout, 1 retry here), no database
+    connection is checked out and no transaction is open while Stripe is waited for, and the
+    payment is left 結果不明 to be retried with the same key."""
+    import time
+
+    from invoicing import payments
+    from invoicing.models import Invoice, Payment
+    from procure.extensions import db
+    from sqlalchemy import text
+    from tests.helpers import sign_in
+
+    def open_transactions():
+        with app.app_context():
+            checked_out = db.engine.pool.checkedout()
+            idle_in_transaction = None
+            if db.engine.dialect.name == "postgresql":
+                with db.engine.connect() as conn:
+                    idle_in_transaction = conn.execute(text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'")).scalar()
+            return checked_out, idle_in_transaction
+
+    frozen = FrozenProvider(lambda: open_transactions())
+    app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"), STRIPE_SECRET_KEY="sk_test_procure",
+                   STRIPE_API_BASE=frozen.url, STRIPE_WEBHOOK_SECRET=SECRET, STRIPE_READ_TIMEOUT=1.0,
+                   STRIPE_MAX_RETRIES=1)
+    try:
+        invoice_id = payable_invoice(app)
+        client = app.test_client()
+        sign_in(client, ACCOUNTING)
+        token = csrf_token(client, f"/invoices/{invoice_id}")
+        started = time.monotonic()
+        response = client.post(f"/invoices/{invoice_id}/stripe", data={"csrf_token": token}, follow_redirects=True)
+        elapsed = time.monotonic() - started
+        assert "決済の結果を確認できませんでした" in response.get_data(as_text=True)
+        assert elapsed < 2 * 1.0 + 4, elapsed  # two attempts of 1 s, the library's back-off, the app's own work
+        assert len(frozen.seen) == 2 and all(seen in ((0, None), (0, 0)) for seen in frozen.seen), frozen.seen
+        with unit_of_work(app):
+            payment = db.session.scalar(select(Payment))
+            assert (payment.status, payment.failure) == ("pending", payments.UNCERTAIN)
+            assert db.session.get(Invoice, invoice_id).status == "payment_pending"
+    finally:
+        frozen.close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
