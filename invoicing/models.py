@@ -173,3 +173,18 @@ class StripeEvent(db.Model):
     type: Mapped[str] = mapped_column(String(80))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
+
+
+class CardFinding(Audited, db.Model):
+    """A discrepancy between our card payments and the provider's (invoicing.reconcile), open
+    until a later reconciliation no longer finds it (resolved_at)."""
+
+    __tablename__ = "card_finding"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # reconcile.DUPLICATE | UNKNOWN_TO_PROVIDER | UNRECORDED
+    intents: Mapped[list] = mapped_column(JSON)      # the provider's successful charges for the invoice
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    invoice: Mapped[Invoice] = relationship()

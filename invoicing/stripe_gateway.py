@@ -111,6 +111,21 @@ class StripeGateway:
             raise _gateway_error(exc) from None
         return _result(intent)
 
+    def payment_intents(self, limit: int = 5000) -> list[PaymentResult]:
+        """The account's PaymentIntents (newest first on Stripe), at most `limit`, page by page
+        (100 a page), for reconciliation. Only `limit` and `starting_after` are used, which
+        localstripe understands too."""
+        found = []
+        try:
+            page = self.client.v1.payment_intents.list(params={"limit": 100})
+            for intent in page.auto_paging_iter():
+                found.append(_result(intent))
+                if len(found) >= limit:
+                    break
+        except stripe.StripeError as exc:
+            raise _gateway_error(exc) from None
+        return found
+
     def retrieve(self, intent_id: str) -> PaymentResult:
         try:
             return _result(self.client.v1.payment_intents.retrieve(intent_id))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from invoicing import documents, payments, service
 from invoicing.forms import InvoiceUploadForm, MonthForm
-from invoicing.models import DISCREPANCY, PAYABLE, Invoice, Payment, ZenginBatch
+from invoicing.models import DISCREPANCY, PAYABLE, CardFinding, Invoice, Payment, ZenginBatch
 from procure.forms import CsrfForm
 from procure import jobs
 from procure.extensions import db
@@ -277,3 +277,22 @@ def ward_billing():
             error = str(exc)
     return render_template("invoicing/billing.html", billing=billing, form=form, error=error,
                            can_edit=user.role == PAYER)
+
+
+@bp.route("/office/payments/reconciliation", methods=["GET", "POST"])
+@allow(Role.OFFICE)
+def office_reconciliation():
+    """カード決済の照合: start a reconciliation with Stripe (a job) and see the open findings."""
+    form = CsrfForm()
+    if request.method == "POST" and form.validate_on_submit():
+        job = jobs.submit("card_reconciliation", "invoicing.reconciliation:reconciliation_job",
+                          owner_id=request_user().id)
+        return redirect(url_for("invoicing.office_reconciliation", job=job.id))
+    job_id = request.args.get("job", type=int)
+    job = db.session.get(jobs.Job, job_id) if job_id else None
+    if job is not None and job.kind != "card_reconciliation":
+        job = None
+    findings = db.session.scalars(select(CardFinding).where(CardFinding.resolved_at.is_(None))
+                                  .options(selectinload(CardFinding.invoice).selectinload(Invoice.ward))
+                                  .order_by(CardFinding.found_at.desc(), CardFinding.id)).all()
+    return render_template("invoicing/reconciliation.html", form=form, job=job, findings=findings)

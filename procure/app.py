@@ -50,6 +50,7 @@ def build_app(overrides: dict | None = None) -> Flask:
     failures.init_app(app)  # 409 and 503 for conflicts and database errors, with a request id
     _register_cli(app)
     _register_seeders(app)
+    _register_office_todos(app)
     return app
 
 
@@ -182,6 +183,13 @@ def _register_error_handlers(app: Flask) -> None:
             return jsonify(error={"status": 500, "message": "Internal server error"}), 500
         return render_template("errors/error.html", code=500, message=_("システムエラーが発生しました。"),
                                request_id=failures.request_id()), 500
+
+
+def _register_office_todos(app: Flask) -> None:
+    """What the office home lists as to do: callables answering (label, count, url) or None."""
+    from invoicing.reconciliation import open_findings_todo
+
+    app.extensions["office_todos"] = (open_findings_todo,)
 
 
 def _register_seeders(app: Flask) -> None:

@@ -9,7 +9,6 @@ name (module:function) so that an out-of-process worker can run it too.
 from __future__ import annotations
 
 import importlib
-import traceback
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -67,6 +66,15 @@ def _resolve(target: str):
     return getattr(importlib.import_module(module), name)
 
 
+def failure_message(exc: Exception) -> str:
+    """What a user and the audit log are told of a failed job: the error's own words, or a
+    generic sentence for an error that has none; never a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    text = "" if isinstance(exc, (OSError, DBAPIError)) else " ".join(str(exc).split())[:300]  # paths, SQL
+    return text or f"処理中にエラーが発生しました（{type(exc).__name__}）。管理者にお問い合わせください"
+
+
 def run_job(job_id: int, target: str, kwargs: dict) -> None:
     """Run one job to completion inside an app context (any backend calls this)."""
     func = _resolve(target)
@@ -91,9 +99,10 @@ def run_job(job_id: int, target: str, kwargs: dict) -> None:
         uow.finish(True)
     except Exception as exc:  # recorded for the user; the job never dies silently
         uow.rollback()
+        # The traceback (server paths, code) goes to the server log only; the job and its audit
+        # row keep a short message a user can read.
         current_app.logger.exception("job %s failed", job_id)
-        _move(job_id, "fail", error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-2000:]}",
-              finished_at=utcnow())
+        _move(job_id, "fail", error=failure_message(exc), finished_at=utcnow())
     finally:
         audit.reset_actor(token)
         db.session.remove()

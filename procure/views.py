@@ -1,7 +1,7 @@
 """Role homes and the organisation pages (thin: queries and templates only)."""
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -79,8 +79,9 @@ def office_home():
     facility_counts = dict(db.session.execute(
         select(Facility.ward_id, func.count()).group_by(Facility.ward_id)).all())
     vendor_count = db.session.scalar(select(func.count()).select_from(Vendor))
+    todos = [todo for todo in (make() for make in current_app.extensions.get("office_todos", ())) if todo]
     return render_template("office/home.html", wards=wards, facility_counts=facility_counts,
-                           vendor_count=vendor_count)
+                           vendor_count=vendor_count, todos=todos)
 
 
 @bp.get("/office/wards/<code>")

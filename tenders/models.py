@@ -147,6 +147,7 @@ class Bid(Audited, db.Model):
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     receipt: Mapped[str] = mapped_column(String(64))
+    key_check: Mapped[str | None] = mapped_column(String(32))  # sealing.key_check of the sealing key
     status: Mapped[str] = mapped_column(String(10), default="active")  # active | replaced | withdrawn
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

@@ -78,11 +78,12 @@ def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
     each lot it bids for, compute its evaluated price and eligibility; ineligible bids keep every
     reason, nothing is dropped."""
     tender = move(office, tender_id, "open_bids", now)
+    bids = db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active").order_by(Bid.id)).all()
+    _check_seal_key(tender, bids)
     tender.ceiling_price = _reveal_ceiling(tender.sealed_ceiling, tender, now)
     for row in tender.lots:
         row.ceiling_price = _reveal_ceiling(row.sealed_ceiling, tender, now)
     today = now.date()
-    bids = db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active").order_by(Bid.id)).all()
     contents, broken = _unsealed(bids, tender, now)
     bidders = {bid.id: _bidder(bid.vendor, today, tender.kind) for bid in bids}
     everything = lot_demand(tender)  # read once, shared out per lot
@@ -118,6 +119,16 @@ def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
             result.valid, result.invalid_reasons = False, [reason]
     db.session.flush()
     return tender
+
+
+def _check_seal_key(tender: Tender, bids: list[Bid]) -> None:
+    """Every bid must have been sealed under the key this server holds now: otherwise the whole
+    opening is refused (nothing changes; retry with the right TENDER_SEAL_KEY), rather than every
+    bid being judged unreadable. Bids from before key checks were stored carry none."""
+    expected = sealing.key_check(seal_key_for(tender.id))
+    if any(bid.key_check is not None and bid.key_check != expected for bid in bids):
+        raise TenderError("入札を封印した鍵とこのサーバーの封印鍵（TENDER_SEAL_KEY）が一致しません。"
+                          "鍵の設定を確認してください。開札は行っていません")
 
 
 def _unsealed(bids: list[Bid], tender: Tender, now: datetime) -> tuple[dict[int, dict], dict[int, str]]:

@@ -81,8 +81,9 @@ def submit_bid(vendor_user: User, tender_id: int, content: dict, now: datetime) 
     for old in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=vendor_user.vendor_id,
                                                         status="active")):
         state_guard.step(old, BID, "replace", vendor_user.role.value)
+    key = seal_key_for(tender.id)
     bid = Bid(tender_id=tender.id, vendor_id=vendor_user.vendor_id, submitted_at=now,
-              submitted_by_id=vendor_user.id, sealed=sealing.seal(content, seal_key_for(tender.id)),
+              submitted_by_id=vendor_user.id, sealed=sealing.seal(content, key), key_check=sealing.key_check(key),
               receipt=sealing.receipt(content, tender.id, vendor_user.vendor_id, now))
     db.session.add(bid)
     db.session.flush()

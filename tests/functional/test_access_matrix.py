@@ -74,6 +74,7 @@ PAGES = {
     "/vendor/invoices/template.xlsx": (VENDORS, set()),
     "/ward/payments/zengin/{batch}.txt": (SHIBUYA, {"other_ward_staff"}),
     "/office/invoices/batch": ({"office"}, set()),
+    "/office/payments/reconciliation": ({"office"}, set()),
     # tenders (the fixture's tender is collecting demand: wards may look, vendors not yet)
     "/office/tenders": ({"office"}, set()),
     "/office/tenders/{tender}": ({"office"}, set()),
@@ -109,6 +110,7 @@ FORM_POST = {
     "/vendor/invoices/generate": (VENDORS, set()),
     "/vendor/invoices/upload": (VENDORS, set()),
     "/office/invoices/batch": ({"office"}, set()),
+    "/office/payments/reconciliation": ({"office"}, set()),
     "/office/tenders": ({"office"}, set()),
     "/office/tenders/{tender}/patterns": ({"office"}, set()),
     "/office/tenders/{tender}/lots": ({"office"}, set()),

@@ -318,3 +318,43 @@ def test_a_database_error_in_an_api_call_is_a_json_503(app, client):
     assert response.status_code == 503 and response.is_json
     assert "変更はされていません" in response.get_json()["error"]["message"]
     assert client.post(f"/api/v1/orders/{order_id}/confirm", headers=headers).status_code == 200
+
+
+def test_opening_without_a_ceiling_under_the_wrong_seal_key_changes_nothing(app):
+    """No sealed ceiling to give the wrong key away: the key check value each bid carries does.
+    The tender stays 入札受付中 with its bids untouched; with the right key it then opens."""
+    from procure.extensions import db
+    from tenders import service
+    from tenders.models import Bid
+    from tests.functional.test_audit_transitions import _generic_tender
+
+    tender_id = _generic_tender(app, "鍵違い", "bidding")  # no ceiling
+    right = app.config.get("TENDER_SEAL_KEY")
+    app.config["TENDER_SEAL_KEY"] = "not-the-key-the-bids-were-sealed-with"
+    with no_changes(app):
+        with pytest.raises(service.TenderError, match="封印鍵"), unit_of_work(app):
+            service.open_bids(user(OFFICE), tender_id, OPENING)
+    assert _tender(app, tender_id) == "bidding"
+    app.config["TENDER_SEAL_KEY"] = right
+    with unit_of_work(app):
+        service.open_bids(user(OFFICE), tender_id, OPENING)
+        bids = db.session.scalars(select(Bid).filter_by(tender_id=tender_id, status="active")).all()
+        assert bids and all(b.evaluation().valid for b in bids)
+
+
+def test_a_bid_failing_its_own_check_under_the_right_key_is_still_recorded_invalid(app):
+    from sqlalchemy import update
+
+    from procure.extensions import db
+    from tenders import service
+    from tenders.models import Bid
+    from tests.functional.test_audit_transitions import _generic_tender
+
+    tender_id = _generic_tender(app, "改ざん", "bidding")
+    with unit_of_work(app):
+        bid_id = db.session.scalar(select(Bid.id).filter_by(tender_id=tender_id, status="active"))
+        db.session.execute(update(Bid).where(Bid.id == bid_id).values(sealed=b"not a sealed bid"))
+    with unit_of_work(app):
+        service.open_bids(user(OFFICE), tender_id, OPENING)
+        result = db.session.get(Bid, bid_id).evaluation()
+        assert result.valid is False and "復号できません" in result.invalid_reasons[0]

@@ -131,6 +131,38 @@ def test_webhook_is_verified_and_a_replay_is_ignored(stripe_app):
         assert db.session.scalar(select(Payment)).status == "succeeded"
 
 
+def test_webhook_changes_are_the_named_system_actors(stripe_app):
+    """A declined card, then Stripe's webhook says the charge went through: the audit log names
+    the webhook, not an anonymous caller."""
+    from invoicing import payments
+    from invoicing.models import Payment
+    from invoicing.stripe_gateway import StripeGateway
+    from invoicing.webhooks import WEBHOOK_ACTOR
+    from procure.audit import AuditLog
+    from procure.extensions import db
+
+    class DecliningCard(StripeGateway):
+        def pay(self, *args, **kwargs):
+            return super().pay(*args, payment_method="pm_card_chargeCustomerFail", **kwargs)
+
+    invoice_id = payable_invoice(stripe_app)
+    with unit_of_work(stripe_app):
+        with pytest.raises(payments.PaymentError):
+            payments.pay_by_stripe(user(ACCOUNTING), invoice_id,
+                                   DecliningCard("sk_test_procure", stripe_app.config["STRIPE_API_BASE"]))
+        payment_id = db.session.scalar(select(Payment.id))
+    body, headers = signed({"id": "evt_actor_1", "object": "event", "type": "payment_intent.succeeded",
+                            "data": {"object": {"id": "pi_unknown", "object": "payment_intent",
+                                                "metadata": {"payment_id": str(payment_id)}}}})
+    assert stripe_app.test_client().post("/webhooks/stripe", data=body, headers=headers).get_json() == {"result": "paid"}
+    with unit_of_work(stripe_app):
+        rows = db.session.scalars(select(AuditLog).where(AuditLog.entity.in_(["payment", "invoice"]),
+                                                         AuditLog.after.is_not(None))).all()
+        paid = [r for r in rows if r.after.get("status") in ("paid", "succeeded")]
+        assert len(paid) == 2 and {r.actor for r in paid} == {WEBHOOK_ACTOR}
+        assert not [r for r in rows if r.actor.startswith("anonymous")]
+
+
 def test_unknown_outcome_stays_pending_and_is_retried_with_the_same_key(stripe_app):
     from invoicing import payments
     from invoicing.models import Invoice, Payment
