@@ -324,3 +324,78 @@ def test_racing_zengin_payments_and_confirmations_pay_once(app):
         payment = db.session.scalar(select(Payment))
         assert (payment.status, payment.amount) == ("succeeded", Decimal(748))
         assert db.session.get(Invoice, invoice_id).status == "paid"
+
+
+# --- card payments and their retry (localstripe) ----------------------------------------------
+
+@pytest.fixture
+def card_app(database_url, tmp_path, localstripe):
+    from tests.functional.test_stripe_payments import SECRET
+    from tests.helpers import make_app
+
+    app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"), STRIPE_SECRET_KEY="sk_test_procure",
+                   STRIPE_API_BASE=localstripe, STRIPE_WEBHOOK_SECRET=SECRET)
+    yield app
+    from procure.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def localstripe():
+    """A server of its own per test: invoice ids repeat from one test database to the next."""
+    from tests.localstripe_server import running_localstripe
+
+    with running_localstripe() as base_url:
+        yield base_url
+
+
+def _card_invoice(app):
+    from tests.functional.test_failure_injection import _all_wards_invoices
+
+    year, month, _ = inspected_last_month(app)
+    with unit_of_work(app):
+        (invoice,) = _all_wards_invoices(year, month)
+        return invoice.id
+
+
+def _charges(app, invoice_id):
+    from invoicing.stripe_gateway import StripeGateway
+
+    gateway = StripeGateway("sk_test_procure", app.config["STRIPE_API_BASE"])
+    return [i for i in gateway.payment_intents() if i.metadata.get("invoice_id") == str(invoice_id)
+            and i.status == "succeeded"]
+
+
+@pytest.mark.parametrize("retry", [False, True], ids=["first attempt", "retry after a decline"])
+def test_racing_card_payments_pay_once(card_app, retry):
+    from invoicing import payments
+    from invoicing.models import Invoice, Payment
+    from invoicing.stripe_gateway import StripeGateway
+    from procure.extensions import db
+
+    app = card_app
+    invoice_id = _card_invoice(app)
+    if retry:
+        class DecliningCard(StripeGateway):
+            def pay(self, *args, **kwargs):
+                return super().pay(*args, payment_method="pm_card_chargeCustomerFail", **kwargs)
+
+        with unit_of_work(app):
+            with pytest.raises(payments.PaymentError):
+                payments.pay_by_stripe(user(ACCOUNTING), invoice_id, DecliningCard("sk_test_procure",
+                                                                                   app.config["STRIPE_API_BASE"]))
+    answers = race(app, ACCOUNTING, N, f"/invoices/{invoice_id}/stripe", page=f"/invoices/{invoice_id}")
+    assert_no_server_errors(answers)
+    if retry:
+        with unit_of_work(app):
+            payment_id = db.session.scalar(select(Payment.id).filter_by(invoice_id=invoice_id))
+        assert audit_changes(app, "payment", payment_id, "status", "failed", "pending") == 1
+    assert audit_changes(app, "invoice", invoice_id, "status", "payment_pending", "paid") == 1
+    with unit_of_work(app):
+        payment = db.session.scalar(select(Payment).filter_by(invoice_id=invoice_id))
+        assert (payment.status, payment.attempt, payment.amount) == ("succeeded", 2 if retry else 1, Decimal(748))
+        assert db.session.get(Invoice, invoice_id).status == "paid"
+    assert len(_charges(app, invoice_id)) == 1  # charged once at the provider
