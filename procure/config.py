@@ -32,6 +32,36 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _config_home() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "procure"
+
+
+class SealKeyError(RuntimeError):
+    pass
+
+
+def tender_seal_key(config) -> str:
+    """The bid-sealing master key: TENDER_SEAL_KEY, else the content of TENDER_SEAL_KEY_FILE
+    (created with a random key on first use). Refused when it equals SECRET_KEY, or when its file
+    lies in the project's instance/ folder beside the embedded database."""
+    key = config.get("TENDER_SEAL_KEY")
+    if not key:
+        path = Path(config.get("TENDER_SEAL_KEY_FILE") or _config_home() / "tender_seal_key").expanduser().resolve()
+        if (PROJECT_ROOT / "instance").resolve() in path.parents:
+            raise SealKeyError("封印鍵のファイルをデータベースと同じ instance/ に置くことはできません")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+        key = path.read_text().strip()
+    if not key:
+        raise SealKeyError("封印鍵（TENDER_SEAL_KEY）が設定されていません")
+    if key == config.get("SECRET_KEY"):
+        raise SealKeyError("封印鍵（TENDER_SEAL_KEY）には SECRET_KEY と別の値を設定してください")
+    return key
+
+
 def from_environment() -> dict:
     return {
         "SECRET_KEY": _secret_key(),
@@ -54,7 +84,11 @@ def from_environment() -> dict:
         "STRIPE_CONNECT_TIMEOUT": float(os.environ.get("STRIPE_CONNECT_TIMEOUT", "5")),
         "STRIPE_READ_TIMEOUT": float(os.environ.get("STRIPE_READ_TIMEOUT", "20")),
         "STRIPE_MAX_RETRIES": int(os.environ.get("STRIPE_MAX_RETRIES", "2")),
+        # The master key sealing bids: never SECRET_KEY, never in the database or beside it.
+        # From the environment (or a secret manager filling it), else from a file outside the
+        # project (created on first use, mode 0600): see tender_seal_key().
         "TENDER_SEAL_KEY": os.environ.get("TENDER_SEAL_KEY", ""),
+        "TENDER_SEAL_KEY_FILE": os.environ.get("TENDER_SEAL_KEY_FILE", str(_config_home() / "tender_seal_key")),
         "JOB_WORKERS": int(os.environ.get("JOB_WORKERS", "2")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session does

@@ -1,6 +1,12 @@
 """Sealed bids (pure): encrypted at rest with a per-tender key the application only uses after
 the opening time, and a receipt hash that makes any later change evident.
 
+The receipt is a commitment: SHA-256 over the tender, the bidder, the time and the content, which
+includes a random 256-bit nonce (`NONCE`) sealed inside the bid. Without the nonce nobody (with
+the database, the audit log or the receipt) can test a guessed price against it; the vendor is
+given the nonce once, with the receipt, so it can check the receipt itself, and at opening the
+receipt is recomputed from the unsealed bid and published in the opening record.
+
 The key of a tender is derived (HKDF-SHA256) from a master key kept outside the database
 (config), so a database dump alone reveals no bid. `unseal` refuses before the opening time;
 the caller passes the server's clock.
@@ -11,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 from datetime import datetime
 from decimal import Decimal
 
@@ -31,6 +38,18 @@ def canonical(bid: dict) -> bytes:
         raise TypeError(f"入札内容に使えない値です: {value!r}")
 
     return json.dumps(bid, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=default).encode()
+
+
+NONCE = "nonce"
+
+
+def with_nonce(bid: dict) -> dict:
+    """The bid as sealed: its content and a fresh random nonce."""
+    return {**bid, NONCE: secrets.token_hex(32)}
+
+
+def without_nonce(bid: dict) -> dict:
+    return {k: v for k, v in bid.items() if k != NONCE}
 
 
 def receipt(bid: dict, tender_id: int, vendor_id: int, submitted_at: datetime) -> str:

@@ -9,7 +9,7 @@ def make_app(database_url: str, **overrides):
     from procure import create_app
 
     config = {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
-              "SECRET_KEY": "test-secret", "SERVER_NAME": None}
+              "SECRET_KEY": "test-secret", "SERVER_NAME": None, "TENDER_SEAL_KEY": "test-tender-seal-key"}
     if database_url.startswith("postgresql"):
         # A test that waits on a lock, or leaves a transaction open, fails instead of hanging.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "connect_args": {

@@ -121,6 +121,15 @@ def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
     return tender
 
 
+UNREADABLE = "入札データを復号できません"
+TAMPERED = "入札内容が受付番号（ハッシュ）と一致しません（改ざんの疑い）"
+
+
+def seal_broken(reasons: list[str] | None) -> bool:
+    """Whether a bid's evaluation says its seal did not hold (unreadable or not its receipt)."""
+    return bool(reasons) and (reasons[0].startswith(UNREADABLE) or reasons[0] == TAMPERED)
+
+
 def _check_seal_key(tender: Tender, bids: list[Bid]) -> None:
     """Every bid must have been sealed under the key this server holds now: otherwise the whole
     opening is refused (nothing changes; retry with the right TENDER_SEAL_KEY), rather than every
@@ -137,14 +146,14 @@ def _unsealed(bids: list[Bid], tender: Tender, now: datetime) -> tuple[dict[int,
     contents, broken = {}, {}
     for bid in bids:
         try:
-            content = read_bid(bid, tender, now)
+            content = read_bid(bid, tender, now, with_nonce=True)
         except sealing.SealError as exc:
-            broken[bid.id] = f"入札データを復号できません: {exc}"
+            broken[bid.id] = f"{UNREADABLE}: {exc}"
             continue
         if not sealing.verify(content, tender.id, bid.vendor_id, bid.submitted_at, bid.receipt):
-            broken[bid.id] = "入札内容が受付番号（ハッシュ）と一致しません（改ざんの疑い）"
+            broken[bid.id] = TAMPERED
             continue
-        contents[bid.id] = content
+        contents[bid.id] = sealing.without_nonce(content)
     return contents, broken
 
 

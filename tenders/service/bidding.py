@@ -81,12 +81,14 @@ def submit_bid(vendor_user: User, tender_id: int, content: dict, now: datetime) 
     for old in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, vendor_id=vendor_user.vendor_id,
                                                         status="active")):
         state_guard.step(old, BID, "replace", vendor_user.role.value)
-    key = seal_key_for(tender.id)
+    key, sealed_content = seal_key_for(tender.id), sealing.with_nonce(content)
     bid = Bid(tender_id=tender.id, vendor_id=vendor_user.vendor_id, submitted_at=now,
-              submitted_by_id=vendor_user.id, sealed=sealing.seal(content, key), key_check=sealing.key_check(key),
-              receipt=sealing.receipt(content, tender.id, vendor_user.vendor_id, now))
+              submitted_by_id=vendor_user.id, sealed=sealing.seal(sealed_content, key),
+              key_check=sealing.key_check(key),
+              receipt=sealing.receipt(sealed_content, tender.id, vendor_user.vendor_id, now))
     db.session.add(bid)
     db.session.flush()
+    bid.nonce = sealed_content[sealing.NONCE]  # shown to the vendor once; never stored in clear
     return bid
 
 
@@ -130,9 +132,11 @@ def withdraw_bid(vendor_user: User, tender_id: int, now: datetime) -> None:
     db.session.flush()
 
 
-def read_bid(bid: Bid, tender: Tender, now: datetime) -> dict:
-    """The bid's content, only once the tender is opened and the opening time has come."""
+def read_bid(bid: Bid, tender: Tender, now: datetime, with_nonce: bool = False) -> dict:
+    """The bid's content, only once the tender is opened and the opening time has come
+    (`with_nonce`: as sealed, to check its receipt)."""
     schedule = tender_schedule(tender)
     if schedule is None or not lifecycle.can_read_bids(tender.status, now, schedule):
         raise TenderError("開札前は入札内容を読めません")
-    return sealing.unseal(bid.sealed, seal_key_for(tender.id), now, tender.opening_at)
+    content = sealing.unseal(bid.sealed, seal_key_for(tender.id), now, tender.opening_at)
+    return content if with_nonce else sealing.without_nonce(content)

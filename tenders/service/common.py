@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from procure import config
 from procure.extensions import db
 from procure.models import Role, User
 from tenders import lifecycle, sealing
@@ -23,8 +24,12 @@ ITEMIZED = (PC, GENERIC)
 
 
 def seal_key_for(tender_id: int) -> bytes:
-    """Derived from a master key outside the database (TENDER_SEAL_KEY, else the app secret)."""
-    master = current_app.config.get("TENDER_SEAL_KEY") or current_app.config["SECRET_KEY"]
+    """Derived from a master key kept outside the database and apart from SECRET_KEY
+    (procure.config.tender_seal_key)."""
+    try:
+        master = config.tender_seal_key(current_app.config)
+    except config.SealKeyError as exc:
+        raise TenderError(str(exc)) from None
     return sealing.tender_key(hashlib.sha256(str(master).encode()).digest(), tender_id)
 
 

@@ -10,6 +10,7 @@ from procure.extensions import db
 from procure.permissions import public
 from tenders import lifecycle, ocds, service
 from tenders.models import Award, Bid, Contract, Tender
+from tenders.service.awarding import seal_broken
 from tenders.views.common import tender_or_404, bp
 
 
@@ -55,3 +56,16 @@ def ocds_release(tender_id):
          for c in db.session.scalars(select(Contract).filter_by(tender_id=tender.id).order_by(Contract.id))])
     return jsonify({"uri": request.url, "publishedDate": now.isoformat(), "version": "1.1",
                     "publisher": {"name": "特別区共同調達組織"}, "releases": [data]})
+
+
+@bp.get("/tenders/<int:tender_id>/opening-record")
+@public
+def opening_record(tender_id):
+    """開札調書: once the bids are opened, every bid submitted with its receipt, so that each bidder
+    can check that the receipt it was given is the one its opened bid hashed to."""
+    tender = tender_or_404(tender_id)
+    schedule = service.tender_schedule(tender)
+    if schedule is None or not lifecycle.can_read_bids(tender.status, utcnow(), schedule):
+        abort(404)
+    bids = db.session.scalars(select(Bid).filter_by(tender_id=tender.id).order_by(Bid.submitted_at, Bid.id)).all()
+    return render_template("tenders/opening_record.html", tender=tender, bids=bids, seal_broken=seal_broken)

@@ -72,7 +72,8 @@ def vendor_detail(tender_id):
                         raise ValueError(_("入札するロットを1つ以上選んでください"))
                 bid = service.submit_bid(user, tender.id, content, utcnow())
                 receipt = bid.receipt
-                flash(_("入札を受け付けました。受付番号（ハッシュ）: %(r)s", r=receipt), "success")
+                flash(_("入札を受け付けました。受付番号（ハッシュ）: %(r)s　照合用の値（この画面でだけ表示します。控えてください）:"
+                        " %(n)s", r=receipt, n=bid.nonce), "success")
         except (service.TenderError, ValueError) as exc:
             uow.rollback()
             error = str(exc)

@@ -357,3 +357,37 @@ def test_the_service_itself_refuses_the_wrong_side_of_the_tender(app, tender):
             service.submit_bid(office, tender, bid(1, 1), OPENS)
         with pytest.raises(service.TenderError, match="共同調達組織だけ"):
             service.move(staff, tender, "cancel", OPENS)
+
+
+def test_the_opening_record_lists_every_receipt_and_the_nonce_is_never_stored_in_clear(app, client, login):
+    """The vendor is shown its receipt and nonce once; neither the database nor the audit log holds
+    the nonce in clear; after opening the public 開札調書 lists the bid's receipt, matched."""
+    import re
+    import time
+
+    from procure.dbtypes import utcnow
+    from tenders import service
+    from tests.functional.test_concurrency import _open_tender
+    from tests.helpers import csrf_token
+
+    tender_id = _open_tender(app, opening_in=timedelta(seconds=3))
+    login("vendor@bunguya.example.jp")
+    page = f"/vendor/tenders/{tender_id}"
+    shown = client.post(page, data={"csrf_token": csrf_token(client, page), "patterns:rice": "11000"}
+                        ).get_data(as_text=True)
+    receipt, nonce = re.search(r"受付番号（ハッシュ）: ([0-9a-f]{64}).*?: ([0-9a-f]{64})", shown, re.S).groups()
+    dump = "".join(str(row) for table in ("bid", "audit_log") for row in db_rows(app, table))
+    assert receipt in dump and nonce not in dump and "11000" not in dump
+    assert client.get(f"/tenders/{tender_id}/opening-record").status_code == 404  # not before opening
+    time.sleep(3.1)
+    with unit_of_work(app):
+        service.open_bids(user("office@example.jp"), tender_id, utcnow())
+    record = client.get(f"/tenders/{tender_id}/opening-record").get_data(as_text=True)
+    assert receipt in record and "一致" in record and "株式会社文具屋" in record and nonce not in record
+
+
+def db_rows(app, table):
+    from procure.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        return list(conn.execute(text(f"SELECT * FROM {table}")))

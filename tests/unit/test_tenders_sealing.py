@@ -41,3 +41,19 @@ def test_receipt_is_stable_and_changes_with_any_detail():
     assert not verify(changed, 7, 3, at, first)
     assert receipt(BID, 7, 4, at) != first and receipt(BID, 7, 3, at + timedelta(seconds=1)) != first
     assert receipt({"price": Decimal("1.50")}, 1, 1, at) != receipt({"price": Decimal("1.5")}, 1, 1, at)
+
+
+def test_a_receipt_cannot_confirm_a_guessed_price_without_the_sealed_nonce():
+    """What the database, the audit log and the pages show before opening (tender, vendor, time,
+    receipt) is not enough to test guesses: every price in the range is tried, the true one too,
+    and none matches; with the vendor's nonce (sealed inside the bid) exactly the true one does."""
+    from tenders.sealing import NONCE, with_nonce
+
+    at = datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc)
+    sealed = with_nonce({"patterns": {"rice": "11000"}})
+    stored = receipt(sealed, 7, 3, at)
+    guesses = range(9000, 13001)
+    assert not [p for p in guesses if verify({"patterns": {"rice": str(p)}}, 7, 3, at, stored)]
+    nonce = sealed[NONCE]
+    assert [p for p in guesses if verify({"patterns": {"rice": str(p)}, NONCE: nonce}, 7, 3, at, stored)] == [11000]
+    assert len(nonce) == 64 and with_nonce({})[NONCE] != with_nonce({})[NONCE]  # fresh per bid
