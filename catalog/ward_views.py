@@ -14,6 +14,7 @@ from catalog.order_models import Budget, Order, OrderLine
 from catalog.ordering import CartLine, OrderError, budget_amount, decide_line, line_amount, place_order
 from catalog.queries import categories, published_vendors, search
 from procure.forms import CsrfForm
+from procure.redirects import safe_next
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.jpcalendar import default_delivery_date, fiscal_year
@@ -60,7 +61,7 @@ def cart_add():
             flash(_("「%(name)s」をカートに入れました（%(qty)s）", name=item.name, qty=quantity), "success")
         except (ValueError, cart.CartError) as exc:
             flash(str(exc), "error")
-    return redirect(request.form.get("next") or url_for("ordering.cart_page"))
+    return redirect(safe_next(request.form.get("next"), url_for("ordering.cart_page")))
 
 
 def _cart_context(user, errors=None, values=None):

@@ -1,9 +1,9 @@
 """The application factory."""
-from flask import Flask, g, jsonify, render_template, request, session
+from flask import Flask, g, jsonify, make_response, render_template, request, session
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from procure import audit, config, failures, formatting, jobs, uow
+from procure import audit, config, failures, formatting, jobs, routing, uow
 from procure.extensions import babel, csrf, db, login_manager, migrate
 
 SECURITY_HEADERS = {
@@ -32,6 +32,7 @@ def build_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(config.from_environment())
     app.config.update(overrides or {})
+    routing.init_app(app)  # ids out of range are 404s
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"),
@@ -140,7 +141,9 @@ def _register_hooks(app: Flask) -> None:
     def _security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.path.startswith("/api/") or response.mimetype == "text/html":
+        # Every page and download is private to its user (records, invoices, delivery notes):
+        # nothing but the static files may be kept by a browser or a proxy.
+        if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
@@ -148,7 +151,16 @@ def _register_hooks(app: Flask) -> None:
     def _template_globals():
         from procure.auth.forms import LogoutForm
 
-        return {"current_locale": select_locale(), "logout_form": LogoutForm()}
+        # formdata=None: never read the request body here (an oversized upload's 413 page would
+        # read it again and fail).
+        return {"current_locale": select_locale(), "logout_form": LogoutForm(formdata=None)}
+
+
+def _with_allow(response, exc: HTTPException):
+    """A 405 says which methods the resource has (RFC 9110), also on our own error pages."""
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    return response
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -165,16 +177,25 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if exc.code == 413:
+            limit = _("アップロードできるファイルは %(mb)s MB までです。",
+                      mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+            if is_api_request():
+                from procure.api.errors import error_response
+
+                return error_response(413, limit)
+            return render_template("errors/error.html", code=413, message=limit,
+                                   request_id=failures.request_id()), 413
         if is_api_request():
-            return http_error_as_json(exc)
+            return _with_allow(http_error_as_json(exc), exc)
         messages = {
             403: _("このページを表示する権限がありません。"),
             404: _("ページが見つかりません。"),
             405: _("この操作は許可されていません。"),
-            413: _("アップロードされたファイルが大きすぎます。"),
         }
         message = messages.get(exc.code, exc.description)
-        return render_template("errors/error.html", code=exc.code, message=message), exc.code
+        return _with_allow(make_response(render_template("errors/error.html", code=exc.code, message=message,
+                                                         request_id=failures.request_id()), exc.code), exc)
 
     @app.errorhandler(500)
     def _server_error(exc):

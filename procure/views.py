@@ -10,6 +10,7 @@ from procure.audit_queries import (ACTION_LABELS, AuditFilter, Cursor, action_la
                                    audit_page, audit_xlsx, entity_label)
 from procure.extensions import db
 from procure.formatting import TOKYO
+from procure.redirects import safe_next
 from procure.models import Facility, Role, User, Vendor, Ward
 from procure.permissions import (ANY_SIGNED_IN, WARD, allow, get_owned_or_404, public,
                                  request_user, scoped)
@@ -38,8 +39,7 @@ def set_language(code):
     if code not in LANGUAGES:
         abort(404)
     session["lang"] = code
-    target = request.args.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(safe_next(request.args.get("next"), "/"))
 
 
 # --- ward ------------------------------------------------------------------------------

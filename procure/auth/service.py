@@ -60,3 +60,15 @@ def check_credentials(email: str, password: str, ip: str, channel: str) -> User 
         audit.reset_actor(token)
     db.session.flush()
     return user
+
+
+@uow.use_case
+def password_changed(user: User, new_password: str) -> int:
+    """Set the new password and end every session of the user: how many ended."""
+    from procure.auth import sessions
+
+    user.set_password(new_password)
+    audit.record(db.session, "password_changed", "user_account", user.id)
+    ended = sessions.end_all(user.id)
+    db.session.flush()
+    return ended

@@ -1,25 +1,23 @@
 """Sign-in and sign-out pages, and the session lifetime rules."""
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from procure.auth.forms import LoginForm, LogoutForm
-from procure.auth.service import Throttled, check_credentials
+from procure.auth import sessions
+from procure.auth.forms import LoginForm, LogoutForm, PasswordChangeForm
+from procure.auth.service import Throttled, check_credentials, password_changed
 from procure.dbtypes import utcnow
+from procure.redirects import safe_next
 from procure.permissions import ANY_SIGNED_IN, allow, public
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect would help phishing.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("home.index")
+    return safe_next(target, url_for("home.index"))  # only local paths: no open redirect
 
 
 def _fresh_session() -> None:
@@ -48,6 +46,7 @@ def login():
             _fresh_session()  # no session fixation
             session.permanent = True
             session["signed_in_at"] = utcnow().isoformat()
+            session["sid"] = sessions.start(user)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         flash(_("メールアドレスまたはパスワードが正しくありません。"), "error")
@@ -61,6 +60,7 @@ def login():
 @allow(*ANY_SIGNED_IN)
 def logout():
     if LogoutForm().validate_on_submit():
+        sessions.end(session.get("sid"))  # a copy of the cookie is worthless from now on
         logout_user()
         _fresh_session()
         flash(_("ログアウトしました。"), "info")
@@ -68,14 +68,44 @@ def logout():
 
 
 def expire_old_sessions():
-    """before_request: end sessions older than the absolute limit (idle limit is the cookie's)."""
+    """before_request: end sessions ended on the server (signed out, password changed) or older
+    than the absolute limit (the idle limit is the cookie's)."""
+    if not current_user.is_authenticated:
+        return None
+    if not sessions.is_live(session.get("sid"), current_user.id):
+        logout_user()
+        _fresh_session()
+        flash(_("セッションは終了しています。もう一度ログインしてください。"), "info")
+        return redirect(url_for("auth.login"))
     started = session.get("signed_in_at")
-    if not started or not current_user.is_authenticated:
+    if not started:
         return None
     limit = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
     if datetime.now(timezone.utc) - datetime.fromisoformat(started) > limit:
+        sessions.end(session.get("sid"))
         logout_user()
         _fresh_session()
         flash(_("セッションの有効期限が切れました。もう一度ログインしてください。"), "info")
         return redirect(url_for("auth.login"))
     return None
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(*ANY_SIGNED_IN)
+def change_password():
+    """A new password ends every session of the user on the server (a copied cookie, another
+    browser); this browser gets a new one."""
+    form, status = PasswordChangeForm(), 200
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not user.check_password(form.current.data):
+            form.current.errors.append(_("現在のパスワードが正しくありません。"))
+            status = 422
+        else:
+            ended = password_changed(user, form.new.data)
+            session["sid"] = sessions.start(user)
+            flash(_("パスワードを変更しました。他の %(n)s 件のセッションを終了しました。", n=max(ended - 1, 0)), "success")
+            return redirect(url_for("home.index"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/password.html", form=form), status

@@ -25,6 +25,7 @@ ORDERING = {"ward_staff", "ward_approver", "other_ward_staff"}
 # Everyone else signed in gets 403. Placeholders are filled from the seed.
 PAGES = {
     "/": (EVERYONE, set()),
+    "/account/password": (EVERYONE, set()),
     "/ward/": (WARD, set()),
     "/ward/facilities": (WARD, set()),
     "/ward/facilities/{shibuya_facility}": (SHIBUYA | {"office"}, {"other_ward_staff"}),
@@ -140,7 +141,7 @@ API_POST = {
     "/api/v1/tender-contracts/{contract}/readings": VENDORS,
 }
 PUBLIC_ENDPOINTS = {"static", "auth.login", "home.set_language", "api.create_token", "api.openapi",
-                    "webhooks.stripe_webhook", "tenders.results", "tenders.ocds_release"}
+                    "webhooks.stripe_webhook", "tenders.results", "tenders.ocds_release", "tenders.opening_record"}
 
 
 @pytest.fixture

@@ -143,3 +143,36 @@ def test_inactive_user_cannot_sign_in(app, client):
         db.session.scalar(select(User).filter_by(email="office@example.jp")).active = False
         db.session.commit()
     assert sign_in(client, "office@example.jp").status_code == 401
+
+
+def test_a_cookie_copied_before_sign_out_no_longer_works_after_it(app, client, login):
+    from tests.helpers import csrf_token
+
+    login("staff@shibuya.example.jp")
+    stolen = client.get_cookie("session").value
+    assert client.get("/ward/orders").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/ward/orders")})
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    response = thief.get("/ward/orders")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert thief.get("/ward/orders").status_code == 302  # and stays ended
+
+
+def test_a_password_change_ends_every_other_session(app, client, login):
+    from tests.helpers import csrf_token, sign_in
+
+    other = app.test_client()
+    assert sign_in(other, "staff@shibuya.example.jp").status_code == 302
+    login("staff@shibuya.example.jp")
+    page = "/account/password"
+    form = {"csrf_token": csrf_token(client, page), "current": "demo-password", "new": "a-new-password-123",
+            "repeat": "a-new-password-123"}
+    wrong = client.post(page, data=form | {"current": "not-it"})
+    assert wrong.status_code == 422 and "現在のパスワードが正しくありません" in wrong.get_data(as_text=True)
+    assert client.post(page, data=form | {"repeat": "something-else"}).status_code == 422
+    assert client.post(page, data=form).status_code == 302
+    assert client.get("/ward/orders").status_code == 200  # this browser carries on
+    ended = other.get("/ward/orders")
+    assert ended.status_code == 302 and "/login" in ended.headers["Location"]
+    assert sign_in(app.test_client(), "staff@shibuya.example.jp", "a-new-password-123").status_code == 302
