@@ -13,6 +13,7 @@ from catalog.order_models import MonthClose, Order, OrderLine, PooledAdjustment
 from catalog.ordering import line_amount
 from deliveries import services as deliveries
 from invoicing import matching
+from invoicing.tax import credit_with_tax
 from invoicing.models import (ACCEPT, ASK_CORRECTION, CORRECTION_REQUESTED, CREDIT_NOTE, DISCREPANCY,
                               GENERATED, PAID, PAYABLE, PAYMENT_PENDING, SUPERSEDED, Invoice, InvoiceLine, VendorBilling, WardBilling)
 from procure.money import TaxLine, tax_summary
@@ -336,7 +337,19 @@ def refresh_status(invoice: Invoice, role: str = SYSTEM) -> None:
         return
     settled = all(line.matched or line.resolution in (ACCEPT, CREDIT_NOTE) for line in invoice.lines)
     state_guard.move_to(invoice, INVOICE, PAYABLE if settled and invoice.lines else DISCREPANCY, role)
-    invoice.credit = sum((line.credit_amount or Decimal(0) for line in invoice.lines), Decimal(0))
+    invoice.credit = credit_of(invoice)
+
+
+def credit_of(invoice: Invoice) -> Decimal:
+    """The credit notes' tax-inclusive total: tax-exclusive credits per rate, tax recomputed on
+    what is still billed at each rate (invoicing.tax.credit_with_tax)."""
+    credits: dict[Decimal, Decimal] = {}
+    for line in invoice.lines:
+        if line.credit_amount:
+            credits[line.tax_rate] = credits.get(line.tax_rate, Decimal(0)) + line.credit_amount
+    invoiced = {STANDARD: (invoice.amount_standard, invoice.tax_standard),
+                REDUCED: (invoice.amount_reduced, invoice.tax_reduced)}
+    return credit_with_tax(invoiced, credits, invoice.rounding)
 
 
 @uow.use_case
@@ -358,8 +371,10 @@ def resolve_line(user: User, line_id: int, resolution: str, note: str | None,
     if not note:
         raise InvoicingError("処理の理由を入力してください", "note")
     if resolution == CREDIT_NOTE:
-        if credit_amount is None or credit_amount <= 0 or credit_amount > invoice.total:
-            raise InvoicingError("値引き（赤伝）の金額を、0 より大きく請求額以下で入力してください", "credit_amount")
+        if (credit_amount is None or credit_amount <= 0 or credit_amount > line.amount
+                or credit_amount != credit_amount.to_integral_value()):
+            raise InvoicingError(f"値引き（赤伝）の金額は税抜の円単位で、0 より大きく明細の金額（税抜 {line.amount:,.0f} 円）"
+                                 "以下で入力してください（消費税は請求書で計算し直します）", "credit_amount")
         line.credit_amount = credit_amount
     line.resolution, line.resolution_note = resolution, note[:500]
     line.resolved_by_id, line.resolved_at = user.id, utcnow()

@@ -250,3 +250,21 @@ def _check_grand_total(invoice: QualifiedInvoice, buckets: dict) -> list[RuleVio
                               f"請求金額（税込）が {yen(invoice.stated_total)} と記載されていますが、"
                               f"税率ごとの合計と消費税額から計算すると {yen(expected)} です")]
     return []
+
+
+def credit_with_tax(invoiced: Mapping[Decimal, tuple[Decimal, Decimal]], credits: Mapping[Decimal, Decimal],
+                    rounding: str = "down") -> Decimal:
+    """What credit notes (赤伝) take off an invoice's tax-inclusive total. `invoiced`: per rate, the
+    amount billed excluding tax and its tax; `credits`: per rate, the credited amount excluding tax.
+    The tax is computed again, once per rate, on what is still billed, so the ward pays no tax on
+    goods it returned: a credit of C at a rate removes C plus (tax before - tax after)."""
+    total = Decimal(0)
+    for rate, credit in credits.items():
+        if not credit:
+            continue
+        amount, tax = invoiced.get(rate, (Decimal(0), Decimal(0)))
+        if credit < 0 or credit > amount:
+            raise MoneyRuleError("credit", f"{rate:.0%} の値引き {credit} 円が請求額（税抜 {amount} 円）の範囲外です",
+                                 "credit_out_of_range")
+        total += credit + tax - tax_on(amount - credit, rate, rounding)
+    return total

@@ -101,14 +101,15 @@ def test_discrepancy_resolved_by_credit_note_then_payable(app, client, login):
     assert "不一致" in page
     token = csrf_token(client, f"/invoices/{invoice_id}")
     url = f"/invoices/{invoice_id}/lines/{line_id}/resolution"
-    client.post(url, data={"csrf_token": token, "resolution": "credit_note", "note": "", "credit_amount": "74"})
+    client.post(url, data={"csrf_token": token, "resolution": "credit_note", "note": "", "credit_amount": "68"})
     with unit_of_work(app):
         assert db.session.get(Invoice, invoice_id).status == "discrepancy"  # a reason is required
     client.post(url, data={"csrf_token": token, "resolution": "credit_note", "note": "1本分を赤伝で",
-                           "credit_amount": "７４"})
+                           "credit_amount": "６８"})
     with unit_of_work(app):
         invoice = db.session.get(Invoice, invoice_id)
-        assert (invoice.status, invoice.credit, invoice.payable_amount) == ("payable", Decimal(74), Decimal(674))
+        # 68 yen of goods and the 7 yen of tax they carried: the ward pays what 9 pens cost (612 + 61)
+        assert (invoice.status, invoice.credit, invoice.payable_amount) == ("payable", Decimal(75), Decimal(673))
 
 
 def test_correction_requested_then_a_corrected_invoice_supersedes(app, client, login):

@@ -2,6 +2,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from decimal import Decimal as D
 from fractions import Fraction
 from pathlib import Path
@@ -13,7 +14,7 @@ from stdnum.jp import cn
 
 from invoicing.tax import (
     REDUCED_RATE, STANDARD_RATE, InvoiceLine, InvoiceRuleError, QualifiedInvoice, TaxBucket,
-    TaxLine, check_qualified_invoice, round_yen, tax_summary, validate_registration_number,
+    MoneyRuleError, TaxLine, check_qualified_invoice, round_yen, tax_summary, validate_registration_number,
 )
 
 TEN, EIGHT = STANDARD_RATE, REDUCED_RATE
@@ -343,3 +344,29 @@ def test_rule_modules_import_neither_flask_nor_the_database():
             "assert not bad, bad\n")
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
+
+
+def test_a_credit_note_takes_off_the_goods_and_the_tax_they_carried():
+    from invoicing.tax import credit_with_tax
+
+    # 10 pens at 68 yen billed (680 + 68 tax); one returned: the ward pays for 9 (612 + 61 = 673).
+    invoiced = {Decimal("0.10"): (Decimal(680), Decimal(68))}
+    assert credit_with_tax(invoiced, {Decimal("0.10"): Decimal(68)}) == Decimal(75)
+    # Per rate: the reduced-rate credit recomputes the 8% tax only.
+    both = invoiced | {Decimal("0.08"): (Decimal(2300), Decimal(184))}
+    assert credit_with_tax(both, {Decimal("0.08"): Decimal(1150)}) == Decimal(1150 + 184 - 92)
+    with pytest.raises(MoneyRuleError):
+        credit_with_tax(invoiced, {Decimal("0.10"): Decimal(681)})
+
+
+@given(amount=st.integers(1, 10_000_000), data=st.data(), rate=st.sampled_from([Decimal("0.10"), Decimal("0.08")]),
+       rounding=st.sampled_from(["down", "up", "half_up"]))
+def test_after_a_credit_the_ward_pays_exactly_an_invoice_for_what_it_kept(amount, data, rate, rounding):
+    from invoicing.tax import credit_with_tax
+    from procure.money import tax_on
+
+    credit = data.draw(st.integers(0, amount))
+    tax = tax_on(Decimal(amount), rate, rounding)
+    paid = amount + tax - credit_with_tax({rate: (Decimal(amount), tax)}, {rate: Decimal(credit)}, rounding)
+    kept = Decimal(amount - credit)
+    assert paid == kept + tax_on(kept, rate, rounding)
