@@ -132,6 +132,15 @@ def stripe_gateway():
 def pay_stripe(invoice_id):
     invoice = get_owned_or_404(Invoice, invoice_id)
     if CsrfForm().validate_on_submit():
+        # One click never charges: the payer ticks the confirmation for the amount it saw, and
+        # an amount changed since (a credit note) asks again.
+        if request.form.get("confirm") != "yes":
+            flash(_("カードで支払う前に、金額を確認して確認欄にチェックしてください"), "error")
+            return redirect(url_for("invoicing.invoice_detail", invoice_id=invoice.id))
+        if request.form.get("amount") != f"{invoice.payable_amount:.0f}":
+            flash(_("請求額が変わりました（%(amount)s）。金額を確認してからもう一度支払ってください",
+                    amount=f"{invoice.payable_amount:,.0f} 円"), "error")
+            return redirect(url_for("invoicing.invoice_detail", invoice_id=invoice.id))
         try:
             payment = payments.pay_by_stripe(request_user(), invoice.id, stripe_gateway())
             flash(_("支払いました（%(amount)s 円）", amount=f"{payment.amount:,.0f}") if payment.status == "succeeded"

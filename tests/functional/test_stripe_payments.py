@@ -57,7 +57,14 @@ def test_pay_by_card_marks_the_invoice_paid(stripe_app):
 
     sign_in(client, ACCOUNTING)
     token = csrf_token(client, f"/invoices/{invoice_id}")
-    response = client.post(f"/invoices/{invoice_id}/stripe", data={"csrf_token": token}, follow_redirects=True)
+    url = f"/invoices/{invoice_id}/stripe"
+    unconfirmed = client.post(url, data={"csrf_token": token, "amount": "748"}, follow_redirects=True)
+    assert "確認欄にチェック" in unconfirmed.get_data(as_text=True)
+    stale = client.post(url, data={"csrf_token": token, "amount": "800", "confirm": "yes"}, follow_redirects=True)
+    assert "請求額が変わりました" in stale.get_data(as_text=True)
+    with unit_of_work(stripe_app):
+        assert db.session.scalar(select(Payment)) is None  # neither charged anything
+    response = client.post(url, data={"csrf_token": token, "amount": "748", "confirm": "yes"}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "支払いました" in page, page[page.find("<main"):page.find("</main>")][:1500]
     with unit_of_work(stripe_app):
@@ -319,7 +326,8 @@ def test_a_frozen_provider_holds_no_transaction_and_ends_within_the_bound(databa
         sign_in(client, ACCOUNTING)
         token = csrf_token(client, f"/invoices/{invoice_id}")
         started = time.monotonic()
-        response = client.post(f"/invoices/{invoice_id}/stripe", data={"csrf_token": token}, follow_redirects=True)
+        response = client.post(f"/invoices/{invoice_id}/stripe", data={"csrf_token": token, "amount": "748",
+                                                                       "confirm": "yes"}, follow_redirects=True)
         elapsed = time.monotonic() - started
         assert "決済の結果を確認できませんでした" in response.get_data(as_text=True)
         assert elapsed < 2 * 1.0 + 4, elapsed  # two attempts of 1 s, the library's back-off, the app's own work
