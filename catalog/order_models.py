@@ -69,7 +69,7 @@ class Order(Audited, db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(64))
     requested_delivery_date: Mapped[date]
     status: Mapped[str] = mapped_column(String(20), default=PENDING)
-    total: Mapped[Decimal] = mapped_column(Money)  # tax-exclusive sum of lines
+    total: Mapped[Decimal] = mapped_column(Money)  # tax-exclusive sum of the lines not rejected
     # Held against the budget: tax included, rounded up per rate (catalog.ordering.budget_amount).
     reserved: Mapped[Decimal] = mapped_column(Money)
     note: Mapped[str | None] = mapped_column(String(500))

@@ -160,7 +160,9 @@ def decide_line(approver: User, line_id: int, approve: bool, reason: str | None 
         still = budget_amount((l.amount, l.tax_rate) for l in order.lines if l.approval != approval.REJECTED)
         # A compare-and-set on what the order still holds: two lines of one order rejected at
         # once cannot both release from the same reservation (the second is told to reload).
-        if not audit.audited_update(Order, Order.id == order.id, Order.reserved == seen, values={"reserved": still}):
+        # The order's amount counts only lines not rejected.
+        if not audit.audited_update(Order, Order.id == order.id, Order.reserved == seen,
+                                    values={"reserved": still, "total": Order.total - line.amount}):
             raise state_guard.Conflict(ORDER.name)
         audit.audited_update(Budget, Budget.id == order.budget_id,
                              values={"committed": Budget.committed - (seen - still)})

@@ -189,3 +189,21 @@ def test_budgets_page_and_approver_edits_the_approval_rule(app, client, login):
         # now a 52,000-yen order of envelopes no longer needs approval, bottled water does
         assert place(lines=(("B-ENV-001", 20),)).status == "approved"
         assert place(lines=(("B-WTR-001", 1),)).status == "pending"
+
+
+def test_a_rejected_line_leaves_the_order_amount(app, client, login):
+    from catalog.order_models import Order
+    from catalog.ordering import decide_line
+    from procure.extensions import db
+    from tests.catalog_data import place, user
+
+    with unit_of_work(app):
+        order = place(lines=(("B-PPR-001", 60), ("B-PEN-001", 10)))
+        order_id, (paper, pens) = order.id, order.lines
+        kept = pens.amount
+        decide_line(user("approver@shibuya.example.jp"), paper.id, False, "予算超過")
+    with unit_of_work(app):
+        assert db.session.get(Order, order_id).total == kept
+    login("staff@shibuya.example.jp")
+    page = client.get(f"/ward/orders/{order_id}").get_data(as_text=True)
+    assert f"¥{kept:,.0f}" in page
