@@ -11,6 +11,7 @@ from deliveries import services as deliveries
 from procure import state_guard, uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
+from procure.formatting import today_in_tokyo
 from procure.models import User
 
 
@@ -57,6 +58,9 @@ def ship(vendor: User, order_id: int, note_number: str, delivered_on: date,
         raise FulfilmentError(str(exc), exc.field) from None
     if delivered_on < order.placed_at.date():
         raise FulfilmentError("納品日は発注日以降にしてください", "delivered_on")
+    ahead = deliveries.delivery_date_problem(delivered_on, today_in_tokyo(), order.requested_delivery_date)
+    if ahead:
+        raise FulfilmentError(ahead, "delivered_on")
     by_id = {line.id: line for line in lines}
     unknown = set(quantities) - set(by_id)
     if unknown:

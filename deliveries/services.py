@@ -12,11 +12,13 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
-from deliveries.inspection import NOTE_NUMBER_LENGTH, REASON_LENGTH, InspectionEntry, clean_text, entry_problems
+from deliveries.inspection import (NOTE_NUMBER_LENGTH, REASON_LENGTH, InspectionEntry, clean_text,  # noqa: F401
+                                   delivery_date_problem, entry_problems, inspection_date_problem)
 from deliveries.models import Delivery, DeliveryLine, Inspection
 from deliveries.states import DELIVERY_LINE, inspect_action, line_state
 from procure import state_guard, uow
 from procure.extensions import db
+from procure.formatting import today_in_tokyo
 from procure.models import User
 
 
@@ -65,12 +67,16 @@ def record_delivery(*, vendor_id: int, ward_id: int, facility_id: int, note_numb
 
 
 @uow.use_case
-def inspect_delivery(inspector: User, delivery_id: int, entries: list[InspectionEntry]) -> list[Inspection]:
+def inspect_delivery(inspector: User, delivery_id: int, entries: list[InspectionEntry],
+                     today: date | None = None) -> list[Inspection]:
     """検収 of delivered lines: accepted + rejected must equal what was delivered, a rejection
     needs a reason. Every problem is reported; nothing is saved unless all entries are right."""
     delivery = db.session.get(Delivery, delivery_id)
     if delivery is None or delivery.ward_id != inspector.ward_id:
         raise DeliveryError("納品が見つかりません", "delivery")
+    too_early = inspection_date_problem(delivery.delivered_on, today or today_in_tokyo())
+    if too_early:
+        raise DeliveryError(too_early, "delivery")
     lines = {line.id: line for line in delivery.lines}
     problems, inspections, steps = [], [], []
     for entry in entries:

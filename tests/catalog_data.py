@@ -52,7 +52,7 @@ def delivered_order(app):
     with unit_of_work(app):
         order = place()
         vendor = user("vendor@bunguya.example.jp")
-        delivery = ship(vendor, order.id, f"DN-{order.id}", today_in_tokyo() + timedelta(days=1),
+        delivery = ship(vendor, order.id, f"DN-{order.id}", today_in_tokyo(),
                         {line.id: line.quantity for line in order.lines})
         return {"order": order.id, "line": order.lines[0].id, "delivery": delivery.id}
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from deliveries import services as deliveries
 from procure import uow
 from procure.extensions import db
+from procure.formatting import today_in_tokyo
 from procure.models import User
 from tenders import contracts
 from tenders.models import Contract, ElectricityReading
@@ -114,6 +115,9 @@ def deliver_contract(vendor_user: User, contract_id: int, note_number: str, deli
         note_number = deliveries.free_note_number(contract.vendor_id, note_number)
     except deliveries.DeliveryError as exc:
         raise TenderError(str(exc)) from None
+    ahead = deliveries.delivery_date_problem(delivered_on, today_in_tokyo())
+    if ahead:
+        raise TenderError(ahead)
     done, lines = delivered_quantities(contract.id), []
     for index, quantity in sorted(quantities.items()):
         if not quantity:

@@ -146,3 +146,30 @@ def test_export_cells_are_never_formulas(app, client, login):
     book = load_workbook(io.BytesIO(client.get(f"/records.xlsx?month={month}").data))
     cell = book.active["F3"]
     assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"
+
+
+def test_deliveries_cannot_be_dated_ahead_and_inspection_waits_for_the_delivery_date(app):
+    from datetime import timedelta
+
+    import pytest as _pytest
+
+    from catalog.fulfilment import FulfilmentError, ship
+    from catalog.order_models import Order
+    from deliveries.inspection import InspectionEntry
+    from deliveries.services import DeliveryError, inspect_delivery
+    from procure.extensions import db
+    from procure.formatting import today_in_tokyo
+
+    today = today_in_tokyo()
+    with unit_of_work(app):
+        order = place()
+        requested = db.session.get(Order, order.id).requested_delivery_date
+        quantities = {line.id: line.quantity for line in order.lines}
+        with _pytest.raises(FulfilmentError, match="納品希望日|未来"):
+            ship(user(VENDOR), order.id, "DN-AHEAD", max(today, requested) + timedelta(days=90), quantities)
+        delivery = ship(user(VENDOR), order.id, "DN-SCHEDULED", max(today, requested), quantities)
+        entries = [InspectionEntry(l.id, l.quantity, 0) for l in delivery.lines]
+        if delivery.delivered_on > today:
+            with _pytest.raises(DeliveryError, match="より前には検収できません"):
+                inspect_delivery(user("inspector@shibuya.example.jp"), delivery.id, entries)
+        inspect_delivery(user("inspector@shibuya.example.jp"), delivery.id, entries, today=delivery.delivered_on)
