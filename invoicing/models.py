@@ -139,6 +139,9 @@ class ZenginBatch(Audited, db.Model):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="created")  # invoicing.states.ZENGIN_BATCH
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Payment(Audited, db.Model):

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from invoicing import zengin
 from invoicing.models import (PAYABLE, PAYMENT_PENDING, Invoice, Payment, StripeEvent, VendorBilling,
                               WardBilling, ZenginBatch)
-from invoicing.states import FAILED, INVOICE, PAYMENT, PENDING, SUCCEEDED  # noqa: F401  (FAILED: callers)
+from invoicing.states import (CREATED, FAILED, INVOICE, PAYMENT, PENDING, SENT, SUCCEEDED,  # noqa: F401
+                              ZENGIN_BATCH)
 from procure import audit, state_guard, uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
@@ -223,11 +224,37 @@ def zengin_batch(user: User, invoice_ids: list[int], transfer_date: date, today:
     return batch
 
 
-@uow.use_case
-def confirm_zengin_batch(user: User, batch_id: int) -> ZenginBatch:
+def _own_batch(user: User, batch_id: int) -> ZenginBatch:
     batch = db.session.get(ZenginBatch, batch_id)
     if batch is None or batch.ward_id != user.ward_id:
         raise PaymentError("振込ファイルが見つかりません", "batch")
+    return batch
+
+
+@uow.use_case
+def send_zengin_batch(user: User, batch_id: int) -> ZenginBatch:
+    """送信済: the ward handed the file to its bank."""
+    batch = _own_batch(user, batch_id)
+    if batch.status != CREATED:
+        raise PaymentError("この振込ファイルは送信済みです", "batch")
+    state_guard.step(batch, ZENGIN_BATCH, "send", user.role.value)
+    batch.sent_at = utcnow()
+    db.session.flush()
+    return batch
+
+
+@uow.use_case
+def confirm_zengin_batch(user: User, batch_id: int, today: date) -> ZenginBatch:
+    """振込完了: once the file was sent and its transfer date has come, the invoices are paid."""
+    batch = _own_batch(user, batch_id)
+    if batch.status == CREATED:
+        raise PaymentError("先に振込ファイルを銀行へ送信したことを記録してください", "batch")
+    if batch.status != SENT:
+        raise PaymentError("この振込ファイルは振込完了を記録済みです", "batch")
+    if today < batch.transfer_date:
+        raise PaymentError(f"振込指定日（{batch.transfer_date:%Y-%m-%d}）より前には振込完了を記録できません", "batch")
+    state_guard.step(batch, ZENGIN_BATCH, "complete", user.role.value)
+    batch.completed_at = utcnow()
     for payment in db.session.scalars(select(Payment).filter_by(zengin_batch_id=batch.id, status=PENDING)):
         _mark_paid(payment, user.role.value)
     db.session.flush()

@@ -54,4 +54,19 @@ PAYMENT = StateMachine(
     terminal=frozenset({SUCCEEDED}),
 )
 
-MACHINES = (INVOICE, PAYMENT)
+# A Zengin 総合振込 file: made (作成済), handed to the bank (送信済), the transfers done (振込完了),
+# which can be recorded from the transfer date on (invoicing.payments).
+CREATED, SENT, COMPLETED = "created", "sent", "completed"
+
+ZENGIN_BATCH = StateMachine(
+    name="振込ファイル",
+    states={CREATED: "作成済", SENT: "送信済", COMPLETED: "振込完了"},
+    initial=frozenset({CREATED}),
+    transitions=(
+        _t("send", {CREATED}, SENT, {PAYER}),
+        _t("complete", {SENT}, COMPLETED, {PAYER}),
+    ),
+    terminal=frozenset({COMPLETED}),
+)
+
+MACHINES = (INVOICE, PAYMENT, ZENGIN_BATCH)

@@ -179,13 +179,29 @@ def zengin_file(batch_id):
         "Content-Disposition": f'attachment; filename="zengin_{batch.transfer_date:%Y%m%d}_{batch.id}.txt"'})
 
 
+@bp.post("/ward/payments/zengin/<int:batch_id>/send")
+@allow(PAYER)
+def zengin_send(batch_id):
+    batch = get_owned_or_404(ZenginBatch, batch_id)
+    if CsrfForm().validate_on_submit():
+        try:
+            payments.send_zengin_batch(request_user(), batch.id)
+            flash(_("銀行への送信を記録しました"), "success")
+        except payments.PaymentError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("invoicing.ward_payments"))
+
+
 @bp.post("/ward/payments/zengin/<int:batch_id>/confirm")
 @allow(PAYER)
 def zengin_confirm(batch_id):
     batch = get_owned_or_404(ZenginBatch, batch_id)
     if CsrfForm().validate_on_submit():
-        payments.confirm_zengin_batch(request_user(), batch.id)
-        flash(_("振込完了を記録しました"), "success")
+        try:
+            payments.confirm_zengin_batch(request_user(), batch.id, today_in_tokyo())
+            flash(_("振込完了を記録しました"), "success")
+        except payments.PaymentError as exc:
+            flash(str(exc), "error")
     return redirect(url_for("invoicing.ward_payments"))
 
 

@@ -107,6 +107,7 @@ FORM_POST = {
     "/invoices/{invoice}/stripe": ({"ward_inspector"}, set()),
     "/ward/payments": (WARD, set()),
     "/ward/payments/zengin/{batch}/confirm": ({"ward_inspector"}, set()),
+    "/ward/payments/zengin/{batch}/send": ({"ward_inspector"}, set()),
     "/ward/billing": (WARD, set()),
     "/vendor/invoices/generate": (VENDORS, set()),
     "/vendor/invoices/upload": (VENDORS, set()),

@@ -30,6 +30,7 @@ ACCOUNTING = "inspector@shibuya.example.jp"
 # machine -> the audit log's entity, and whether its rows are born with a "create" entry.
 ENTITIES = {machine.name: entity for machine, entity in (
     (invoicing.INVOICE, ("invoice", True)), (invoicing.PAYMENT, ("payment", True)),
+    (invoicing.ZENGIN_BATCH, ("zengin_batch", True)),
     (catalog.CATALOG_VERSION, ("catalog_version", True)), (catalog.ORDER, ("purchase_order", True)),
     (catalog.ORDER_LINE_APPROVAL, ("order_line", True)), (catalog.ORDER_LINE_FULFILMENT, ("order_line", True)),
     (deliveries.DELIVERY_LINE, ("delivery_line", False)),  # a derived state: no column, no create row
@@ -144,7 +145,7 @@ def test_catalog_orders_deliveries_and_jobs_walk_every_transition(app, client, l
 
 # --- invoices and payments ------------------------------------------------------------------
 
-INVOICING_WALK = (invoicing.INVOICE, invoicing.PAYMENT)
+INVOICING_WALK = (invoicing.INVOICE, invoicing.PAYMENT, invoicing.ZENGIN_BATCH)
 
 
 def test_invoices_and_payments_walk_every_transition(stripe_app):
@@ -157,6 +158,7 @@ def test_invoices_and_payments_walk_every_transition(stripe_app):
     from invoicing.ubl import parse_ubl_xml, to_ubl_xml
     from invoicing.upload import upload_ubl
     from procure.extensions import db
+    from procure.formatting import today_in_tokyo
     from tests.functional.test_invoice_upload_and_discrepancies import ubl_for_last_month
 
     app = stripe_app
@@ -187,8 +189,10 @@ def test_invoices_and_payments_walk_every_transition(stripe_app):
         ids = settled.id, fixed.id, plain.id
     with unit_of_work(app):
         accounting = user(ACCOUNTING)
-        batch = payments.zengin_batch(accounting, [ids[0]], date.today() + timedelta(days=2), date.today())
-        payments.confirm_zengin_batch(accounting, batch.id)  # payment pending -> paid
+        today = today_in_tokyo()
+        batch = payments.zengin_batch(accounting, [ids[0]], today, today)
+        payments.send_zengin_batch(accounting, batch.id)  # created -> sent
+        payments.confirm_zengin_batch(accounting, batch.id, today)  # sent -> completed; payment pending -> paid
         for invoice_id in ids[1:]:  # declined: payment pending -> failed, invoice back to payable
             with pytest.raises(payments.PaymentError):
                 payments.pay_by_stripe(accounting, invoice_id, declining)

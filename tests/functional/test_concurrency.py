@@ -317,8 +317,10 @@ def test_racing_zengin_payments_and_confirmations_pay_once(app):
     with unit_of_work(app):
         assert db.session.scalar(select(func.count()).select_from(ZenginBatch)) == 1
         batch_id = db.session.scalar(select(ZenginBatch.id))
-    answers = race(app, ACCOUNTING, N, f"/ward/payments/zengin/{batch_id}/confirm", page="/ward/payments")
-    assert_no_server_errors(answers)
+    for step, source, target in (("send", "created", "sent"), ("confirm", "sent", "completed")):
+        answers = race(app, ACCOUNTING, N, f"/ward/payments/zengin/{batch_id}/{step}", page="/ward/payments")
+        assert_no_server_errors(answers)
+        assert audit_changes(app, "zengin_batch", batch_id, "status", source, target) == 1
     assert audit_changes(app, "invoice", invoice_id, "status", "payment_pending", "paid") == 1
     with unit_of_work(app):
         payment = db.session.scalar(select(Payment))

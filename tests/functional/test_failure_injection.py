@@ -171,16 +171,18 @@ def test_zengin_payment_and_its_confirmation_are_all_or_nothing(app):
     from invoicing import payments
     from invoicing.models import Invoice, Payment
     from procure.extensions import db
+    from procure.formatting import today_in_tokyo
 
     invoice_id = _payable(app)[0]
-    transfer = date.today() + timedelta(days=3)
+    transfer = today_in_tokyo()
 
     def check(batch):
         assert batch.count == 1 and batch.total == Decimal(748)
 
     batch = all_or_nothing(app, lambda: payments.zengin_batch(user(ACCOUNTING), [invoice_id], transfer, date.today()),
                            check, expected_writes=3)
-    all_or_nothing(app, lambda: payments.confirm_zengin_batch(user(ACCOUNTING), batch.id), expected_writes=3)
+    all_or_nothing(app, lambda: payments.send_zengin_batch(user(ACCOUNTING), batch.id), expected_writes=2)
+    all_or_nothing(app, lambda: payments.confirm_zengin_batch(user(ACCOUNTING), batch.id, transfer), expected_writes=3)
     with unit_of_work(app):
         assert db.session.get(Invoice, invoice_id).status == "paid"
         assert db.session.scalar(select(Payment)).status == "succeeded"

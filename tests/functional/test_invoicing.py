@@ -107,7 +107,7 @@ def test_other_ward_and_other_vendor_cannot_see_an_invoice(app, client, login):
 
 
 def test_zengin_transfer_file_pays_each_invoice_once(app, client, login):
-    from invoicing.models import Invoice, Payment
+    from invoicing.models import Invoice, Payment, ZenginBatch
     from invoicing.zengin import parse_transfer_file
     from procure.extensions import db
 
@@ -133,9 +133,13 @@ def test_zengin_transfer_file_pays_each_invoice_once(app, client, login):
     parsed = parse_transfer_file(content)
     assert [t.amount for t in parsed.transfers] == [Decimal(748)]
     assert parsed.transfers[0].recipient_name.startswith("ｶ)ﾌﾞﾝｸﾞﾔ")
+    early = client.post(f"/ward/payments/zengin/{batch_id}/confirm", data={"csrf_token": token}, follow_redirects=True)
+    assert "送信したことを記録してください" in early.get_data(as_text=True)  # 作成済 -> 振込完了 is no step
+    client.post(f"/ward/payments/zengin/{batch_id}/send", data={"csrf_token": token})
     client.post(f"/ward/payments/zengin/{batch_id}/confirm", data={"csrf_token": token})
     with unit_of_work(app):
         assert db.session.get(Invoice, invoice_id).status == "paid"
+        assert db.session.get(ZenginBatch, batch_id).status == "completed"
 
 
 def test_office_monthly_batch_runs_in_the_background_with_progress(app, client, login, tmp_path):
@@ -160,3 +164,22 @@ def test_office_monthly_batch_runs_in_the_background_with_progress(app, client, 
             assert pdf.read_bytes().startswith(b"%PDF")
     page = client.get(f"/office/invoices/batch?job={job_id}").get_data(as_text=True)
     assert "<progress" in page and "PDF 2" in page
+
+
+def test_a_transfer_cannot_be_recorded_done_before_its_transfer_date(app):
+    from datetime import timedelta
+
+    import pytest
+
+    from invoicing import payments
+    from procure.formatting import today_in_tokyo
+
+    year, month, _ = inspected_last_month(app)
+    invoice_id = generate(app, year, month)[0]
+    today = today_in_tokyo()
+    with unit_of_work(app):
+        batch = payments.zengin_batch(user(ACCOUNTING), [invoice_id], today + timedelta(days=3), today)
+        payments.send_zengin_batch(user(ACCOUNTING), batch.id)
+        with pytest.raises(payments.PaymentError, match="振込指定日"):
+            payments.confirm_zengin_batch(user(ACCOUNTING), batch.id, today)
+        assert payments.confirm_zengin_batch(user(ACCOUNTING), batch.id, today + timedelta(days=3)).status == "completed"

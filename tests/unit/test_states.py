@@ -30,6 +30,8 @@ EDGES = [
     (invoicing.PAYMENT, "failed", "succeed", "succeeded", {WARD_INSPECTOR, SYSTEM}),
     (invoicing.PAYMENT, "pending", "fail", "failed", {WARD_INSPECTOR, SYSTEM}),
     (invoicing.PAYMENT, "failed", "retry", "pending", {WARD_INSPECTOR}),
+    (invoicing.ZENGIN_BATCH, "created", "send", "sent", {WARD_INSPECTOR}),
+    (invoicing.ZENGIN_BATCH, "sent", "complete", "completed", {WARD_INSPECTOR}),
     (catalog.CATALOG_VERSION, "uploaded", "import_failed", "invalid", {SYSTEM}),
     (catalog.CATALOG_VERSION, "uploaded", "imported", "pending_review", {SYSTEM}),
     (catalog.CATALOG_VERSION, "pending_review", "approve", "approved", {OFFICE}),
