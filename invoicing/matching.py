@@ -91,6 +91,12 @@ class MatchTolerance:
 EXACT = MatchTolerance()
 
 
+ALREADY_BILLED = "already_billed"
+# Billing more than was accepted and not yet billed: paying it as it stands would pay goods twice
+# (or goods never accepted), so such a line can be settled only by a correction or a credit note.
+OVERBILLING = frozenset({ALREADY_BILLED, "quantity_exceeds_accepted", "quantity_exceeds_order"})
+
+
 @dataclass(frozen=True)
 class Discrepancy:
     code: str     # machine code, e.g. "quantity_exceeds_accepted"
@@ -142,6 +148,9 @@ def _quantity_discrepancies(line: BilledLine, order: OrderLine, accepted: Decima
     billable = accepted - order.invoiced_quantity
     billed = f"請求数量 {_number(line.quantity)} が"
     found = []
+    if order.invoiced_quantity and billable <= 0 < line.quantity:
+        found.append(Discrepancy(ALREADY_BILLED, f"検収済み数量 {_number(accepted)} はすべて他の請求書で請求済みです"
+                                                 f"（既請求 {_number(order.invoiced_quantity)}）。二重請求の疑いがあります"))
     if line.quantity + order.invoiced_quantity > order.quantity + tolerance.quantity:
         ordered_text = _still_to_bill("発注数量", order.quantity, order.invoiced_quantity)
         found.append(Discrepancy("quantity_exceeds_order", f"{billed}{ordered_text} を超えています"))

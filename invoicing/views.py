@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from invoicing import documents, payments, service
+from invoicing import documents, matching, payments, service
 from invoicing.forms import InvoiceUploadForm, MonthForm
 from invoicing.models import DISCREPANCY, PAYABLE, CardFinding, Invoice, Payment, ZenginBatch
 from procure.forms import CsrfForm
@@ -55,7 +55,8 @@ def invoice_detail(invoice_id):
     return render_template("invoicing/detail.html", invoice=invoice, payment=payment, form=CsrfForm(),
                            can_resolve=user.role == PAYER and invoice.status == DISCREPANCY,
                            can_pay=user.role == PAYER and invoice.status == PAYABLE,
-                           stripe_ready=bool(current_app.config.get("STRIPE_SECRET_KEY")))
+                           stripe_ready=bool(current_app.config.get("STRIPE_SECRET_KEY")),
+                           overbilling=sorted(matching.OVERBILLING))
 
 
 @bp.get("/invoices/<int:invoice_id>.pdf")

@@ -171,7 +171,7 @@ def test_invoices_and_payments_walk_every_transition(stripe_app):
 
     declining = DecliningCard("sk_test_procure", base)
     since = last_audit_id(app)
-    too_many, _ = ubl_for_last_month(app, quantity=10)  # 10 billed, 9 accepted: a discrepancy
+    too_many, _ = ubl_for_last_month(app, quantity=8)  # 8 billed, 9 accepted: a discrepancy one may accept
     wrong_price, _ = ubl_for_last_month(app, price="70")  # the contract price is 68
     matching, _ = ubl_for_last_month(app)
     with unit_of_work(app):

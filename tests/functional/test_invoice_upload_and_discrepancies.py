@@ -3,6 +3,7 @@ resolution of discrepancies (accept, credit note, corrected invoice)."""
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.catalog_data import inspected_last_month, user
@@ -206,3 +207,41 @@ def test_xlsx_invoice_is_matched_and_bad_rows_are_all_reported(app, client, logi
         invoice = db.session.scalar(select(Invoice))
         assert (invoice.source, invoice.status, invoice.tax_standard, invoice.total) == (
             "xlsx", "payable", Decimal(61), Decimal(673))
+
+
+def test_the_same_goods_billed_on_a_second_invoice_can_never_be_accepted(app, client, login):
+    """Generated and paid, then billed again by an uploaded invoice: flagged 二重請求, the
+    「このまま受け入れる」 choice is not offered and refused if sent, a partial credit is refused;
+    a correction request or a full credit note settles it."""
+    from dataclasses import replace as _replace
+
+    from invoicing import payments, service
+    from invoicing.models import Invoice
+    from invoicing.ubl import parse_ubl_xml, to_ubl_xml
+    from invoicing.upload import upload_ubl
+    from procure.extensions import db
+    from procure.formatting import today_in_tokyo
+
+    xml, _ = ubl_for_last_month(app)  # 9 accepted pens, not yet billed
+    year, month = parse_ubl_xml(xml).issue_date.year, parse_ubl_xml(xml).issue_date.month
+    (first,) = generate(app, year, month)
+    with unit_of_work(app):
+        today = today_in_tokyo()
+        batch = payments.zengin_batch(user(ACCOUNTING), [first], today, today)
+        payments.send_zengin_batch(user(ACCOUNTING), batch.id)
+        payments.confirm_zengin_batch(user(ACCOUNTING), batch.id, today)
+        second = upload_ubl(user(VENDOR), to_ubl_xml(_replace(parse_ubl_xml(xml), number="AGAIN-1")))
+        second_id, line_id = second.id, second.lines[0].id
+        line = second.lines[0]
+        assert second.status == "discrepancy" and "already_billed" in {d["code"] for d in line.discrepancies}
+        with pytest.raises(service.InvoicingError, match="このまま受け入れることはできません"):
+            service.resolve_line(user(ACCOUNTING), line_id, "accept", "支払います")
+        with pytest.raises(service.InvoicingError, match="全額"):
+            service.resolve_line(user(ACCOUNTING), line_id, "credit_note", "一部", Decimal(68))
+    login(ACCOUNTING)
+    page = client.get(f"/invoices/{second_id}").get_data(as_text=True)
+    assert "二重請求の疑い" in page and 'value="accept"' not in page
+    with unit_of_work(app):
+        service.resolve_line(user(ACCOUNTING), line_id, "credit_note", "請求済みの品物", Decimal(612))
+        assert db.session.get(Invoice, second_id).payable_amount == 0
+        assert db.session.get(Invoice, first).status == "paid"
