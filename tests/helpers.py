@@ -82,3 +82,22 @@ def run_concurrently(app, count: int, work) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+STRIPE_WEBHOOK_SECRET = "whsec_test_procure"
+
+
+@contextmanager
+def stripe_test_app(database_url: str, uploads, base_url: str, **overrides):
+    """An app paying by card through a Stripe at `base_url` (a localstripe, a frozen stand-in);
+    its engine disposed afterwards."""
+    app = make_app(database_url, UPLOAD_FOLDER=str(uploads), STRIPE_SECRET_KEY="sk_test_procure",
+                   STRIPE_API_BASE=base_url, STRIPE_WEBHOOK_SECRET=STRIPE_WEBHOOK_SECRET, **overrides)
+    try:
+        yield app
+    finally:
+        from procure.extensions import db
+
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

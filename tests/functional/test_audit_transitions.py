@@ -209,17 +209,10 @@ def test_invoices_and_payments_walk_every_transition(stripe_app):
 
 @pytest.fixture
 def stripe_app(database_url, tmp_path, localstripe):
-    from tests.functional.test_stripe_payments import SECRET
-    from tests.helpers import make_app
+    from tests.helpers import stripe_test_app
 
-    app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"), STRIPE_SECRET_KEY="sk_test_procure",
-                   STRIPE_API_BASE=localstripe, STRIPE_WEBHOOK_SECRET=SECRET)
-    yield app
-    from procure.extensions import db
-
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with stripe_test_app(database_url, tmp_path / "uploads", localstripe) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from tests.catalog_data import inspected_last_month, user
 from tests.functional.test_invoicing import generate
-from tests.helpers import csrf_token, make_app, run_concurrently, unit_of_work
+from tests.helpers import STRIPE_WEBHOOK_SECRET, csrf_token, make_app, run_concurrently, stripe_test_app, unit_of_work
 from tests.localstripe_server import running_localstripe
 
 ACCOUNTING = "inspector@shibuya.example.jp"
-SECRET = "whsec_test_procure"
+SECRET = STRIPE_WEBHOOK_SECRET
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +25,8 @@ def localstripe():
 
 @pytest.fixture
 def stripe_app(database_url, tmp_path, localstripe):
-    app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"), STRIPE_SECRET_KEY="sk_test_procure",
-                   STRIPE_API_BASE=localstripe, STRIPE_WEBHOOK_SECRET=SECRET)
-    yield app
-    from procure.extensions import db
-
-    with unit_of_work(app):
-        db.session.remove()
-        db.engine.dispose()
+    with stripe_test_app(database_url, tmp_path / "uploads", localstripe) as app:
+        yield app
 
 
 def payable_invoice(app):
