@@ -67,8 +67,15 @@ def password_changed(user: User, new_password: str) -> int:
     """Set the new password and end every session of the user: how many ended."""
     from procure.auth import sessions
 
+    from sqlalchemy import update
+
+    from procure.auth.models import ApiToken
+
     user.set_password(new_password)
     audit.record(db.session, "password_changed", "user_account", user.id)
     ended = sessions.end_all(user.id)
+    # API tokens issued under the old password end too.
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+                       .values(revoked=True))
     db.session.flush()
     return ended

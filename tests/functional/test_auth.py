@@ -162,8 +162,11 @@ def test_a_cookie_copied_before_sign_out_no_longer_works_after_it(app, client, l
 def test_a_password_change_ends_every_other_session(app, client, login):
     from tests.helpers import csrf_token, sign_in
 
+    from tests.helpers import api_token
+
     other = app.test_client()
     assert sign_in(other, "staff@shibuya.example.jp").status_code == 302
+    token = api_token(app.test_client(), "staff@shibuya.example.jp")
     login("staff@shibuya.example.jp")
     page = "/account/password"
     form = {"csrf_token": csrf_token(client, page), "current": "demo-password", "new": "a-new-password-123",
@@ -176,3 +179,4 @@ def test_a_password_change_ends_every_other_session(app, client, login):
     ended = other.get("/ward/orders")
     assert ended.status_code == 302 and "/login" in ended.headers["Location"]
     assert sign_in(app.test_client(), "staff@shibuya.example.jp", "a-new-password-123").status_code == 302
+    assert app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
