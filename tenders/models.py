@@ -38,6 +38,10 @@ class Tender(Audited, db.Model):
     opening_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sealed_ceiling: Mapped[bytes | None] = mapped_column(LargeBinary)
     ceiling_price: Mapped[Decimal | None] = mapped_column(Money)     # revealed at opening
+    # Opening takes two office users: the officer asks (開札者), another witnesses (開札立会人).
+    opening_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    opening_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opening_witness_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     tie_seed: Mapped[int | None]
     demand_round: Mapped[int] = mapped_column(default=1, server_default="1")  # 第n回募集: wards joining now
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

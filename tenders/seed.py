@@ -108,6 +108,7 @@ def _food_awarded(office: User, shibuya: User, setagaya: User, now: datetime) ->
         if tiers:
             content["volume_prices"] = {"water": tiers}
         service.submit_bid(_user(email), tender.id, content, opens + timedelta(days=2))
-    service.open_bids(office, tender.id, opening)
+    service.request_opening(office, tender.id, opening)
+    service.open_bids(_user("witness@example.jp"), tender.id, opening)  # 開札立会人
     service.award(office, tender.id, opening, seed=20261101)
     service.make_contracts(office, tender.id, opening + timedelta(days=1))

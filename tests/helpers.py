@@ -101,3 +101,15 @@ def stripe_test_app(database_url: str, uploads, base_url: str, **overrides):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+WITNESS = "witness@example.jp"  # the demo's second office user: 開札立会人
+
+
+def open_witnessed(officer, tender_id: int, now):
+    """開札 as the office does it: the officer asks, the demo witness confirms and opens."""
+    from tenders import service
+    from tests.catalog_data import user
+
+    service.request_opening(officer, tender_id, now)
+    return service.open_bids(user(WITNESS), tender_id, now)

@@ -1,7 +1,7 @@
 """Tender use cases, the only place that commits for tenders: preparation (create, lifecycle,
 demand, environmental criteria, questions), lots, sealed bids, opening and award, and contract
 execution. Callers use `tenders.service.<use case>`."""
-from tenders.service.awarding import award, lot_ceiling, make_contracts, open_bids
+from tenders.service.awarding import award, lot_ceiling, make_contracts, open_bids, request_opening
 from tenders.service.bidding import read_bid, submit_bid, withdraw_bid
 from tenders.service.common import ITEMIZED, TenderError, tender_schedule
 from tenders.service.execution import (change_contract_quantity, deliver_contract, delivered_quantities, monthly_bill,
@@ -14,6 +14,6 @@ from tenders.service.preparation import (DEFAULT_ENVIRONMENT_TABLE, ward_environ
 __all__ = ["DEFAULT_ENVIRONMENT_TABLE", "ITEMIZED", "LOT_EDITABLE", "TenderError", "add_lot", "add_pattern", "answer",
            "ask", "award", "change_contract_quantity", "create_tender", "delete_lot", "deliver_contract",
            "delivered_quantities", "enter_facility_demand", "enter_pc_demand", "join", "lot_ceiling", "make_contracts",
-           "monthly_bill", "monthly_bill_for", "move", "open_bids", "open_next_round", "read_bid", "record_readings",
+           "monthly_bill", "monthly_bill_for", "move", "open_bids", "open_next_round", "request_opening", "read_bid", "record_readings",
            "set_environment", "split_lots", "submit_bid", "ward_environments", "withdraw_bid", "ward_environment",
            "tender_schedule"]

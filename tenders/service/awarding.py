@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from procure import state_guard, uow
+from procure import audit, state_guard, uow
 from procure.extensions import db
 from procure.models import User, Vendor, Ward
 from tenders import contracts, eligibility, evaluation, lifecycle, lots, sealing
@@ -73,11 +73,36 @@ def lot_ceiling(tender: Tender, lot_code: str) -> Decimal | None:
 
 
 @uow.use_case
-def open_bids(office: User, tender_id: int, now: datetime) -> Tender:
-    """開札: at or after the opening time, reveal the ceilings, unseal every active bid and, in
-    each lot it bids for, compute its evaluated price and eligibility; ineligible bids keep every
-    reason, nothing is dropped."""
-    tender = move(office, tender_id, "open_bids", now)
+def request_opening(officer: User, tender_id: int, now: datetime) -> Tender:
+    """開札の申請: the opening officer asks, at or after the opening time; nothing is unsealed until
+    another office user confirms as witness (open_bids). Of two officers asking at once, one is."""
+    tender = get_tender(tender_id)
+    try:
+        lifecycle.next_state(tender.status, "open_bids", officer.role.value, now, tender_schedule(tender))
+    except lifecycle.LifecycleError as exc:
+        raise TenderError(str(exc)) from None
+    if tender.opening_requested_by_id is not None:
+        raise TenderError("開札は申請済みです。別の職員が立会人として確認すると開札します")
+    if not audit.audited_update(Tender, Tender.id == tender.id, Tender.opening_requested_by_id.is_(None),
+                                values={"opening_requested_by_id": officer.id, "opening_requested_at": now}):
+        raise state_guard.Conflict(TENDER.name)
+    db.session.flush()
+    return tender
+
+
+@uow.use_case
+def open_bids(witness: User, tender_id: int, now: datetime) -> Tender:
+    """開札: confirmed by a witness (開札立会人) other than the officer who asked; at or after the
+    opening time, reveal the ceilings, unseal every active bid and, in each lot it bids for,
+    compute its evaluated price and eligibility; ineligible bids keep every reason, nothing is
+    dropped."""
+    requested = get_tender(tender_id).opening_requested_by_id
+    if requested is None:
+        raise TenderError("開札には、開札者の申請と、別の職員による立会人としての確認が必要です")
+    if requested == witness.id:
+        raise TenderError("開札を申請した職員は立会人になれません。別の職員が確認してください")
+    tender = move(witness, tender_id, "open_bids", now)
+    tender.opening_witness_id = witness.id
     bids = db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active").order_by(Bid.id)).all()
     _check_seal_key(tender, bids)
     tender.ceiling_price = _reveal_ceiling(tender.sealed_ceiling, tender, now)

@@ -153,7 +153,11 @@ def office_action(tender_id, action):
     if CsrfForm().validate_on_submit():
         try:
             now = utcnow()
-            if action == "open_bids":
+            if action == "open_bids":  # the officer asks; another office user witnesses and opens
+                if tender.opening_requested_by_id is None:
+                    service.request_opening(request_user(), tender.id, now)
+                    flash(_("開札を申請しました。別の職員が立会人として確認すると開札します"), "success")
+                    return redirect(url_for("tenders.office_detail", tender_id=tender.id))
                 service.open_bids(request_user(), tender.id, now)
             elif action == "award":
                 technical = {}

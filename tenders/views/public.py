@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from procure.dbtypes import utcnow
 from procure.extensions import db
+from procure.models import User
 from procure.permissions import public
 from tenders import lifecycle, ocds, service
 from tenders.models import Award, Bid, Contract, Tender
@@ -68,4 +69,7 @@ def opening_record(tender_id):
     if schedule is None or not lifecycle.can_read_bids(tender.status, utcnow(), schedule):
         abort(404)
     bids = db.session.scalars(select(Bid).filter_by(tender_id=tender.id).order_by(Bid.submitted_at, Bid.id)).all()
-    return render_template("tenders/opening_record.html", tender=tender, bids=bids, seal_broken=seal_broken)
+    officer, witness = (db.session.get(User, i) if i else None
+                        for i in (tender.opening_requested_by_id, tender.opening_witness_id))
+    return render_template("tenders/opening_record.html", tender=tender, bids=bids, seal_broken=seal_broken,
+                           officer=officer, witness=witness)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.browser.test_catalog_journey import sign_out
 from tests.browser.test_sign_in_journey import sign_in
-from tests.browser.test_tender_journey import chiyoda_staff, pass_the_opening_time
+from tests.browser.test_tender_journey import chiyoda_staff, open_with_witness, pass_the_opening_time
 from tests.helpers import api_token, unit_of_work
 
 FORMAT = "%Y-%m-%dT%H:%M"
@@ -178,7 +178,7 @@ def test_electricity_tender_journey(app, page, live_server, tmp_path):
     sign_in(page, live_server, "office@example.jp")
     page.goto(tender_url)
     assert yen(prices["vendor@denki.example.jp"]) not in page.content()  # nothing readable before opening
-    page.get_by_role("button", name="開札").click()
+    open_with_witness(page, live_server, tender_url)
     status(page, "開札済み")
     for email, (name, *_) in VENDORS.items():  # each evaluated price as computed above
         page.get_by_role("row").filter(has_text=name).filter(has_text=yen(prices[email])).wait_for()

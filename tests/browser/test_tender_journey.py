@@ -23,6 +23,18 @@ def chiyoda_staff(app):
         db.session.commit()
 
 
+def open_with_witness(page, base, tender_url):
+    """開札 as the office does it: the signed-in officer asks, the witness (another office user)
+    signs in and confirms; the witness stays signed in."""
+    page.get_by_role("button", name="開札を申請（開札者）").click()
+    page.get_by_text("別の職員が立会人として確認すると開札します").first.wait_for()
+    assert page.get_by_role("button", name="立会人として確認し開札").count() == 0  # not to the officer
+    sign_out(page)
+    sign_in(page, base, "witness@example.jp")
+    page.goto(tender_url)
+    page.get_by_role("button", name="立会人として確認し開札").click()
+
+
 def pass_the_opening_time(app):
     """The bidding deadline and the opening time of every tender pass (a minute ago)."""
     from procure.extensions import db
@@ -98,7 +110,7 @@ def test_pc_tender_journey(app, page, live_server):
     sign_in(page, live_server, "office@example.jp")
     page.goto(tender_url)
     assert "¥25,000,000" not in page.content()  # nothing readable before opening
-    page.get_by_role("button", name="開札").click()
+    open_with_witness(page, live_server, tender_url)
     page.get_by_text("¥25,000,000").wait_for()  # 200 units x (95,000 + 30,000)
     assert "指定区（131130）の入札参加資格がありません" in page.content()  # 首都グリーン電力: reason kept
     page.get_by_role("button", name="評価して落札者を決定").click()

@@ -20,7 +20,7 @@ from tenders import lifecycle
 from tenders import states as tenders
 from tests.catalog_data import catalog_row, catalog_xlsx, inspected_last_month, place, user
 from tests.functional.test_tender_flow import CLOSES, OPENING, OPENS, T0, ward_user
-from tests.helpers import unit_of_work
+from tests.helpers import open_witnessed, unit_of_work
 
 OFFICE = "office@example.jp"
 VENDOR = "vendor@bunguya.example.jp"
@@ -246,7 +246,7 @@ def _generic_tender(app, name, upto, skip_questions=False, bids=True):
             with unit_of_work(app):
                 office = user(OFFICE)
                 if action == "open_bids":
-                    service.open_bids(office, tender_id, OPENING)
+                    open_witnessed(office, tender_id, OPENING)
                 elif action == "award":
                     service.award(office, tender_id, OPENING)
                 elif action == "make_contracts":

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.catalog_data import user
 from tests.functional.test_tender_flow import ward_user
-from tests.helpers import csrf_token, sign_in, unit_of_work
+from tests.helpers import csrf_token, sign_in, open_witnessed, unit_of_work
 
 T0 = datetime(2026, 12, 1, tzinfo=timezone.utc)
 OPENS, CLOSES, OPENING = T0 + timedelta(days=10), T0 + timedelta(days=17), T0 + timedelta(days=18)
@@ -67,7 +67,7 @@ def test_electricity_tender_thresholds_per_ward_and_prices(app):
         service.submit_bid(user("vendor@pc.example.jp"), tender.id,
                            {"rates": {"低圧": {"base": "1000", "energy": "20"}, "高圧": {"base": "1500", "energy": "15"}},
                             "environment": grey}, OPENS)
-        service.open_bids(office, tender.id, OPENING)
+        open_witnessed(office, tender.id, OPENING)
         bids = {b.vendor.name: b.evaluation() for b in db.session.scalars(select(Bid).filter_by(tender_id=tender.id))}
         denki, cheap = bids["首都グリーン電力株式会社"], bids["東京ピーシーソリューションズ株式会社"]
         expected = (12 * (Decimal(1650) * 850 * (185 - 100) / 100 + Decimal("17.8") * 180000)
@@ -127,7 +127,7 @@ def test_electricity_contracts_readings_and_monthly_bill(app):
         service.submit_bid(user("vendor@denki.example.jp"), tender.id,
                            {"rates": {"高圧": {"base": "1650", "energy": "17.8"}},
                             "environment": {"co2": "0.25", "renewable": "35", "unused": "0"}}, OPENS)
-        service.open_bids(office, tender.id, OPENING)
+        open_witnessed(office, tender.id, OPENING)
         (award,) = service.award(office, tender.id, OPENING)
         (contract,) = service.make_contracts(office, tender.id, OPENING)
         assert contract.amount == award.price
@@ -180,7 +180,7 @@ def test_electricity_readings_are_invoiced_with_pass_through_lines(app):
         service.submit_bid(denki, tender.id, {"rates": {"高圧": {"base": "1650", "energy": "17.8"},
                                                         "低圧": {"base": "1100", "energy": "25.5"}},
                                               "environment": {"co2": "0.25", "renewable": "35", "unused": "0"}}, OPENS)
-        service.open_bids(office, tender.id, OPENING)
+        open_witnessed(office, tender.id, OPENING)
         service.award(office, tender.id, OPENING)
         (contract,) = service.make_contracts(office, tender.id, OPENING)
         service.record_readings(denki, contract.id, [
@@ -221,7 +221,7 @@ def test_supplier_uploads_readings_as_xlsx(app):
         service.submit_bid(user("vendor@denki.example.jp"), tender.id,
                            {"rates": {"高圧": {"base": "1650", "energy": "17.8"}},
                             "environment": {"co2": "0.25", "renewable": "35", "unused": "0"}}, OPENS)
-        service.open_bids(office, tender.id, OPENING)
+        open_witnessed(office, tender.id, OPENING)
         service.award(office, tender.id, OPENING)
         (contract,) = service.make_contracts(office, tender.id, OPENING)
         contract_id, tender_id = contract.id, tender.id

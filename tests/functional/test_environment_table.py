@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.catalog_data import user
 from tests.functional.test_electricity_tender import facilities_xlsx
 from tests.functional.test_tender_flow import ward_user
-from tests.helpers import csrf_token, sign_in, unit_of_work
+from tests.helpers import csrf_token, sign_in, open_witnessed, unit_of_work
 
 # Shibuya weighs renewables: CO2 <= 0.6 20 points; renewables >= 50% 60, >= 20% 30; unused >= 1% 10.
 SHIBUYA_FORM = {"env-co2-1-bound": "０．６", "env-co2-1-points": "２０",
@@ -115,7 +115,7 @@ def test_each_ward_sets_its_own_table_and_bids_are_checked_per_ward(app):
                 ("vendor@pc.example.jp", {"co2": "0.25", "renewable": "25", "unused": "1"}),     # 60 / 85
                 ("vendor@bunguya.example.jp", {"co2": "0.55", "renewable": "50", "unused": "0"})):  # 80 / 40
             service.submit_bid(user(email), tender_id, {"rates": rates, "environment": environment}, opens)
-        service.open_bids(office, tender_id, opening)
+        open_witnessed(office, tender_id, opening)
         bids = {b.vendor_id: b for b in db.session.scalars(select(Bid).filter_by(tender_id=tender_id))}
         by_email = {email: outcome(bids[user(email).vendor_id])
                     for email in ("vendor@denki.example.jp", "vendor@pc.example.jp", "vendor@bunguya.example.jp")}

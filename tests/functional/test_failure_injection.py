@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.catalog_data import catalog_row, catalog_xlsx, delivered_order, inspected_last_month, place, user
 from tests.faults import all_or_nothing, no_changes
 from tests.functional.test_tender_flow import CLOSES, OPENING, OPENS, bid, tender  # noqa: F401  (fixture)
-from tests.helpers import unit_of_work
+from tests.helpers import WITNESS, open_witnessed, unit_of_work
 
 OFFICE = "office@example.jp"
 VENDOR = "vendor@bunguya.example.jp"
@@ -52,22 +52,26 @@ def test_opening_is_all_or_nothing(app, tender):
         bids = db.session.scalars(select(Bid).filter_by(tender_id=tender)).all()
         assert len(bids) == 2 and all(b.evaluation() is not None for b in bids)
 
-    all_or_nothing(app, lambda: service.open_bids(user(OFFICE), tender, OPENING), check, expected_writes=3)
+    with unit_of_work(app):
+        service.request_opening(user(OFFICE), tender, OPENING)  # the officer asks; the witness opens
+    all_or_nothing(app, lambda: service.open_bids(user(WITNESS), tender, OPENING), check, expected_writes=3)
 
 
 def test_opening_under_the_wrong_seal_key_changes_nothing_and_the_right_key_then_opens(app, tender):
     from tenders import service
 
     _bids(app, tender)
+    with unit_of_work(app):
+        service.request_opening(user(OFFICE), tender, OPENING)
     right = app.config.get("TENDER_SEAL_KEY")
     app.config["TENDER_SEAL_KEY"] = "not-the-key-the-bids-were-sealed-with"
     with no_changes(app):
         with pytest.raises(service.TenderError), unit_of_work(app):
-            service.open_bids(user(OFFICE), tender, OPENING)
+            service.open_bids(user(WITNESS), tender, OPENING)
     assert _tender(app, tender) == "bidding"
     app.config["TENDER_SEAL_KEY"] = right
     with unit_of_work(app):
-        assert service.open_bids(user(OFFICE), tender, OPENING).status == "opened"
+        assert service.open_bids(user(WITNESS), tender, OPENING).status == "opened"
 
 
 def test_award_is_all_or_nothing(app, tender):
@@ -75,7 +79,7 @@ def test_award_is_all_or_nothing(app, tender):
 
     _bids(app, tender)
     with unit_of_work(app):
-        service.open_bids(user(OFFICE), tender, OPENING)
+        open_witnessed(user(OFFICE), tender, OPENING)
 
     def check(made):
         assert len(made) == 1 and made[0].vendor.name == "東京ピーシーソリューションズ株式会社"
@@ -90,7 +94,7 @@ def test_ward_contracts_are_all_or_nothing(app, tender):
 
     _bids(app, tender)
     with unit_of_work(app):
-        service.open_bids(user(OFFICE), tender, OPENING)
+        open_witnessed(user(OFFICE), tender, OPENING)
         (awarded,) = service.award(user(OFFICE), tender, OPENING)
         price = awarded.price
 
@@ -331,15 +335,17 @@ def test_opening_without_a_ceiling_under_the_wrong_seal_key_changes_nothing(app)
     from tests.functional.test_audit_transitions import _generic_tender
 
     tender_id = _generic_tender(app, "鍵違い", "bidding")  # no ceiling
+    with unit_of_work(app):
+        service.request_opening(user(OFFICE), tender_id, OPENING)
     right = app.config.get("TENDER_SEAL_KEY")
     app.config["TENDER_SEAL_KEY"] = "not-the-key-the-bids-were-sealed-with"
     with no_changes(app):
         with pytest.raises(service.TenderError, match="封印鍵"), unit_of_work(app):
-            service.open_bids(user(OFFICE), tender_id, OPENING)
+            service.open_bids(user(WITNESS), tender_id, OPENING)
     assert _tender(app, tender_id) == "bidding"
     app.config["TENDER_SEAL_KEY"] = right
     with unit_of_work(app):
-        service.open_bids(user(OFFICE), tender_id, OPENING)
+        service.open_bids(user(WITNESS), tender_id, OPENING)
         bids = db.session.scalars(select(Bid).filter_by(tender_id=tender_id, status="active")).all()
         assert bids and all(b.evaluation().valid for b in bids)
 
@@ -357,6 +363,6 @@ def test_a_bid_failing_its_own_check_under_the_right_key_is_still_recorded_inval
         bid_id = db.session.scalar(select(Bid.id).filter_by(tender_id=tender_id, status="active"))
         db.session.execute(update(Bid).where(Bid.id == bid_id).values(sealed=b"not a sealed bid"))
     with unit_of_work(app):
-        service.open_bids(user(OFFICE), tender_id, OPENING)
+        open_witnessed(user(OFFICE), tender_id, OPENING)
         result = db.session.get(Bid, bid_id).evaluation()
         assert result.valid is False and "復号できません" in result.invalid_reasons[0]

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from tests.catalog_data import user
-from tests.helpers import unit_of_work
+from tests.helpers import open_witnessed, unit_of_work
 
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)
 OPENS, CLOSES, OPENING = T0 + timedelta(days=10), T0 + timedelta(days=17), T0 + timedelta(days=18)
@@ -87,8 +87,8 @@ def test_pc_tender_sealed_bids_opening_and_award(app, tender):
         assert b"95000" not in raw and b"patterns" not in raw
         office = user("office@example.jp")
         with pytest.raises(service.TenderError, match="開札日時前"):
-            service.open_bids(office, tender, OPENING - timedelta(minutes=1))
-        service.open_bids(office, tender, OPENING)
+            open_witnessed(office, tender, OPENING - timedelta(minutes=1))
+        open_witnessed(office, tender, OPENING)
         bids = {b.vendor.name: b.evaluation()
                 for b in db.session.scalars(select(Bid).filter_by(tender_id=tender, status="active"))}
         assert db.session.get(Bid, first.id).status == "replaced"
@@ -117,7 +117,7 @@ def test_ward_contracts_add_up_to_the_award_and_change_within_tolerance(app, ten
         for email, std in (("vendor@pc.example.jp", 95000), ("vendor@bunguya.example.jp", 97000)):
             service.submit_bid(user(email), tender, bid(std, 150000), OPENS + timedelta(hours=1))
         office = user("office@example.jp")
-        service.open_bids(office, tender, OPENING)
+        open_witnessed(office, tender, OPENING)
         (award_row,) = service.award(office, tender, OPENING)
         made = service.make_contracts(office, tender, OPENING + timedelta(days=1))
         assert len(made) == 3
@@ -148,7 +148,7 @@ def test_pc_contract_deliveries_are_inspected_and_invoiced(app, tender):
     with unit_of_work(app):
         service.submit_bid(user("vendor@pc.example.jp"), tender, bid(95000, 150000), OPENS + timedelta(hours=1))
         office = user("office@example.jp")
-        service.open_bids(office, tender, OPENING)
+        open_witnessed(office, tender, OPENING)
         service.award(office, tender, OPENING)
         contracts = service.make_contracts(office, tender, OPENING)
         shibuya = next(c for c in contracts if c.ward.code == "131130")
@@ -181,7 +181,7 @@ def test_leased_pcs_are_billed_monthly_during_their_term(app, tender):
     with unit_of_work(app):
         service.submit_bid(user("vendor@pc.example.jp"), tender, bid(95000, 150000), OPENS + timedelta(hours=1))
         office = user("office@example.jp")
-        service.open_bids(office, tender, OPENING)
+        open_witnessed(office, tender, OPENING)
         service.award(office, tender, OPENING)
         contracts = service.make_contracts(office, tender, OPENING)
         setagaya = next(c for c in contracts if c.ward.code == "131121")  # 80 units leased 60 months
@@ -236,7 +236,7 @@ def test_generic_tender_for_stockpile_food(app):
             service.move(office, t.id, action, OPENS)
         service.submit_bid(user("vendor@bunguya.example.jp"), t.id,
                            {"patterns": {"rice": "11000", "water": "1100"}}, OPENS)
-        service.open_bids(office, t.id, OPENING)
+        open_witnessed(office, t.id, OPENING)
         (award,) = service.award(office, t.id, OPENING)
         assert award.price == 500 * 11000 + 500 * 1100
         made = service.make_contracts(office, t.id, OPENING)
@@ -274,7 +274,7 @@ def test_volume_tiers_reached_by_the_pooled_purchases_price_the_award_and_every_
                                {**tiered, "volume_prices": {"std": [["100", "96000"]]}}, OPENS)
         service.submit_bid(user("vendor@pc.example.jp"), tender, tiered, OPENS)
         office = user("office@example.jp")
-        service.open_bids(office, tender, OPENING)
+        open_witnessed(office, tender, OPENING)
         (award,) = service.award(office, tender, OPENING)
         # Purchased standard notebooks: 100 (渋谷区) + 20 (千代田区) = 120, so tier 100 applies to
         # both; 世田谷区's 80 leased units are priced by their monthly rate.
@@ -317,7 +317,7 @@ def test_a_tampered_or_unreadable_bid_is_recorded_invalid_and_the_opening_goes_o
         db.session.execute(update(Bid).where(Bid.id == denki.id).values(sealed=b"not a sealed bid"))
         db.session.commit()
         office = user("office@example.jp")
-        service.open_bids(office, tender, OPENING)
+        open_witnessed(office, tender, OPENING)
         results = {b.id: b.evaluation() for b in db.session.scalars(select(Bid))}
         assert results[pc.id].valid is False and "改ざんの疑い" in results[pc.id].invalid_reasons[0]
         assert results[denki.id].valid is False and "復号できません" in results[denki.id].invalid_reasons[0]
@@ -381,9 +381,10 @@ def test_the_opening_record_lists_every_receipt_and_the_nonce_is_never_stored_in
     assert client.get(f"/tenders/{tender_id}/opening-record").status_code == 404  # not before opening
     time.sleep(3.1)
     with unit_of_work(app):
-        service.open_bids(user("office@example.jp"), tender_id, utcnow())
+        open_witnessed(user("office@example.jp"), tender_id, utcnow())
     record = client.get(f"/tenders/{tender_id}/opening-record").get_data(as_text=True)
     assert receipt in record and "一致" in record and "株式会社文具屋" in record and nonce not in record
+    assert "開札者: 共同調達 太郎" in record and "立会人: 共同調達 立会 次郎" in record
 
 
 def db_rows(app, table):

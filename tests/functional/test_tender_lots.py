@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests.catalog_data import user
 from tests.functional.test_electricity_tender import facilities_xlsx
 from tests.functional.test_tender_flow import OPENING, OPENS, OPTIONS, T0, bid, ward_user
-from tests.helpers import csrf_token, sign_in, unit_of_work
+from tests.helpers import csrf_token, sign_in, open_witnessed, unit_of_work
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_each_lot_is_awarded_on_its_own_and_contracts_add_up_per_lot(app, split_
         # pc bids the standard notebooks only; bunguya both lots, dearer on notebooks, cheaper on high-end.
         service.submit_bid(pc, split_tender, {**bid(95000, 150000), "lots": ["1"]}, OPENS)
         service.submit_bid(bunguya, split_tender, bid(97000, 140000), OPENS)
-        service.open_bids(office, split_tender, OPENING)
+        open_witnessed(office, split_tender, OPENING)
         evaluations = {(b.vendor_id, e.lot_code): e for b in db.session.scalars(select(Bid)) for e in b.evaluations}
         p, b = pc.vendor_id, bunguya.vendor_id
         assert set(evaluations) == {(p, "1"), (b, "1"), (b, "2")}
@@ -137,7 +137,7 @@ def test_electricity_split_by_ward_lets_a_supplier_serve_the_wards_whose_thresho
                            {"rates": {"高圧": {"base": "1500", "energy": "15"}}, "environment": grey}, OPENS)
         service.submit_bid(user("vendor@denki.example.jp"), tender.id,
                            {"rates": {"高圧": {"base": "1650", "energy": "17.8"}}, "environment": green}, OPENS)
-        service.open_bids(office, tender.id, OPENING)
+        open_witnessed(office, tender.id, OPENING)
         awards = {a.lot_code: a.vendor_id for a in service.award(office, tender.id, OPENING)}
         assert awards == {"1": user("vendor@pc.example.jp").vendor_id, "2": user("vendor@denki.example.jp").vendor_id}
         made = {c.ward_id: c for c in service.make_contracts(office, tender.id, OPENING)}

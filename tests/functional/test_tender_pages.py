@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from tests.helpers import csrf_token, sign_in, unit_of_work
+from tests.helpers import csrf_token, sign_in, open_witnessed, unit_of_work
 
 TOKYO_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -101,7 +101,13 @@ def test_pc_tender_through_the_pages(app):
         db.session.execute(update(Tender).where(Tender.id == tender_id).values(
             bidding_opens=past - timedelta(hours=2), bidding_closes=past - timedelta(minutes=1), opening_at=past))
         db.session.commit()
-    post(office, f"/office/tenders/{tender_id}/actions/open_bids", detail, {})
+    post(office, f"/office/tenders/{tender_id}/actions/open_bids", detail, {})  # the officer asks
+    asked = office.get(detail).get_data(as_text=True)
+    assert "別の職員が立会人として確認すると開札します" in asked and "¥15,020,000" not in asked
+    post(office, f"/office/tenders/{tender_id}/actions/open_bids", detail, {})  # and cannot witness
+    assert "立会人になれません" in office.get(detail).get_data(as_text=True)
+    witness = as_user(app, "witness@example.jp")
+    post(witness, f"/office/tenders/{tender_id}/actions/open_bids", detail, {})  # 開札立会人
     opened = office.get(detail).get_data(as_text=True)
     assert "¥15,020,000" in opened  # 100 x (96,000 + 5,000 + 30,000) + 20 x 96,000
     assert "差し替え済み" in opened
@@ -157,7 +163,7 @@ def test_vendor_delivers_a_contract_on_its_page(app):
         service.move(office, t.id, "publish", now)
         service.move(office, t.id, "open_bidding", now)
         service.submit_bid(user("vendor@pc.example.jp"), t.id, bid(95000, 1), now - timedelta(minutes=90))
-        service.open_bids(office, t.id, now)
+        open_witnessed(office, t.id, now)
         service.award(office, t.id, now)
         (contract,) = service.make_contracts(office, t.id, now)
         contract_id, site = contract.id, db.session.scalar(select(Facility.id).filter_by(ward_id=staff.ward_id))
