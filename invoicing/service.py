@@ -338,6 +338,10 @@ def refresh_status(invoice: Invoice, role: str = SYSTEM) -> None:
     settled = all(line.matched or line.resolution in (ACCEPT, CREDIT_NOTE) for line in invoice.lines)
     state_guard.move_to(invoice, INVOICE, PAYABLE if settled and invoice.lines else DISCREPANCY, role)
     invoice.credit = credit_of(invoice)
+    if invoice.status == PAYABLE and invoice.payable_amount <= 0:
+        # Credited in full: nothing is owed, so nothing is paid; it is settled as paid, audited,
+        # rather than left for a payment of 0 yen that no bank or card can make.
+        state_guard.step(invoice, INVOICE, "pay", SYSTEM)
 
 
 def credit_of(invoice: Invoice) -> Decimal:

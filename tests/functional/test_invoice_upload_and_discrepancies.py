@@ -216,7 +216,7 @@ def test_the_same_goods_billed_on_a_second_invoice_can_never_be_accepted(app, cl
     from dataclasses import replace as _replace
 
     from invoicing import payments, service
-    from invoicing.models import Invoice
+    from invoicing.models import Invoice, Payment
     from invoicing.ubl import parse_ubl_xml, to_ubl_xml
     from invoicing.upload import upload_ubl
     from procure.extensions import db
@@ -243,5 +243,8 @@ def test_the_same_goods_billed_on_a_second_invoice_can_never_be_accepted(app, cl
     assert "二重請求の疑い" in page and 'value="accept"' not in page
     with unit_of_work(app):
         service.resolve_line(user(ACCOUNTING), line_id, "credit_note", "請求済みの品物", Decimal(612))
-        assert db.session.get(Invoice, second_id).payable_amount == 0
+        settled = db.session.get(Invoice, second_id)
+        # Credited in full: nothing owed, settled without a payment of 0 yen.
+        assert (settled.payable_amount, settled.status) == (0, "paid")
+        assert db.session.scalar(select(func.count()).select_from(Payment).filter_by(invoice_id=second_id)) == 0
         assert db.session.get(Invoice, first).status == "paid"
