@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, Numeric, String, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procure.audit import Audited
@@ -96,9 +96,21 @@ class Invoice(Audited, db.Model):
         return self.total - self.credit
 
 
+_LIVE_READING = text("live AND reading_id IS NOT NULL")
+_LIVE_ADJUSTMENT = text("live AND pooled_adjustment_id IS NOT NULL")
+
+
 class InvoiceLine(Audited, db.Model):
     __tablename__ = "invoice_line"
-    __table_args__ = (UniqueConstraint("invoice_id", "line_no"),)
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "line_no"),
+        # Billed once, by the database itself: a reading's charge and a pooled-price adjustment
+        # stand on one invoice still in force (a superseded invoice's lines are no longer live).
+        Index("uq_invoice_line_live_reading", "reading_id", "charge_kind", unique=True,
+              postgresql_where=_LIVE_READING, sqlite_where=_LIVE_READING),
+        Index("uq_invoice_line_live_adjustment", "pooled_adjustment_id", unique=True,
+              postgresql_where=_LIVE_ADJUSTMENT, sqlite_where=_LIVE_ADJUSTMENT),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
@@ -123,6 +135,7 @@ class InvoiceLine(Audited, db.Model):
     credit_amount: Mapped[Decimal | None] = mapped_column(Money)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    live: Mapped[bool] = mapped_column(default=True, server_default=true())  # false once superseded
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 

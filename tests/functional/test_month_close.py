@@ -53,3 +53,40 @@ def test_month_close_records_per_ward_adjustments_shown_to_wards_and_vendors(app
     login("vendor@bunguya.example.jp")
     page = client.get("/adjustments").get_data(as_text=True)
     assert "渋谷区" in page and "世田谷区" in page
+
+
+def test_a_pooled_adjustment_is_billed_once_by_the_database_itself(app):
+    """The app bills each adjustment once; the database refuses a second live line for it even
+    if some path forgot, and allows it again once the first invoice is superseded."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from catalog.month_close import close_month
+    from invoicing.models import Invoice, InvoiceLine
+    from procure.extensions import db
+    from procure.formatting import today_in_tokyo
+    from tests.catalog_data import user
+    from tests.functional.test_failure_injection import _all_wards_invoices
+
+    with unit_of_work(app):
+        place(lines=(("B-PPR-001", 60),))
+        place("staff@setagaya.example.jp", lines=(("B-PPR-001", 50),))
+    year, month = map(int, _previous_month(app).split("-"))
+    with unit_of_work(app):
+        close_month(user("office@example.jp"), year, month, today_in_tokyo())
+        invoices = _all_wards_invoices(year, month)
+        billed = [l for i in invoices for l in i.lines if l.pooled_adjustment_id is not None]
+        assert billed, "the month's adjustments are billed"
+        first = billed[0]
+        again = dict(invoice_id=first.invoice_id, ward_id=first.ward_id, line_no=99,
+                     pooled_adjustment_id=first.pooled_adjustment_id, description="再請求", quantity=1,
+                     unit_price=first.unit_price, amount=first.amount, tax_rate=first.tax_rate)
+    with pytest.raises(IntegrityError), unit_of_work(app):
+        db.session.add(InvoiceLine(**again))
+        db.session.flush()
+    with unit_of_work(app):
+        db.session.execute(update(InvoiceLine).where(InvoiceLine.invoice_id == again["invoice_id"])
+                           .values(live=False))  # as when its invoice is superseded
+        db.session.add(InvoiceLine(**again))
+        db.session.flush()
+        assert db.session.get(Invoice, again["invoice_id"]) is not None
