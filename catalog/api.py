@@ -15,7 +15,7 @@ from catalog.ordering import CartLine, OrderError, place_order
 from catalog.queries import search
 from procure.api import bp
 from procure.api.core import json_body
-from procure.api.errors import ApiError
+from procure.api.errors import ApiError, body_int, query_int
 from procure.api.openapi import document, error_responses
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
@@ -57,18 +57,15 @@ def order_json(order: Order, lines=None) -> dict:
 @allow(*WARD_ROLES, Role.OFFICE)
 def api_search_items():
     args = request.args
-    limit = min(max(args.get("limit", 50, type=int), 1), MAX_LIMIT)
+    limit = min(query_int("limit", 50, low=1), MAX_LIMIT)
     stmt = search(today_in_tokyo(), args.get("q", ""), args.get("category") or None,
-                  args.get("vendor_id", type=int), args.get("green") in ("1", "true"))
-    items = db.session.scalars(stmt.offset(max(args.get("offset", 0, type=int), 0)).limit(limit)).all()
+                  query_int("vendor_id", low=1), args.get("green") in ("1", "true"))
+    items = db.session.scalars(stmt.offset(query_int("offset", 0)).limit(limit)).all()
     return jsonify(items=[item_json(i) for i in items])
 
 
 def _int_field(data: dict, name: str) -> int:
-    value = data.get(name)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ApiError(422, f"{name}: required, an integer", name)
-    return value
+    return body_int(data, name)
 
 
 @bp.post("/orders")
@@ -116,7 +113,7 @@ def _vendor_orders(user):
 def api_list_orders():
     """Ward: its orders. Vendor: orders with approved lines it supplies (?fulfilment=open for new)."""
     user = request_user()
-    limit = min(max(request.args.get("limit", 100, type=int), 1), MAX_LIMIT)
+    limit = min(query_int("limit", 100, low=1), MAX_LIMIT)
     options = (selectinload(Order.lines), selectinload(Order.ward), selectinload(Order.facility))
     if user.role == Role.VENDOR:
         stmt = _vendor_orders(user)

@@ -16,7 +16,7 @@ import uuid
 
 from flask import g, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from procure import uow
 from procure.state_guard import Conflict
@@ -59,6 +59,15 @@ def init_app(app) -> None:
         uow.rollback()
         log.info("request %s: conflict on %s: %s", request_id(), exc.entity, request.path)
         return _answer(409, _("他の担当者が先に処理しました。画面を更新してください。"))
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _out_of_range(exc):
+        # A number beyond what the database holds (an id typed into a form, a huge quantity):
+        # the input's fault, not the server's.
+        uow.rollback()
+        log.info("request %s: value out of range on %s: %s", request_id(), request.path, exc)
+        return _answer(422, _("入力された数値が大きすぎるか、範囲外です。変更はされていません。"))
 
     @app.errorhandler(IntegrityError)
     def _integrity(exc: IntegrityError):

@@ -6,7 +6,7 @@ from flask import jsonify, request
 
 from procure.api import bp
 from procure.api.core import json_body
-from procure.api.errors import ApiError
+from procure.api.errors import ApiError, query_int
 from procure.api.openapi import document, error_responses
 from procure.extensions import db
 from procure.models import WARD_ROLES, Role
@@ -43,7 +43,7 @@ def api_record_readings(contract_id):
 @allow(Role.VENDOR, *WARD_ROLES)
 def api_monthly_bill(contract_id):
     contract = _contract(contract_id)
-    year, month = request.args.get("year", type=int), request.args.get("month", type=int)
+    year, month = query_int("year", low=2000, high=2100), query_int("month", low=1, high=12)
     if not year or not month or not 1 <= month <= 12:
         raise ApiError(422, "year and month (1-12) are required query parameters", "month")
     lines = service.monthly_bill(contract, year, month)

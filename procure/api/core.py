@@ -92,7 +92,8 @@ document(
             "security": [],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["email", "password"],
-                "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}}}},
+                "properties": {"email": {"type": "string", "minLength": 1, "maxLength": 254},
+                               "password": {"type": "string", "minLength": 1, "maxLength": 200}}}}}},
             "responses": {"201": {"description": "Token issued", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Token"}}}},
                 **error_responses(400, 401, 422, 429)},

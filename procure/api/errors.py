@@ -26,3 +26,27 @@ def http_error_as_json(exc: HTTPException):
 
 def api_error_as_json(exc: ApiError):
     return error_response(exc.status, exc.message, exc.field)
+
+
+def query_int(name: str, default: int | None = None, low: int = 0, high: int = 2 ** 63 - 1) -> int | None:
+    """An integer query parameter within what the database holds: 422 naming it otherwise."""
+    from flask import request
+
+    text = request.args.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ApiError(422, f"{name}: an integer from {low} to {high}", name) from None
+    if not low <= value <= high:
+        raise ApiError(422, f"{name}: an integer from {low} to {high}", name)
+    return value
+
+
+def body_int(data: dict, name: str, low: int = 1, high: int = 2 ** 63 - 1) -> int:
+    """A required integer field of a JSON body, within what the database holds."""
+    value = data.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ApiError(422, f"{name}: required, an integer from {low} to {high}", name)
+    return value

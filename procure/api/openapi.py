@@ -38,9 +38,42 @@ def openapi_document() -> dict:
                                 "'Authorization: Bearer <token>'."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
-        "paths": deepcopy(_PATHS),
+        "paths": _with_shared_rules(deepcopy(_PATHS)),
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": deepcopy(_SCHEMAS),
+            "schemas": _bounded(deepcopy(_SCHEMAS)),
         },
     }
+
+
+MAX_INT = 2 ** 63 - 1  # what the database holds (procure.routing.MAX_ID)
+
+
+def _bounded(node):
+    """Every integer the API takes or gives is a 64-bit one, as the code enforces
+    (procure.api.errors.query_int/body_int, the id converter)."""
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            node.setdefault("format", "int64")
+            node.setdefault("minimum", -MAX_INT - 1)
+            node.setdefault("maximum", MAX_INT)
+        for value in node.values():
+            _bounded(value)
+    elif isinstance(node, list):
+        for value in node:
+            _bounded(value)
+    return node
+
+
+def _with_shared_rules(paths: dict) -> dict:
+    """Answers every operation can give, stated once here rather than per operation: 422 where it
+    takes input (a value out of range), 404 where its path names a row."""
+    for path, operations in paths.items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            takes_input = operation.get("parameters") or operation.get("requestBody")
+            if takes_input and "422" not in responses:
+                responses.update(error_responses(422))
+            if "{" in path and "404" not in responses:
+                responses.update(error_responses(404))
+    return _bounded(paths)

@@ -74,3 +74,16 @@ def test_private_downloads_are_not_cached(app, client, login):
         assert response.status_code == 200, url
         assert response.headers["Cache-Control"] == "no-store", url
     assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")
+
+
+def test_numbers_past_what_the_database_holds_are_422_not_500(client):
+    token = api_token(client, "staff@shibuya.example.jp")
+    headers = {"Authorization": f"Bearer {token}"}
+    for url in ("/api/v1/catalog/items?vendor_id=" + str(2 ** 70), "/api/v1/catalog/items?offset=-1",
+                "/api/v1/orders?limit=abc"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 422 and response.is_json, url
+    order = client.post("/api/v1/orders", headers=headers | {"Idempotency-Key": "big-1"},
+                        json={"facility_id": 2 ** 70, "department_id": 1, "budget_id": 1,
+                              "lines": [{"item_id": 1, "quantity": 1}]})
+    assert order.status_code == 422 and order.get_json()["error"]["field"] == "facility_id"
