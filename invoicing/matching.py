@@ -97,6 +97,12 @@ ALREADY_BILLED = "already_billed"
 OVERBILLING = frozenset({ALREADY_BILLED, "quantity_exceeds_accepted", "quantity_exceeds_order"})
 
 
+def may_accept(discrepancies: list[dict] | None) -> bool:
+    """Whether a mismatched line may be accepted as it stands: never when it bills more than was
+    accepted and not yet billed (that would pay goods twice, or goods never accepted)."""
+    return not {d.get("code") for d in discrepancies or []} & OVERBILLING
+
+
 @dataclass(frozen=True)
 class Discrepancy:
     code: str     # machine code, e.g. "quantity_exceeds_accepted"

@@ -117,18 +117,22 @@ def _mark_failed(payment: Payment, reason: str, role: str) -> None:
 
 
 @uow.use_case
-def pay_by_stripe(user: User, invoice_id: int, gateway) -> Payment:
+def pay_by_stripe(user: User, invoice_id: int, gateway, confirmed_amount: str | None = None) -> Payment:
+    """`confirmed_amount`: the amount (whole yen, as text) the payer confirmed on the page; a
+    different amount due now (a credit note since) charges nothing and asks again."""
     invoice = _payable_invoice(user, invoice_id, uncertain_ok=True)
+    if confirmed_amount is not None and confirmed_amount != f"{invoice.payable_amount:.0f}":
+        raise PaymentError(f"請求額が変わりました（{invoice.payable_amount:,.0f} 円）。金額を確認してからもう一度支払ってください",
+                           "amount")
     payment = _claim(user, invoice, "stripe")
     # Everything Stripe is told is read before the claim commits: during the call no transaction
     # is open and no connection is held, so a slow provider locks nothing.
-    request = (int(payment.amount), payment.idempotency_key,
-               {"invoice_id": str(invoice.id), "invoice_number": invoice.number, "payment_id": str(payment.id)},
-               f"{invoice.ward.name_ja} 請求書 {invoice.number}")
+    amount, key = int(payment.amount), payment.idempotency_key
+    metadata = {"invoice_id": str(invoice.id), "invoice_number": invoice.number, "payment_id": str(payment.id)}
+    description = f"{invoice.ward.name_ja} 請求書 {invoice.number}"
     uow.checkpoint("payment claimed before any money moves")
     from invoicing.stripe_gateway import PaymentGatewayError
 
-    amount, key, metadata, description = request
     try:
         result = gateway.pay(amount, key, metadata, description=description)
     except PaymentGatewayError as exc:

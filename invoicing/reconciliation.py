@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 
 from invoicing import reconcile
 from invoicing.models import CardFinding, Payment
@@ -23,9 +23,9 @@ RECENT_DAYS = 90
 
 def _local_payments(now: datetime) -> list[reconcile.LocalPayment]:
     rows = db.session.scalars(select(Payment).where(Payment.method == "stripe", or_(
-        Payment.status == PENDING, Payment.paid_at >= now - timedelta(days=RECENT_DAYS))))
-    return [reconcile.LocalPayment(p.invoice_id, p.status, p.stripe_intent_id) for p in rows
-            if p.status in (PENDING, SUCCEEDED)]
+        Payment.status == PENDING,
+        and_(Payment.status == SUCCEEDED, Payment.paid_at >= now - timedelta(days=RECENT_DAYS)))))
+    return [reconcile.LocalPayment(p.invoice_id, p.status, p.stripe_intent_id) for p in rows]
 
 
 def _provider_charges(gateway) -> list[reconcile.ProviderCharge]:
@@ -54,35 +54,30 @@ def record_findings(found: list[reconcile.Finding], now: datetime) -> dict:
     for row in open_rows.values():
         row.resolved_at = now
     db.session.flush()
-    return {"checked": None, "found": len(found), "new": new, "resolved": len(open_rows)}
+    return {"found": len(found), "new": new, "resolved": len(open_rows)}
 
 
 def reconcile_card_payments(gateway, now: datetime) -> dict:
     local = _local_payments(now)
     uow.rollback()  # end the read: no transaction is open while the provider is asked
     found = reconcile.findings(local, _provider_charges(gateway))
-    return record_findings(found, now) | {"checked": len(local)}
+    return {"checked": len(local), **record_findings(found, now)}
 
 
 def reconciliation_job(job_id: int, progress) -> dict:
     """The job: reconcile with the configured Stripe account."""
     from invoicing.stripe_gateway import StripeGateway
 
-    config = current_app.config
-    if not config.get("STRIPE_SECRET_KEY"):
+    if not current_app.config.get("STRIPE_SECRET_KEY"):
         raise RuntimeError("カード決済（Stripe）が設定されていないため、照合できません")
     progress(0, None, "決済サービスに問い合わせています")
-    gateway = StripeGateway(config["STRIPE_SECRET_KEY"], config.get("STRIPE_API_BASE"),
-                            config["STRIPE_CONNECT_TIMEOUT"], config["STRIPE_READ_TIMEOUT"],
-                            config["STRIPE_MAX_RETRIES"])
-    return reconcile_card_payments(gateway, utcnow())
+    return reconcile_card_payments(StripeGateway.from_config(current_app.config), utcnow())
 
 
 def open_findings_todo():
     """The office home's to-do entry: open findings, if any."""
     from flask import url_for
     from flask_babel import gettext as _
-    from sqlalchemy import func
 
     count = db.session.scalar(select(func.count()).select_from(CardFinding).where(CardFinding.resolved_at.is_(None)))
     if not count:

@@ -374,12 +374,12 @@ def resolve_line(user: User, line_id: int, resolution: str, note: str | None,
         raise InvoicingError("処理を選んでください", "resolution")
     if not note:
         raise InvoicingError("処理の理由を入力してください", "note")
-    codes = {d.get("code") for d in line.discrepancies or []}
-    if resolution == ACCEPT and codes & matching.OVERBILLING:
+    if resolution == ACCEPT and not matching.may_accept(line.discrepancies):
         raise InvoicingError("検収済みで未請求の数量を超えて請求している明細は、このまま受け入れることはできません"
                              "（同じ品物を二重に支払うことになります）。訂正を依頼するか、超過分を赤伝で処理してください",
                              "resolution")
-    if resolution == CREDIT_NOTE and matching.ALREADY_BILLED in codes and credit_amount != line.amount:
+    rebilled = matching.ALREADY_BILLED in {d.get("code") for d in line.discrepancies or []}
+    if resolution == CREDIT_NOTE and rebilled and credit_amount != line.amount:
         raise InvoicingError(f"請求済みの品物を再度請求している明細です。赤伝は明細の全額（税抜 {line.amount:,.0f} 円）に"
                              "してください", "credit_amount")
     if resolution == CREDIT_NOTE:

@@ -111,6 +111,12 @@ class StripeGateway:
             raise _gateway_error(exc) from None
         return _result(intent)
 
+    @classmethod
+    def from_config(cls, config) -> "StripeGateway":
+        """The gateway an app's configuration describes (STRIPE_* keys)."""
+        return cls(config["STRIPE_SECRET_KEY"], config.get("STRIPE_API_BASE"), config["STRIPE_CONNECT_TIMEOUT"],
+                   config["STRIPE_READ_TIMEOUT"], config["STRIPE_MAX_RETRIES"])
+
     def payment_intents(self, limit: int = 5000) -> list[PaymentResult]:
         """The account's PaymentIntents (newest first on Stripe), at most `limit`, page by page
         (100 a page), for reconciliation. Only `limit` and `starting_after` are used, which

@@ -6,7 +6,7 @@ import calendar
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from catalog.order_models import OrderLine
@@ -17,7 +17,7 @@ from invoicing.tax import TaxLine, check_qualified_invoice, tax_summary
 from invoicing.ubl import UblError, UblInvoice, UblLine, parse_ubl_xml, ubl_to_qualified
 from invoicing.xlsx_invoice import read_invoice_xlsx
 from invoicing.states import INVOICE
-from procure import state_guard, uow
+from procure import audit, state_guard, uow
 from procure.extensions import db
 from procure.models import User, Ward
 
@@ -91,7 +91,7 @@ def _store(vendor_user: User, doc, source: str) -> Invoice:
                                                             month=month, status=CORRECTION_REQUESTED))
     if replaced is not None:
         state_guard.step(replaced, INVOICE, "supersede", vendor_user.role.value)
-        db.session.execute(update(InvoiceLine).where(InvoiceLine.invoice_id == replaced.id).values(live=False))
+        audit.audited_update(InvoiceLine, InvoiceLine.invoice_id == replaced.id, values={"live": False})
     invoice = Invoice(number=doc.number, vendor_id=vendor.id, ward_id=ward.id, year=year, month=month,
                       issue_date=doc.issue_date, source=source, status="discrepancy", rounding=rounding,
                       due_date=doc.due_date or doc.issue_date + timedelta(days=service.PAYMENT_DAYS),

@@ -56,7 +56,7 @@ def invoice_detail(invoice_id):
                            can_resolve=user.role == PAYER and invoice.status == DISCREPANCY,
                            can_pay=user.role == PAYER and invoice.status == PAYABLE,
                            stripe_ready=bool(current_app.config.get("STRIPE_SECRET_KEY")),
-                           overbilling=sorted(matching.OVERBILLING))
+                           may_accept=matching.may_accept)
 
 
 @bp.get("/invoices/<int:invoice_id>.pdf")
@@ -120,12 +120,9 @@ def resolve(invoice_id, line_id):
 def stripe_gateway():
     from invoicing.stripe_gateway import StripeGateway
 
-    key = current_app.config.get("STRIPE_SECRET_KEY")
-    if not key:
+    if not current_app.config.get("STRIPE_SECRET_KEY"):
         raise payments.PaymentError(_("カード決済（Stripe）は設定されていません"), "stripe")
-    config = current_app.config
-    return StripeGateway(key, config.get("STRIPE_API_BASE"), config["STRIPE_CONNECT_TIMEOUT"],
-                         config["STRIPE_READ_TIMEOUT"], config["STRIPE_MAX_RETRIES"])
+    return StripeGateway.from_config(current_app.config)
 
 
 @bp.post("/invoices/<int:invoice_id>/stripe")
@@ -138,12 +135,9 @@ def pay_stripe(invoice_id):
         if request.form.get("confirm") != "yes":
             flash(_("カードで支払う前に、金額を確認して確認欄にチェックしてください"), "error")
             return redirect(url_for("invoicing.invoice_detail", invoice_id=invoice.id))
-        if request.form.get("amount") != f"{invoice.payable_amount:.0f}":
-            flash(_("請求額が変わりました（%(amount)s）。金額を確認してからもう一度支払ってください",
-                    amount=f"{invoice.payable_amount:,.0f} 円"), "error")
-            return redirect(url_for("invoicing.invoice_detail", invoice_id=invoice.id))
         try:
-            payment = payments.pay_by_stripe(request_user(), invoice.id, stripe_gateway())
+            payment = payments.pay_by_stripe(request_user(), invoice.id, stripe_gateway(),
+                                             confirmed_amount=request.form.get("amount", ""))
             flash(_("支払いました（%(amount)s 円）", amount=f"{payment.amount:,.0f}") if payment.status == "succeeded"
                   else _("支払処理中です"), "success")
         except payments.PaymentError as exc:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from procure import audit, uow
-from procure.auth.models import LoginFailure
+from procure.auth import sessions
+from procure.auth.models import ApiToken, LoginFailure
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import User
@@ -62,19 +63,19 @@ def check_credentials(email: str, password: str, ip: str, channel: str) -> User 
     return user
 
 
+class WrongPassword(ValueError):
+    pass
+
+
 @uow.use_case
-def password_changed(user: User, new_password: str) -> int:
-    """Set the new password and end every session of the user: how many ended."""
-    from procure.auth import sessions
-
-    from sqlalchemy import update
-
-    from procure.auth.models import ApiToken
-
+def set_new_password(user: User, current: str, new_password: str) -> int:
+    """A new password, given the current one (WrongPassword otherwise). Every session of the user
+    and every API token issued under the old password end: how many sessions ended."""
+    if not user.check_password(current or ""):
+        raise WrongPassword("現在のパスワードが正しくありません。")
     user.set_password(new_password)
     audit.record(db.session, "password_changed", "user_account", user.id)
     ended = sessions.end_all(user.id)
-    # API tokens issued under the old password end too.
     db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
                        .values(revoked=True))
     db.session.flush()

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 
 from procure.auth import sessions
 from procure.auth.forms import LoginForm, LogoutForm, PasswordChangeForm
-from procure.auth.service import Throttled, check_credentials, password_changed
+from procure.auth.service import Throttled, WrongPassword, check_credentials, set_new_password
 from procure.dbtypes import utcnow
 from procure.redirects import safe_next
 from procure.permissions import ANY_SIGNED_IN, allow, public
@@ -98,11 +98,12 @@ def change_password():
     form, status = PasswordChangeForm(), 200
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        if not user.check_password(form.current.data):
+        try:
+            ended = set_new_password(user, form.current.data, form.new.data)
+        except WrongPassword:
             form.current.errors.append(_("現在のパスワードが正しくありません。"))
             status = 422
         else:
-            ended = password_changed(user, form.new.data)
             session["sid"] = sessions.start(user)
             flash(_("パスワードを変更しました。他の %(n)s 件のセッションを終了しました。", n=max(ended - 1, 0)), "success")
             return redirect(url_for("home.index"))

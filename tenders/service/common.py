@@ -26,11 +26,16 @@ ITEMIZED = (PC, GENERIC)
 def seal_key_for(tender_id: int) -> bytes:
     """Derived from a master key kept outside the database and apart from SECRET_KEY
     (procure.config.tender_seal_key)."""
-    try:
-        master = config.tender_seal_key(current_app.config)
-    except config.SealKeyError as exc:
-        raise TenderError(str(exc)) from None
-    return sealing.tender_key(hashlib.sha256(str(master).encode()).digest(), tender_id)
+    settings = current_app.config
+    # Read once per app and setting, not once per bid (the key may come from a file).
+    cache = current_app.extensions.setdefault("tender_seal_master", {})
+    setting = (settings.get("TENDER_SEAL_KEY"), settings.get("TENDER_SEAL_KEY_FILE"), settings.get("SECRET_KEY"))
+    if setting not in cache:
+        try:
+            cache[setting] = hashlib.sha256(str(config.tender_seal_key(settings)).encode()).digest()
+        except config.SealKeyError as exc:
+            raise TenderError(str(exc)) from None
+    return sealing.tender_key(cache[setting], tender_id)
 
 
 def get_tender(tender_id: int) -> Tender:
