@@ -20,8 +20,11 @@ import sys, urllib.parse, urllib.request
 base, port = sys.argv[1], sys.argv[2]
 data = urllib.parse.urlencode({"url": f"http://127.0.0.1:{port}/webhooks/stripe", "secret": "whsec_demo_local",
                                "events[]": "payment_intent.succeeded"}).encode()
-urllib.request.urlopen(urllib.request.Request(f"{base}/_config/webhooks/demo", data=data,
-                       headers={"Authorization": "Bearer sk_test_demo"}), timeout=1)
+try:  # localstripe may still be starting: the loop above tries again (bounded)
+    urllib.request.urlopen(urllib.request.Request(f"{base}/_config/webhooks/demo", data=data,
+                           headers={"Authorization": "Bearer sk_test_demo"}), timeout=1)
+except OSError:
+    sys.exit(1)
 PY
     sleep 0.2
   done
