@@ -27,6 +27,7 @@ class CatalogVersion(Audited, db.Model):
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id"))
+    job = relationship("Job", lazy="select")  # the import job (procure.jobs)
     item_count: Mapped[int] = mapped_column(default=0)
     error_count: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list | None] = mapped_column(JSON)  # the first errors, for display

@@ -6,24 +6,16 @@ from flask import Response
 
 from deliveries.models import Delivery
 from procure.api import bp
-from procure.api.openapi import document, error_responses
 from procure.models import WARD_ROLES, Role
 from procure.pdf import render_pdf
 from procure.permissions import allow, get_owned_or_404
 
 
 @bp.get("/deliveries/<int:delivery_id>/note.pdf")
+@bp.doc(summary="Delivery note (納品書) as PDF", responses={"200": {"description": "PDF", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
 @allow(*WARD_ROLES, Role.VENDOR, Role.OFFICE)
 def api_delivery_note(delivery_id):
     """納品書 PDF of a delivery (the vendor's own, or one delivered to the caller's ward)."""
     delivery = get_owned_or_404(Delivery, delivery_id)
     return Response(render_pdf("pdf/delivery_note.html", delivery=delivery), mimetype="application/pdf")
-
-
-document(paths={
-    "/deliveries/{delivery_id}/note.pdf": {"get": {
-        "summary": "Delivery note (納品書) as PDF",
-        "parameters": [{"name": "delivery_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "PDF", "content": {"application/pdf": {
-            "schema": {"type": "string", "format": "binary"}}}}, **error_responses(401, 403, 404)}}},
-})

@@ -80,12 +80,14 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from procure import api
     from procure.api import bp as api_bp
     from procure.auth.views import bp as auth_bp
-    from procure.pricing_views import bp as pricing_bp  # also adds API routes: before api_bp
+    from procure.pricing_views import bp as pricing_bp
     from procure.views import bp as home_bp
     from procure.job_views import bp as jobs_bp
-    import catalog.api  # noqa: F401  (adds API routes: before api_bp is registered)
+    import catalog.api  # noqa: F401  (adds API operations: before api.init_app)
+    import procure.pricing_api  # noqa: F401
     import deliveries.api  # noqa: F401
     import tenders.api  # noqa: F401
     from catalog.adjustment_views import bp as adjustments_bp
@@ -108,7 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(webhooks_bp)  # Stripe signs its webhooks; there is no session or form
     # The API authenticates with bearer tokens only (never cookies), so CSRF does not apply.
     csrf.exempt(api_bp)
-    app.register_blueprint(api_bp)
+    api.init_app(app)
 
 
 def _register_hooks(app: Flask) -> None:

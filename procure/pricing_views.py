@@ -3,10 +3,6 @@ from flask import Blueprint, jsonify, render_template, request, send_file
 from sqlalchemy import select
 import io
 
-from procure.api import bp as api_bp
-from procure.api.core import json_body
-from procure.api.errors import ApiError
-from procure.api.openapi import document, error_responses
 from procure.charts import bar_chart_svg
 from procure.extensions import db
 from procure.models import Role, Ward
@@ -99,69 +95,3 @@ def simulation():
 def simulation_template():
     return send_file(io.BytesIO(template_workbook(_wards())), mimetype=XLSX, as_attachment=True,
                      download_name="price-allocation-template.xlsx")
-
-
-@api_bp.post("/pricing/allocate")
-@allow(Role.OFFICE)
-def api_allocate():
-    try:
-        return jsonify(allocate_json(json_body()))
-    except PricingInputError as exc:
-        raise ApiError(422, str(exc), exc.field) from None
-    except InfeasibleError as exc:
-        raise ApiError(422, str(exc), "min_savings_rate") from None
-
-
-_AMOUNT = {"type": "string", "pattern": "^-?[0-9]+$", "description": "whole yen"}
-_NUMBER = {"oneOf": [{"type": "string"}, {"type": "number"}], "description": "decimal (string preferred)"}
-document(
-    paths={"/pricing/allocate": {"post": {
-        "summary": "Group-tiered pricing and allocation (contract: allocation.md)",
-        "description": "Office only. Prices pooled demand by a tier schedule (pooled / individual "
-                       "/ grouped), adds base fee and shared costs (largest-remainder yen), and "
-                       "applies the minimum-saving guarantee.",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "$ref": "#/components/schemas/AllocationInput"}}}},
-        "responses": {"200": {"description": "Allocation", "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/AllocationResult"}}}},
-            **error_responses(400, 401, 403, 422)},
-    }}},
-    schemas={
-        "AllocationInput": {"type": "object", "required": ["mode", "participants", "tiers"], "properties": {
-            "mode": {"type": "string", "enum": ["pooled", "individual", "grouped"]},
-            "participants": {"type": "array", "minItems": 1, "items": {"type": "object",
-                "required": ["id", "quantity"], "properties": {
-                    "id": {"type": "string"}, "quantity": _NUMBER, "population": _NUMBER,
-                    "standalone_amount": _NUMBER}}},
-            "tiers": {"type": "array", "minItems": 1, "items": {"type": "object",
-                "required": ["min_quantity", "unit_price"],
-                "properties": {"min_quantity": _NUMBER, "unit_price": _NUMBER}}},
-            "group_breaks": {"type": "array", "items": _NUMBER},
-            "max_groups": {"type": "integer", "minimum": 1},
-            "base_fee": _NUMBER,
-            "shared_costs": {"type": "array", "items": {"type": "object", "required": ["amount"],
-                "properties": {"label": {"type": "string"}, "amount": _NUMBER,
-                               "weights": {"type": "object", "properties": {
-                                   "equal": _NUMBER, "population": _NUMBER, "quantity": _NUMBER}}}}},
-            "min_savings_rate": _NUMBER,
-            "rounding": {"type": "string", "enum": ["down", "half_up", "up"]},
-        }},
-        "AllocationResult": {"type": "object", "required": ["mode", "pooled_quantity", "groups",
-                                                            "participants", "totals"], "properties": {
-            "mode": {"type": "string"},
-            "pooled_quantity": {"type": "string"},
-            "groups": {"type": "array", "items": {"type": "object", "properties": {
-                "members": {"type": "array", "items": {"type": "string"}},
-                "quantity": {"type": "string"}, "unit_price": {"type": "string"}}}},
-            "participants": {"type": "array", "items": {"type": "object", "properties": {
-                "id": {"type": "string"}, "group": {"type": "integer"},
-                "quantity": {"type": "string"}, "unit_price": {"type": "string"},
-                "goods_amount": _AMOUNT, "base_fee": _AMOUNT, "shared_costs": _AMOUNT,
-                "adjustment": _AMOUNT, "total": _AMOUNT,
-                "standalone_amount": {"type": "string", "nullable": True},
-                "savings": {"type": "string", "nullable": True},
-                "savings_rate": {"type": "string", "nullable": True}}}},
-            "totals": {"type": "object"},
-        }},
-    },
-)

@@ -2,17 +2,55 @@
 month's bill lines at the contract rates."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from marshmallow import fields, validate
 
 from procure.api import bp
-from procure.api.core import json_body
-from procure.api.errors import ApiError, query_int
-from procure.api.openapi import document, error_responses
+from procure.api.errors import ApiError
+from procure.api.schemas import DecimalString, DecimalText, Int64, Lenient, QueryInt, Strict, Text
 from procure.extensions import db
 from procure.models import WARD_ROLES, Role
 from procure.permissions import allow, request_user
 from tenders import service
 from tenders.models import Contract
+
+
+class Reading(Strict):
+    facility = Text(200, required=True, metadata={"description": "the facility's name as contracted"})
+    year = Int64(2000, 2100, required=True)
+    month = Int64(1, 12, required=True)
+    kwh = DecimalText(signed=False, required=True)
+    peak_kw = DecimalText(signed=False, required=True)
+    fuel_adjustment_rate = DecimalText(metadata={"description": "yen per kWh, may be negative"})
+    renewable_rate = DecimalText(signed=False)
+
+
+class Readings(Strict):
+    readings = fields.List(fields.Nested(Reading), required=True, validate=validate.Length(min=1, max=1000))
+
+
+class Stored(Strict):
+    stored = fields.Integer(required=True)
+
+
+class BillQuery(Lenient):
+    year = QueryInt(2000, 2100, required=True)
+    month = QueryInt(1, 12, required=True)
+
+
+class BillLine(Strict):
+    kind = fields.String(required=True)
+    description = fields.String(required=True)
+    quantity = DecimalString(required=True)
+    unit_price = DecimalString(required=True)
+    amount = DecimalString(required=True)
+
+
+class Bill(Strict):
+    contract_id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    month = fields.Integer(required=True)
+    lines = fields.List(fields.Nested(BillLine), required=True)
+    total = DecimalString(required=True)
 
 
 def _contract(contract_id: int) -> Contract:
@@ -25,50 +63,26 @@ def _contract(contract_id: int) -> Contract:
 
 
 @bp.post("/tender-contracts/<int:contract_id>/readings")
+@bp.arguments(Readings)
+@bp.response(201, Stored)
+@bp.doc(summary="Electricity supplier: monthly readings per contracted facility (replaces the same month)")
 @allow(Role.VENDOR)
-def api_record_readings(contract_id):
+def api_record_readings(body, contract_id):
     _contract(contract_id)
-    readings = json_body().get("readings")
-    if not isinstance(readings, list) or not readings:
-        raise ApiError(422, "readings: required, a non-empty array of {facility, year, month, kwh, peak_kw, "
-                            "fuel_adjustment_rate, renewable_rate}", "readings")
     try:
-        stored = service.record_readings(request_user(), contract_id, readings)
+        stored = service.record_readings(request_user(), contract_id, body["readings"])
     except service.TenderError as exc:
         raise ApiError(422, str(exc), "readings") from None
-    return jsonify(stored=len(stored)), 201
+    return {"stored": len(stored)}
 
 
 @bp.get("/tender-contracts/<int:contract_id>/bill")
+@bp.arguments(BillQuery, location="query")
+@bp.response(200, Bill)
+@bp.doc(summary="The month's charge lines at the contract rates (base, energy, fuel adjustment, renewable)")
 @allow(Role.VENDOR, *WARD_ROLES)
-def api_monthly_bill(contract_id):
+def api_monthly_bill(query, contract_id):
     contract = _contract(contract_id)
-    year, month = query_int("year", low=2000, high=2100), query_int("month", low=1, high=12)
-    if not year or not month or not 1 <= month <= 12:
-        raise ApiError(422, "year and month (1-12) are required query parameters", "month")
-    lines = service.monthly_bill(contract, year, month)
-    return jsonify(contract_id=contract.id, year=year, month=month,
-                   lines=[{"kind": l.kind, "description": l.description, "quantity": str(l.quantity),
-                           "unit_price": str(l.unit_price), "amount": str(l.amount)} for l in lines],
-                   total=str(sum((l.amount for l in lines), 0)))
-
-
-_ID = {"name": "contract_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-document(paths={
-    "/tender-contracts/{contract_id}/readings": {"post": {
-        "summary": "Electricity supplier: monthly readings per contracted facility (replaces the same month)",
-        "parameters": [_ID],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["readings"], "properties": {"readings": {"type": "array", "items": {
-                "type": "object", "required": ["facility", "year", "month", "kwh", "peak_kw"],
-                "properties": {"facility": {"type": "string"}, "year": {"type": "integer"},
-                               "month": {"type": "integer"}, "kwh": {"type": "string"},
-                               "peak_kw": {"type": "string"}, "fuel_adjustment_rate": {"type": "string"},
-                               "renewable_rate": {"type": "string"}}}}}}}}},
-        "responses": {"201": {"description": "Stored"}, **error_responses(400, 401, 403, 404, 422)}}},
-    "/tender-contracts/{contract_id}/bill": {"get": {
-        "summary": "The month's charge lines at the contract rates (base, energy, fuel adjustment, renewable)",
-        "parameters": [_ID, {"name": "year", "in": "query", "required": True, "schema": {"type": "integer"}},
-                       {"name": "month", "in": "query", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "Bill lines"}, **error_responses(401, 403, 404, 422)}}},
-})
+    lines = service.monthly_bill(contract, query["year"], query["month"])
+    return {"contract_id": contract.id, "year": query["year"], "month": query["month"], "lines": lines,
+            "total": sum((line.amount for line in lines), 0)}

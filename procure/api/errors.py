@@ -6,15 +6,20 @@ from werkzeug.exceptions import HTTPException
 class ApiError(Exception):
     """Raised by API views for a 4xx answer with a specific message."""
 
-    def __init__(self, status: int, message: str, field: str | None = None):
+    def __init__(self, status: int, message: str, field: str | None = None, code: str | None = None):
         super().__init__(message)
-        self.status, self.message, self.field = status, message, field
+        self.status, self.message, self.field, self.code = status, message, field, code
 
 
-def error_response(status: int, message: str, field: str | None = None):
+INVALID = "invalid"  # the request does not match the operation's documented schema
+
+
+def error_response(status: int, message: str, field: str | None = None, code: str | None = None):
     body = {"status": status, "message": message}
     if field:
         body["field"] = field
+    if code:
+        body["code"] = code
     response = jsonify(error=body)
     response.status_code = status
     return response
@@ -25,28 +30,28 @@ def http_error_as_json(exc: HTTPException):
 
 
 def api_error_as_json(exc: ApiError):
-    return error_response(exc.status, exc.message, exc.field)
+    return error_response(exc.status, exc.message, exc.field, exc.code)
 
 
-def query_int(name: str, default: int | None = None, low: int = 0, high: int = 2 ** 63 - 1) -> int | None:
-    """An integer query parameter within what the database holds: 422 naming it otherwise."""
-    from flask import request
+def validation_error(messages) -> ApiError:
+    """webargs/marshmallow messages ({location: {field: [text] | nested}}) as one 422 naming the
+    first field at fault, e.g. `lines[0].quantity: Must be greater than or equal to 1.`"""
+    path, text = _first_leaf(messages)
+    if path and path[0] in ("json", "query", "headers", "files", "form", "path", "view_args"):
+        path = path[1:]
+    field = ""
+    for part in path:
+        if isinstance(part, int) or str(part).isdigit():
+            field += f"[{part}]"
+        elif part != "_schema":
+            field += f".{part}" if field else str(part)
+    return ApiError(422, f"{field}: {text}" if field else text, field or None, INVALID)
 
-    text = request.args.get(name)
-    if text is None or text == "":
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise ApiError(422, f"{name}: an integer from {low} to {high}", name) from None
-    if not low <= value <= high:
-        raise ApiError(422, f"{name}: an integer from {low} to {high}", name)
-    return value
 
-
-def body_int(data: dict, name: str, low: int = 1, high: int = 2 ** 63 - 1) -> int:
-    """A required integer field of a JSON body, within what the database holds."""
-    value = data.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ApiError(422, f"{name}: required, an integer from {low} to {high}", name)
-    return value
+def _first_leaf(node, path=()):
+    if isinstance(node, dict):
+        for key in sorted(node, key=str):
+            return _first_leaf(node[key], path + (key,))
+    if isinstance(node, list) and node:
+        return _first_leaf(node[0], path)
+    return path, str(node)

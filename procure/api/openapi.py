@@ -1,57 +1,83 @@
-"""The OpenAPI 3 document. Each API module adds its paths with `document()`."""
+"""The OpenAPI 3 document, written by apispec from the operations' declarations (procure.api.bp).
+
+Added here, from the same sources the code obeys rather than by hand per operation: who may call
+each operation (its access rule: security, 401, 403), 404 where the path names a row, 400 where a
+JSON body is read, and the 64-bit bounds of every integer."""
 from copy import deepcopy
 
-_PATHS: dict = {}
-_SCHEMAS: dict = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {"error": {"type": "object", "required": ["status", "message"],
-                                 "properties": {"status": {"type": "integer"},
-                                                "message": {"type": "string"},
-                                                "field": {"type": "string"}}}},
-    },
-}
+from flask import current_app
 
+from procure.api.schemas import MAX_INT
+from procure.permissions import ANY_SIGNED_IN, PUBLIC
 
-def document(paths: dict, schemas: dict | None = None) -> None:
-    for path, operations in paths.items():
-        _PATHS.setdefault(path, {}).update(operations)
-    _SCHEMAS.update(schemas or {})
-
-
-def error_responses(*codes: int) -> dict:
-    text = {400: "Bad request", 401: "Not signed in (no or invalid bearer token)",
-            403: "Role not allowed", 404: "Not found", 409: "Conflict",
-            413: "Upload too large", 422: "Invalid input", 429: "Too many attempts"}
-    return {str(c): {"description": text[c],
-                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-            for c in codes}
+PREFIX = "/api/v1"
+_ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 def openapi_document() -> dict:
-    return {
-        "openapi": "3.0.3",
-        "info": {"title": "特別区共同調達 API", "version": "1.0.0",
-                 "description": "Joint procurement marketplace of Tokyo's 23 special wards. "
-                                "Authenticate with POST /api/v1/tokens, then send "
-                                "'Authorization: Bearer <token>'."},
-        "servers": [{"url": "/api/v1"}],
+    spec = deepcopy(current_app.extensions["procure_api"].spec.to_dict())
+    paths = {path.removeprefix(PREFIX): operations for path, operations in spec["paths"].items()}
+    rules = _access_rules()
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method in ("parameters", "summary", "description"):
+                continue
+            operation.pop("tags", None)
+            _add_shared_answers(path, operation, rules.get((path, method)))
+    components = spec.setdefault("components", {})
+    components.setdefault("securitySchemes", {})["bearerAuth"] = {"type": "http", "scheme": "bearer"}
+    return _bounded({
+        "openapi": spec["openapi"],
+        "info": {**spec["info"], "description": "Joint procurement marketplace of Tokyo's 23 special wards. "
+                                               "Authenticate with POST /api/v1/tokens, then send "
+                                               "'Authorization: Bearer <token>'."},
+        "servers": [{"url": PREFIX}],
         "security": [{"bearerAuth": []}],
-        "paths": _with_shared_rules(deepcopy(_PATHS)),
-        "components": {
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": _bounded(deepcopy(_SCHEMAS)),
-        },
-    }
+        "paths": paths,
+        "components": components,
+    })
 
 
-MAX_INT = 2 ** 63 - 1  # what the database holds (procure.routing.MAX_ID)
+def _access_rules() -> dict:
+    """(document path, method) -> the view's access rule (procure.permissions.allow/public)."""
+    rules = {}
+    for rule in current_app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        path = rule.rule.removeprefix(PREFIX)
+        for converter in ("int:", "string:", "path:"):
+            path = path.replace("<" + converter, "{")
+        path = path.replace("<", "{").replace(">", "}")
+        roles = getattr(current_app.view_functions[rule.endpoint], "access_roles", None)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            rules[(path, method.lower())] = roles
+    return rules
+
+
+def _answer(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
+
+
+def _add_shared_answers(path: str, operation: dict, roles) -> None:
+    responses = operation.setdefault("responses", {})
+    if roles == PUBLIC:
+        operation["security"] = []
+    else:
+        responses.setdefault("401", _answer("Not signed in (no or invalid bearer token)"))
+        if roles != ANY_SIGNED_IN:
+            names = ", ".join(sorted(role.value for role in roles))
+            responses.setdefault("403", _answer(f"Role not allowed (allowed: {names})"))
+    if "{" in path:
+        responses.setdefault("404", _answer("Not found (or not yours)"))
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
+        responses.setdefault("400", _answer("The body is not a JSON object"))
+    if content or operation.get("parameters"):
+        responses.setdefault("422", _answer("Invalid input: the message names the field"))
 
 
 def _bounded(node):
-    """Every integer the API takes or gives is a 64-bit one, as the code enforces
-    (procure.api.errors.query_int/body_int, the id converter)."""
+    """Every integer the API takes or gives is a 64-bit one, as the database holds."""
     if isinstance(node, dict):
         if node.get("type") == "integer":
             node.setdefault("format", "int64")
@@ -63,17 +89,3 @@ def _bounded(node):
         for value in node:
             _bounded(value)
     return node
-
-
-def _with_shared_rules(paths: dict) -> dict:
-    """Answers every operation can give, stated once here rather than per operation: 422 where it
-    takes input (a value out of range), 404 where its path names a row."""
-    for path, operations in paths.items():
-        for operation in operations.values():
-            responses = operation.setdefault("responses", {})
-            takes_input = operation.get("parameters") or operation.get("requestBody")
-            if takes_input and "422" not in responses:
-                responses.update(error_responses(422))
-            if "{" in path and "404" not in responses:
-                responses.update(error_responses(404))
-    return _bounded(paths)

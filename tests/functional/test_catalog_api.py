@@ -19,7 +19,8 @@ def test_ward_system_searches_and_places_an_order_idempotently(app, client):
     with unit_of_work(app):
         refs = order_refs("staff@shibuya.example.jp")
     body = {**refs, "lines": [{"item_id": pen["id"], "quantity": 10}]}
-    assert client.post("/api/v1/orders", json=body, headers=headers).status_code == 400  # no key
+    no_key = client.post("/api/v1/orders", json=body, headers=headers)
+    assert no_key.status_code == 422 and no_key.get_json()["error"]["field"] == "Idempotency-Key"
     key = {"Idempotency-Key": uuid.uuid4().hex}
     first = client.post("/api/v1/orders", json=body, headers=headers | key)
     again = client.post("/api/v1/orders", json=body, headers=headers | key)
@@ -77,3 +78,14 @@ def test_openapi_documents_the_catalog_api(client):
     for path in ("/catalog/items", "/orders", "/orders/{order_id}/confirm", "/orders/{order_id}/deliveries",
                  "/catalog/uploads"):
         assert path in paths
+
+
+def test_a_nested_field_at_fault_is_named_with_its_path(client):
+    headers = {**bearer(client, "staff@shibuya.example.jp"), "Idempotency-Key": "nested"}
+    body = {"facility_id": 1, "department_id": 1, "budget_id": 1, "lines": [{"item_id": 1, "quantity": 0}]}
+    error = client.post("/api/v1/orders", json=body, headers=headers).get_json()["error"]
+    assert error["field"] == "lines[0].quantity" and error["code"] == "invalid"
+    assert error["message"].startswith("lines[0].quantity: ")
+    body["lines"][0] = {"item_id": 1, "quantity": 1, "colour": "red"}
+    error = client.post("/api/v1/orders", json=body, headers=headers).get_json()["error"]
+    assert error["field"] == "lines[0].colour"
