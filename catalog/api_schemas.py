@@ -6,7 +6,7 @@ from flask import url_for
 from flask_smorest.fields import Upload
 from marshmallow import fields, post_dump, validate
 
-from procure.api.schemas import DecimalString, Id, Int64, Lenient, QueryInt, Strict, Text
+from procure.api.schemas import MAX_ID, DecimalString, Id, Int64, Lenient, QueryInt, Strict, Text
 
 MAX_LIMIT = 200
 MAX_QUANTITY = 1_000_000  # per line; a ward never orders more of one item at once
@@ -16,7 +16,7 @@ class ItemSearch(Lenient):
     q = fields.String(load_default="", validate=validate.Length(max=200),
                       metadata={"description": "Japanese substring (NFKC, kana-folded) or JAN code"})
     category = fields.String(validate=validate.Length(max=100))
-    vendor_id = QueryInt(1)
+    vendor_id = QueryInt(1, MAX_ID)
     green = fields.Boolean(load_default=False, metadata={"description": "グリーン購入法適合品のみ"})
     offset = QueryInt(0, load_default=0)
     limit = QueryInt(1, MAX_LIMIT, load_default=50)

@@ -6,6 +6,7 @@ accepted quantities with the `accepted_*` queries. Services flush; the request o
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,12 +42,15 @@ class NewLine:
 
 def free_note_number(vendor_id: int, note_number: str | None) -> str:
     """The note number as it will be stored, if the vendor has not used it yet."""
-    note_number = clean_text(note_number)
+    # A code, not prose: full-width letters and digits are the same number (Ｎ－１ is N-1).
+    note_number = unicodedata.normalize("NFKC", clean_text(note_number))
     if not note_number:
         raise DeliveryError("納品書番号を入力してください", "note_number")
+    if len(note_number) > NOTE_NUMBER_LENGTH:  # refused, never cut: a cut number could match another
+        raise DeliveryError(f"納品書番号は {NOTE_NUMBER_LENGTH} 文字以内で入力してください", "note_number")
     if db.session.scalar(select(Delivery.id).filter_by(vendor_id=vendor_id, note_number=note_number)):
         raise DeliveryError(f"納品書番号 {note_number} は既に使われています", "note_number")
-    return note_number[:NOTE_NUMBER_LENGTH]
+    return note_number
 
 
 @uow.use_case

@@ -136,8 +136,31 @@ class InvoiceLine(Audited, db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     live: Mapped[bool] = mapped_column(default=True, server_default=true())  # false once superseded
+    # Units this line put in the billed-units ledger when its invoice became payable (None before).
+    counted_quantity: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class BilledUnits(db.Model):
+    """Units of goods paid or to be paid, against the units accepted at inspection, per thing that
+    can be billed: an order line, a tender contract line bought outright, or one month of a leased
+    contract line. An invoice adds its lines here when it becomes payable, under a row lock; the
+    CHECK makes paying more units than were accepted impossible, whatever the code above does."""
+
+    __tablename__ = "billed_units"
+    __table_args__ = (
+        UniqueConstraint("kind", "ref_id", "line_index", "period", name="uq_billed_units_subject"),
+        CheckConstraint("billed >= 0", name="billed_not_negative"),
+        CheckConstraint("billed <= accepted", name="billed_within_accepted"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # order_line | contract_line | lease_month
+    ref_id: Mapped[int]  # the order line or the tender contract
+    line_index: Mapped[int] = mapped_column(default=0)  # the contract's line
+    period: Mapped[int] = mapped_column(default=0)  # lease month: year * 12 + month - 1
+    accepted: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0))
+    billed: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0))
 
 
 class ZenginBatch(Audited, db.Model):

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from catalog.order_models import MonthClose, Order, OrderLine, PooledAdjustment
 from catalog.ordering import line_amount
 from deliveries import services as deliveries
-from invoicing import matching
+from invoicing import ledger, matching
+from invoicing.ledger import lease_units
 from invoicing.tax import credit_with_tax
 from invoicing.models import (ACCEPT, ASK_CORRECTION, CORRECTION_REQUESTED, CREDIT_NOTE, DISCREPANCY,
                               GENERATED, PAID, PAYABLE, PAYMENT_PENDING, SUPERSEDED, Invoice, InvoiceLine, VendorBilling, WardBilling)
@@ -108,20 +109,6 @@ def _contract_billed(contract_ids, exclude_invoice_id: int | None = None) -> dic
     return {(c, l): Decimal(q) for c, l, q in db.session.execute(stmt)}
 
 
-def _month_index(year: int, month: int) -> int:
-    return year * 12 + month - 1
-
-
-def _lease_units(contract_id: int, index: int, months: int, year: int, month: int) -> Decimal:
-    """Accepted units of a leased line whose lease (from the delivery month, `months` long) runs
-    in this month."""
-    target = _month_index(year, month)
-    rows = deliveries.accepted_by_delivery_day(contract_id, index).items()
-    return sum((Decimal(q) for day, q in rows
-                if _month_index(day.year, day.month) <= target < _month_index(day.year, day.month) + months),
-               Decimal(0))
-
-
 def _lease_billed(contract_id: int, index: int, year: int, month: int, exclude_invoice_id: int | None = None) -> Decimal:
     stmt = (select(func.sum(InvoiceLine.quantity)).join(Invoice, InvoiceLine.invoice_id == Invoice.id)
             .where(InvoiceLine.contract_id == contract_id, InvoiceLine.contract_line == index,
@@ -153,7 +140,7 @@ def billable_contract_lines(vendor_id: int, ward_id: int, year: int, month: int)
             if "pattern" not in line:
                 continue
             if line.get("lease_months"):
-                quantity = (_lease_units(contract.id, index, line["lease_months"], year, month)
+                quantity = (lease_units(contract.id, index, line["lease_months"], year, month)
                             - _lease_billed(contract.id, index, year, month))
             else:
                 quantity = accepted.get((contract.id, index), Decimal(0)) - billed.get((contract.id, index), Decimal(0))
@@ -299,7 +286,7 @@ def match_invoice(invoice: Invoice, role: str = SYSTEM) -> None:
             else:
                 terms = contract.lines[line.contract_line]
                 if terms.get("lease_months"):
-                    still = (_lease_units(contract.id, line.contract_line, terms["lease_months"], invoice.year,
+                    still = (lease_units(contract.id, line.contract_line, terms["lease_months"], invoice.year,
                                           invoice.month)
                              - _lease_billed(contract.id, line.contract_line, invoice.year, invoice.month, invoice.id))
                 if line.quantity > still:
@@ -336,6 +323,10 @@ def refresh_status(invoice: Invoice, role: str = SYSTEM) -> None:
     if invoice.status in (SUPERSEDED, CORRECTION_REQUESTED, PAYMENT_PENDING, PAID):
         return
     settled = all(line.matched or line.resolution in (ACCEPT, CREDIT_NOTE) for line in invoice.lines)
+    if settled and invoice.lines and invoice.status != PAYABLE:
+        refused = ledger.claim(invoice)  # billed once: the goods' units, under a lock
+        ledger.flag_refused(refused)
+        settled = not refused
     state_guard.move_to(invoice, INVOICE, PAYABLE if settled and invoice.lines else DISCREPANCY, role)
     invoice.credit = credit_of(invoice)
     if invoice.status == PAYABLE and invoice.payable_amount <= 0:

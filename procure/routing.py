@@ -1,8 +1,9 @@
-"""URL converters: an `<int:...>` id beyond what the database can hold (a 64-bit signed integer)
-does not match the route, so it is a 404 like any unknown id, never an overflow (500)."""
+"""URL converters: an `<int:...>` id beyond what the database can hold (ids are INTEGER columns,
+32-bit signed on PostgreSQL) does not match the route, so it is a 404 like any unknown id, never
+an overflow (500) or a refused value (422)."""
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2 ** 63 - 1
+MAX_ID = 2 ** 31 - 1  # the largest INTEGER id
 
 
 class BoundedIntegerConverter(IntegerConverter):

@@ -7,7 +7,7 @@ from flask_smorest import Api, Blueprint
 from webargs.flaskparser import FlaskParser
 
 from procure.api.errors import INVALID, ApiError, validation_error
-from procure.api.schemas import MAX_INT, ErrorSchema, decimal_text_to_openapi
+from procure.api.schemas import ErrorSchema, decimal_text_to_openapi
 
 
 class _Parser(FlaskParser):
@@ -60,13 +60,13 @@ from procure.api import core  # noqa: E402,F401  (registers the routes)
 
 def init_app(app: Flask) -> None:
     """After every module has added its operations to `bp`."""
-    from procure.routing import BoundedIntegerConverter
+    from procure.routing import MAX_ID, BoundedIntegerConverter
 
     api = ProcureApi(spec_kwargs={"title": "特別区共同調達 API", "version": "1.0.0", "openapi_version": "3.0.3"})
     api.init_app(app)
     api.ma_plugin.converter.add_attribute_function(decimal_text_to_openapi)
     api.register_converter(BoundedIntegerConverter,
-                           lambda converter: {"type": "integer", "format": "int64", "minimum": 0, "maximum": MAX_INT})
+                           lambda converter: {"type": "integer", "format": "int32", "minimum": 0, "maximum": MAX_ID})
     api.register_blueprint(bp)
     app.extensions["procure_api"] = api
 

@@ -13,7 +13,9 @@ import re
 import marshmallow as ma
 from marshmallow import fields, validate
 
-MAX_INT = 2 ** 63 - 1  # what the database holds (procure.routing.MAX_ID)
+from procure.routing import MAX_ID  # the largest id (INTEGER columns)
+
+MAX_INT = 2 ** 63 - 1  # the largest number the database holds (BIGINT)
 
 
 class Strict(ma.Schema):
@@ -41,7 +43,8 @@ def QueryInt(low: int = 0, high: int = MAX_INT, **kwargs) -> fields.Integer:
 
 
 def Id(**kwargs) -> fields.Integer:
-    return Int64(1, **kwargs)
+    """A row's id: the database's ids are INTEGER columns."""
+    return Int64(1, MAX_ID, **kwargs)
 
 
 class Contains(validate.Regexp):

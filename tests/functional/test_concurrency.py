@@ -291,6 +291,32 @@ def test_racing_uploads_of_one_invoice_number_store_one_and_answer_422(app):
         assert db.session.scalar(select(func.count()).select_from(Invoice)) == 1
 
 
+def test_racing_invoices_for_the_same_goods_make_one_payable(app):
+    """Different invoice numbers, the same 9 accepted pens: each upload's match alone would find
+    them unbilled; the billed-units ledger lets one invoice claim them, the others are flagged."""
+    import io
+    import itertools
+
+    from invoicing.models import BilledUnits, Invoice
+    from procure.extensions import db
+    from tests.functional.test_invoice_upload_and_discrepancies import ubl_for_last_month
+
+    xml, order_line_id = ubl_for_last_month(app)
+    numbers = itertools.count(1)
+    answers = race(app, VENDOR, N, "/vendor/invoices/upload", page="/invoices",
+                   files=lambda: {"file": (io.BytesIO(xml.replace(b"OWN-", f"OWN{next(numbers)}-".encode())),
+                                           "inv.xml")})
+    assert_no_server_errors(answers)
+    with unit_of_work(app):
+        invoices = db.session.scalars(select(Invoice)).all()
+        assert len(invoices) >= 2
+        assert [i.status for i in invoices].count("payable") == 1, [i.status for i in invoices]
+        flagged = [i for i in invoices if i.status == "discrepancy"]
+        assert all("already_billed" in {d["code"] for d in i.lines[0].discrepancies} for i in flagged)
+        ledger = db.session.scalars(select(BilledUnits).filter_by(kind="order_line", ref_id=order_line_id)).one()
+        assert (ledger.billed, ledger.accepted) == (Decimal(9), Decimal(9))
+
+
 def test_racing_settlements_of_one_line_settle_it_once(app):
     from invoicing.models import Invoice
     from invoicing.upload import upload_ubl

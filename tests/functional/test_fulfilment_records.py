@@ -173,3 +173,15 @@ def test_deliveries_cannot_be_dated_ahead_and_inspection_waits_for_the_delivery_
             with _pytest.raises(DeliveryError, match="より前には検収できません"):
                 inspect_delivery(user("inspector@shibuya.example.jp"), delivery.id, entries)
         inspect_delivery(user("inspector@shibuya.example.jp"), delivery.id, entries, today=delivery.delivered_on)
+
+
+def test_an_over_long_delivery_note_number_is_refused_not_cut(app):
+    import pytest
+
+    from deliveries import services as deliveries
+
+    with unit_of_work(app):
+        vendor = user("vendor@bunguya.example.jp")
+        assert deliveries.free_note_number(vendor.vendor_id, "Ｎ－" + "1" * 38) == "N-" + "1" * 38  # NFKC, 40
+        with pytest.raises(deliveries.DeliveryError, match="40 文字以内"):
+            deliveries.free_note_number(vendor.vendor_id, "N-" + "1" * 39)

@@ -248,3 +248,55 @@ def test_the_same_goods_billed_on_a_second_invoice_can_never_be_accepted(app, cl
         assert (settled.payable_amount, settled.status) == (0, "paid")
         assert db.session.scalar(select(func.count()).select_from(Payment).filter_by(invoice_id=second_id)) == 0
         assert db.session.get(Invoice, first).status == "paid"
+
+
+# --- billed once, by the database (invoicing.ledger) ------------------------------------------
+
+def test_a_credit_note_for_the_rejected_box_claims_only_the_units_paid(app):
+    from invoicing import service
+    from invoicing.models import BilledUnits
+    from invoicing.upload import upload_ubl
+    from procure.extensions import db
+
+    xml, order_line_id = ubl_for_last_month(app, quantity=10)  # 9 of 10 accepted
+    with unit_of_work(app):
+        invoice = upload_ubl(user(VENDOR), xml)
+        line_id = invoice.lines[0].id
+        assert invoice.status == "discrepancy" and invoice.lines[0].counted_quantity is None
+    with unit_of_work(app):
+        invoice = service.resolve_line(user(ACCOUNTING), line_id, "credit_note", "1本分を赤伝で", Decimal(68))
+        assert invoice.status == "payable" and invoice.lines[0].counted_quantity == 9
+        row = db.session.scalars(select(BilledUnits).filter_by(kind="order_line", ref_id=order_line_id)).one()
+        assert (row.billed, row.accepted) == (9, 9)
+
+
+def test_a_second_invoice_for_paid_goods_cannot_become_payable(app):
+    from invoicing import service
+    from invoicing.upload import upload_ubl
+
+    xml, _ = ubl_for_last_month(app)
+    with unit_of_work(app):
+        assert upload_ubl(user(VENDOR), xml).status == "payable"
+    with unit_of_work(app):
+        second = upload_ubl(user(VENDOR), xml.replace(b"OWN-", b"AGAIN-"))
+        line_id = second.lines[0].id
+        assert second.status == "discrepancy"
+        assert "already_billed" in {d["code"] for d in second.lines[0].discrepancies}
+    with unit_of_work(app), pytest.raises(service.InvoicingError):
+        service.resolve_line(user(ACCOUNTING), line_id, "accept", "支払います")
+    with unit_of_work(app):  # credited in full, it claims nothing and is settled at 0 yen
+        invoice = service.resolve_line(user(ACCOUNTING), line_id, "credit_note", "請求済み", Decimal(612))
+        assert invoice.status == "paid" and invoice.lines[0].counted_quantity == 0
+
+
+def test_the_database_refuses_more_billed_units_than_accepted(app):
+    from sqlalchemy.exc import IntegrityError
+
+    from invoicing.models import BilledUnits
+    from procure.extensions import db
+
+    with unit_of_work(app):
+        db.session.add(BilledUnits(kind="order_line", ref_id=1, line_index=0, period=0, accepted=9, billed=9))
+    with unit_of_work(app), pytest.raises(IntegrityError):
+        db.session.execute(BilledUnits.__table__.update().values(billed=BilledUnits.billed + 1))
+        db.session.flush()

@@ -201,6 +201,11 @@ def test_leased_pcs_are_billed_monthly_during_their_term(app, tender):
             assert (line.quantity, line.unit_price, line.amount) == (80, monthly, 80 * monthly)
             assert invoice.status == "payable"
             assert invoicing.generate_invoice(vendor.vendor, ward, day.year, day.month, vendor, today_in_tokyo()) == []
+        from invoicing.models import BilledUnits
+
+        months = db.session.scalars(select(BilledUnits).filter_by(kind="lease_month", ref_id=setagaya.id)).all()
+        assert sorted((m.period % 12 + 1, m.billed, m.accepted) for m in months) == sorted(
+            (day.month, 80, 80) for day in (two_months_ago, first - timedelta(days=1)))  # each month paid once
 
 
 def inspector_for(app, code):
