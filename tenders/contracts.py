@@ -1,37 +1,19 @@
-"""Per-ward contracts after an award (pure): each ward's lines priced with the pricing engine so
-that the ward contracts add up exactly to the award; quantity changes within the tolerance."""
+"""Per-ward contracts after an award (pure): each ward's lines priced by the tender's pricing
+policy so that the ward contracts add up exactly to the award; quantity changes within the
+tolerance."""
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from procure.money import round_yen
-from procure.pricing import allocate_json
-from tenders.evaluation import PcBid, PcDemand, pc_unit_price, pooled_purchases
+from tenders.evaluation import PcBid, PcDemand, pc_ward_lines
+from tenders.pricing_policy import PricingPolicy
 
 
-def ward_amounts(demands: list[PcDemand], bid: PcBid) -> dict[str, list[dict]]:
-    """Per ward, its contract lines. Demands with the same pattern, options and lease term form one
-    item priced in pooled mode by the engine (one group: the award's unit price for every ward, at
-    the volume tier that all wards' purchases of the pattern reach together)."""
-    pooled = pooled_purchases(demands)
-    items: dict[tuple, list[PcDemand]] = defaultdict(list)
-    for demand in demands:
-        items[(demand.pattern, demand.options, demand.lease_months)].append(demand)
-    lines: dict[str, list[dict]] = defaultdict(list)
-    for (pattern, options, lease), group in items.items():
-        unit = pc_unit_price(group[0], bid, pooled.get(pattern, 0))
-        quantities: dict[str, int] = defaultdict(int)
-        for demand in group:
-            quantities[demand.ward] += demand.quantity
-        result = allocate_json({"mode": "pooled", "rounding": "down",
-                                "participants": [{"id": w, "quantity": str(q)} for w, q in quantities.items()],
-                                "tiers": [{"min_quantity": "0", "unit_price": str(unit)}]})
-        for row in result["participants"]:
-            lines[row["id"]].append({"pattern": pattern, "options": list(options), "lease_months": lease,
-                                     "quantity": int(Decimal(row["quantity"])), "unit_price": str(unit),
-                                     "amount": row["goods_amount"]})
-    return dict(lines)
+def ward_amounts(demands: list[PcDemand], bid: PcBid, policy: PricingPolicy | None = None) -> dict[str, list[dict]]:
+    """Per ward, its contract lines, priced by the tender's pricing policy (evaluation.pc_ward_lines):
+    the same figures the bid was evaluated by, so the ward contracts add up exactly to the award."""
+    return pc_ward_lines(demands, bid, policy)
 
 
 def total(lines: list[dict]) -> Decimal:

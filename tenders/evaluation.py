@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from procure.money import round_ratio, round_yen
+from tenders.pricing_policy import PricingPolicy, ward_prices
 
 MONTHS = 12
 POWER_FACTOR_BASE = Decimal(185)  # 基本料金の力率割引・割増: (185 - 力率) / 100
@@ -87,11 +88,45 @@ def pc_unit_price(demand: PcDemand, bid: PcBid, pooled: int = 0) -> Decimal:
     return monthly * demand.lease_months
 
 
-def pc_evaluated_price(demands: list[PcDemand], bid: PcBid) -> Decimal:
-    """Sum over wards of quantity x (pattern + chosen options), leases over their months; the
-    pattern price is the volume tier reached by all wards' purchases together."""
-    pooled = pooled_purchases(demands)
-    return sum((demand.quantity * pc_unit_price(demand, bid, pooled.get(demand.pattern, 0)) for demand in demands),
+def pc_ward_lines(demands: list[PcDemand], bid: PcBid, policy: PricingPolicy | None = None) -> dict[str, list[dict]]:
+    """Per ward, its lines at the prices the tender's pricing policy gives: demands with the same
+    pattern, options and lease term form one line. A purchase's pattern price is the volume tier
+    the policy's quantity reaches (all wards together, the ward alone, or the ward's group), plus
+    its options; a lease is (monthly pattern + options) x months. Amounts are rounded per line
+    by the policy's rule, so the award is exactly the sum of the ward contracts."""
+    policy = policy or PricingPolicy()
+    purchases: dict[str, dict[str, int]] = {}
+    for demand in demands:
+        if demand.lease_months is None:
+            by_ward = purchases.setdefault(demand.pattern, {})
+            by_ward[demand.ward] = by_ward.get(demand.ward, 0) + demand.quantity
+    prices = {pattern: ward_prices(policy, _price(bid.pattern_prices, pattern, "機種"),
+                                   bid.volume_prices.get(pattern, ()), quantities)
+              for pattern, quantities in purchases.items()}
+    items: dict[tuple, dict[str, int]] = {}
+    for demand in demands:
+        wards = items.setdefault((demand.pattern, demand.options, demand.lease_months), {})
+        wards[demand.ward] = wards.get(demand.ward, 0) + demand.quantity
+    lines: dict[str, list[dict]] = {}
+    for (pattern, options, lease), wards in items.items():
+        for ward, quantity in wards.items():
+            demand = PcDemand(ward, pattern, options, quantity, lease)
+            line = {"pattern": pattern, "options": list(options), "lease_months": lease, "quantity": quantity}
+            if lease is None:
+                price = prices[pattern][ward]
+                unit = price.unit_price + pc_unit_price(demand, bid) - pattern_price(bid, pattern)
+                line["pricing"] = {"group": price.group + 1, "group_quantity": price.group_quantity,
+                                   "pattern_unit_price": str(price.unit_price)}
+            else:
+                unit = pc_unit_price(demand, bid)
+            line.update(unit_price=str(unit), amount=str(round_yen(unit * quantity, policy.rounding)))
+            lines.setdefault(ward, []).append(line)
+    return lines
+
+
+def pc_evaluated_price(demands: list[PcDemand], bid: PcBid, policy: PricingPolicy | None = None) -> Decimal:
+    """What the wards would pay under the tender's pricing policy: the sum of their lines."""
+    return sum((Decimal(line["amount"]) for lines in pc_ward_lines(demands, bid, policy).values() for line in lines),
                Decimal(0))
 
 

@@ -44,6 +44,8 @@ class Tender(Audited, db.Model):
     opening_witness_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     tie_seed: Mapped[int | None]
     demand_round: Mapped[int] = mapped_column(default=1, server_default="1")  # 第n回募集: wards joining now
+    # How volume-tier prices become each ward's unit price (tenders.pricing_policy); None = pooled.
+    pricing_policy: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -67,6 +69,7 @@ class TenderLot(Audited, db.Model):
     voltages: Mapped[list] = mapped_column(JSON, default=list)
     sealed_ceiling: Mapped[bytes | None] = mapped_column(LargeBinary)
     ceiling_price: Mapped[Decimal | None] = mapped_column(Money)     # revealed at opening
+    pricing_policy: Mapped[dict | None] = mapped_column(JSON)  # None: the tender's policy
 
     tender: Mapped[Tender] = relationship(back_populates="lots")
 

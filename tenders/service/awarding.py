@@ -19,6 +19,7 @@ from tenders.service.bidding import (electricity_bid, evaluated_bid_price, lot_f
 from tenders.service.common import ITEMIZED, TenderError, tender_schedule, seal_key_for, get_tender
 from tenders.service.lotting import lot_row, tender_lots
 from tenders.service.preparation import ward_environment, move
+from tenders.service.pricing import policy_for
 
 
 QUALIFICATION_CATEGORY = {PC: "物品", ELECTRICITY: "電力"}
@@ -256,7 +257,7 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
         lot = by_code[award_row.lot_code]
         content = read_bid(db.session.get(Bid, award_row.bid_id), tender, now)
         if tender.kind in ITEMIZED:
-            per_ward = contracts.ward_amounts(pc_demands(tender, lot), pc_bid(content))
+            per_ward = contracts.ward_amounts(pc_demands(tender, lot), pc_bid(content), policy_for(tender, lot.code))
             for lines in per_ward.values():  # what invoices need of the item: its name, unit and tax rate
                 for line in lines:
                     item = patterns[line["pattern"]]

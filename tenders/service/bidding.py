@@ -15,6 +15,7 @@ from tenders.models import ELECTRICITY, Bid, FacilityDemandLine, PcDemandLine, T
 from tenders.states import BID
 from tenders.service.common import ITEMIZED, TenderError, require_activity, tender_schedule, seal_key_for, get_tender
 from tenders.service.lotting import tender_lots
+from tenders.service.pricing import policy_for
 
 
 def pc_demands(tender: Tender, lot: lots.Lot = lots.WHOLE) -> list[evaluation.PcDemand]:
@@ -61,7 +62,7 @@ def evaluated_bid_price(tender: Tender, content: dict, lot: lots.Lot = lots.WHOL
     demand = lot_demand(tender, lot) if demand is None else demand
     if tender.kind == ELECTRICITY:
         return evaluation.electricity_evaluated_price(demand, electricity_bid(content))
-    return evaluation.pc_evaluated_price(demand, pc_bid(content))
+    return evaluation.pc_evaluated_price(demand, pc_bid(content), policy_for(tender, lot.code))
 
 
 @uow.use_case

@@ -17,6 +17,7 @@ from procure.textnorm import parse_decimal, parse_int
 from tenders import lifecycle, service
 from tenders import options as option_tiers
 from tenders.models import (Award, Bid, BidEvaluation, PcDemandLine, Tender, TenderQuestion)
+from tenders.views.pricing import MODE_LABELS, ROUNDING_LABELS, describe, ward_price_rows
 from tenders.views.common import OFFICE_ACTIONS, facility_demand_rows, parse_local_time, tender_questions, tender_or_404, bp
 
 
@@ -74,7 +75,14 @@ def office_detail(tender_id):
                            facility_demand=facility_demand_rows(tender),
                            results=_lot_results(tender, bids) if opened else [], form=CsrfForm(),
                            actions=[a for a in OFFICE_ACTIONS if a in lifecycle.available(tender.status)], questions=tender_questions(tender), lot_editable=tender.status in
-                           service.LOT_EDITABLE)
+                           service.LOT_EDITABLE, policies=_policies(tender), ward_prices=ward_price_rows(tender),
+                           policy_names=MODE_LABELS, rounding_names=ROUNDING_LABELS, describe_policy=describe)
+
+
+def _policies(tender: Tender) -> list[tuple[str, str, object]]:
+    """(lot code, lot name, policy) for the tender as a whole and each lot."""
+    return [("", _("案件全体"), service.policy_for(tender))] + [
+        (row.code, row.name, service.policy_for(tender, row.code)) for row in tender.lots]
 
 
 def _lot_results(tender: Tender, bids: list[Bid]) -> list[dict]:

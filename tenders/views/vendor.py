@@ -16,6 +16,7 @@ from procure.permissions import allow, request_user
 from procure.textnorm import parse_decimal, parse_int
 from tenders import lifecycle, service
 from tenders.models import Bid, Contract, ElectricityReading, Tender
+from tenders.views.pricing import describe
 from tenders.views.common import OPEN_FOR_VENDORS, facility_demand_rows, pc_demand_rows, tender_questions, tender_or_404, bp
 
 
@@ -81,8 +82,11 @@ def vendor_detail(tender_id):
                               .order_by(Bid.submitted_at)).all()
     contracts = db.session.scalars(select(Contract).filter_by(tender_id=tender.id, vendor_id=user.vendor_id)).all()
     demand = facility_demand_rows(tender) if tender.kind == "electricity" else pc_demand_rows(tender)
+    policies = ([(_("案件全体"), describe(service.policy_for(tender)))]
+                + [(f"{row.code} {row.name}", describe(service.policy_for(tender, row.code))) for row in tender.lots]
+                if tender.kind != "electricity" else [])
     return render_template("tenders/vendor_detail.html", tender=tender, mine=mine, form=form, error=error, demand=demand,
-                           contracts=contracts, questions=tender_questions(tender))
+                           contracts=contracts, questions=tender_questions(tender), policies=policies)
 
 
 def _volume_tiers(text: str, label: str) -> list[list[str]]:

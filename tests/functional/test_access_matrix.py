@@ -116,6 +116,7 @@ FORM_POST = {
     "/office/tenders": ({"office"}, set()),
     "/office/tenders/{tender}/patterns": ({"office"}, set()),
     "/office/tenders/{tender}/lots": ({"office"}, set()),
+    "/office/tenders/{tender}/pricing-policy": ({"office"}, set()),
     "/office/tenders/{tender}/actions/publish": ({"office"}, set()),
     "/office/tenders/{tender}/questions/{question}/answer": (set(), {"office"}),  # no such question: 404
     "/ward/tenders/{tender}": (WARD, set()),

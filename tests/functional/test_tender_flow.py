@@ -289,6 +289,7 @@ def test_volume_tiers_reached_by_the_pooled_purchases_price_the_award_and_every_
         assert sum(c.amount for c in made) == expected
         chiyoda = next(c for c in made if c.ward.code == "131016")
         assert chiyoda.lines == [{"pattern": "std", "options": [], "lease_months": None, "quantity": 20,
+                                  "pricing": {"group": 1, "group_quantity": 120, "pattern_unit_price": "93000"},
                                   "unit_price": "93000", "amount": "1860000", "name": "標準ノート", "unit": "台",
                                   "tax_rate": "0.10"}]
 

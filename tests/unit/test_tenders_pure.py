@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from tenders import eligibility as el
 from tenders import evaluation as ev
@@ -193,3 +193,38 @@ def test_available_actions_follow_the_table():
     assert lc.available(lc.BIDDING) == ["open_bids", "cancel"]
     assert lc.available(lc.OPENED) == ["start_evaluation", "cancel", "no_valid_bid"]
     assert lc.available(lc.COMPLETED) == []
+
+
+# --- pricing policies (tenders.pricing_policy) -----------------------------------------------
+
+from tenders.pricing_policy import PricingPolicy  # noqa: E402
+
+_quantities = st.dictionaries(st.sampled_from(["A", "B", "C", "D", "E"]), st.integers(1, 60000), min_size=1)
+_tiers = st.lists(st.tuples(st.integers(2, 70000), st.integers(1, 40)), max_size=4, unique_by=lambda t: t[0])
+
+
+def _bid(tiers):
+    tiers = sorted(tiers)
+    prices, price = [], Decimal(50)
+    for quantity, step in tiers:  # never dearer with volume
+        price = max(Decimal(0), price - step)
+        prices.append((quantity, price))
+    return ev.PcBid({"f": Decimal(50)}, {}, volume_prices={"f": tuple(prices)})
+
+
+@settings(max_examples=60, deadline=None)
+@given(_quantities, _tiers)
+def test_a_ward_pays_no_more_in_a_group_than_alone_and_no_less_than_in_the_pool(quantities, tiers):
+    bid = _bid(tiers)
+    demands = [ev.PcDemand(w, "f", (), q) for w, q in quantities.items()]
+    unit = {mode: {w: Decimal(lines[0]["unit_price"]) for w, lines in
+                   ev.pc_ward_lines(demands, bid, PricingPolicy(mode)).items()}
+            for mode in ("pooled", "individual", "grouped")}
+    for ward in quantities:
+        assert unit["pooled"][ward] <= unit["grouped"][ward] <= unit["individual"][ward]
+    pooled = sum(quantities.values())
+    assert set(unit["pooled"].values()) == {ev.pattern_price(bid, "f", pooled)}  # the pooled tier, as before
+    for mode in ("pooled", "individual", "grouped"):
+        lines = ev.pc_ward_lines(demands, bid, PricingPolicy(mode))
+        assert ev.pc_evaluated_price(demands, bid, PricingPolicy(mode)) == sum(
+            Decimal(line["amount"]) for ward_lines in lines.values() for line in ward_lines)

@@ -1,0 +1,82 @@
+"""Office: a tender's pricing policy (how volume-tier prices become each ward's unit price) and,
+once contracts are made, each ward's unit price, amount and the group that explains it."""
+from __future__ import annotations
+
+import re
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from procure import uow
+from procure.extensions import db
+from procure.forms import CsrfForm
+from procure.models import Role, Ward
+from procure.permissions import allow, request_user
+from procure.textnorm import parse_int
+from tenders import service
+from tenders.models import Contract, Tender
+from tenders.pricing_policy import MAX_GROUPS_LIMIT, PolicyError, PricingPolicy
+from tenders.views.common import bp, tender_or_404
+
+MAX_BREAKS = 20
+MODE_LABELS = {"pooled": _l("全区共通単価（全区の合計数量の段階）"), "individual": _l("区別単価（各区の数量の段階）"),
+               "grouped": _l("グループ別単価（数量の近い区をまとめ、グループの合計数量の段階）")}
+ROUNDING_LABELS = {"down": _l("切り捨て"), "half_up": _l("四捨五入"), "up": _l("切り上げ")}
+
+
+def describe(policy: PricingPolicy) -> str:
+    """The policy in the reader's language (PricingPolicy.describe is the Japanese record)."""
+    text = str(MODE_LABELS[policy.mode])
+    if policy.mode == "grouped":
+        text += (_("、区切り %(breaks)s", breaks="・".join(f"{b:,}" for b in policy.group_breaks))
+                 if policy.group_breaks else _("、最大 %(n)s グループ", n=policy.max_groups))
+    return text + _("、円未満%(rounding)s", rounding=ROUNDING_LABELS[policy.rounding])
+
+
+def policy_from_form(form) -> PricingPolicy:
+    """The form's policy; ValueError naming the field (full-width digits and 、 accepted)."""
+    breaks_text = form.get("group_breaks", "").strip()
+    parts = [p for p in re.split(r"[,、，\s]+", breaks_text) if p]
+    if len(parts) > MAX_BREAKS:
+        raise ValueError(_("グループの区切り: %(n)s 個までにしてください", n=MAX_BREAKS))
+    breaks = tuple(parse_int(p, _("グループの区切り"), 1, 10 ** 9) for p in parts)
+    max_groups = parse_int(form.get("max_groups", "").strip() or "3", _("グループ数の上限"), 1, MAX_GROUPS_LIMIT)
+    return PricingPolicy(form.get("mode", ""), max_groups, breaks, form.get("rounding", "down"))
+
+
+@bp.post("/office/tenders/<int:tender_id>/pricing-policy")
+@allow(Role.OFFICE)
+def pricing_policy(tender_id):
+    tender = tender_or_404(tender_id)
+    if CsrfForm().validate_on_submit():
+        try:
+            policy = policy_from_form(request.form)
+            service.set_pricing_policy(request_user(), tender.id, policy, request.form.get("lot", "").strip())
+            flash(_("単価の決め方を設定しました: %(policy)s", policy=describe(policy)), "success")
+        except (service.TenderError, PolicyError, ValueError) as exc:
+            uow.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("tenders.office_detail", tender_id=tender.id) + "#pricing")
+
+
+def ward_price_rows(tender: Tender) -> list[dict]:
+    """Per contract line: the ward, what it buys, its group and the unit price and amount, for the
+    office's table of who pays what and why."""
+    contracts = db.session.scalars(select(Contract).where(Contract.tender_id == tender.id)
+                                   .order_by(Contract.lot_code, Contract.id)).all()
+    names = {w.id: w.name_ja for w in db.session.scalars(select(Ward))}
+    patterns = {p.code: p.name for p in tender.patterns}
+    rows = []
+    for contract in contracts:
+        for line in contract.lines:
+            if "pattern" not in line:
+                continue
+            pricing = line.get("pricing") or {}
+            rows.append({"lot": contract.lot_code, "ward": names.get(contract.ward_id, ""),
+                         "item": patterns.get(line["pattern"], line["pattern"]), "lease": line.get("lease_months"),
+                         "quantity": line["quantity"], "group": pricing.get("group"),
+                         "group_quantity": pricing.get("group_quantity"), "unit_price": line["unit_price"],
+                         "amount": line["amount"]})
+    return rows
