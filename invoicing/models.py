@@ -98,6 +98,7 @@ class Invoice(Audited, db.Model):
 
 _LIVE_READING = text("live AND reading_id IS NOT NULL")
 _LIVE_ADJUSTMENT = text("live AND pooled_adjustment_id IS NOT NULL")
+_LIVE_FEE = text("live AND fee_usage_id IS NOT NULL")
 
 
 class InvoiceLine(Audited, db.Model):
@@ -110,6 +111,8 @@ class InvoiceLine(Audited, db.Model):
               postgresql_where=_LIVE_READING, sqlite_where=_LIVE_READING),
         Index("uq_invoice_line_live_adjustment", "pooled_adjustment_id", unique=True,
               postgresql_where=_LIVE_ADJUSTMENT, sqlite_where=_LIVE_ADJUSTMENT),
+        Index("uq_invoice_line_live_fee", "fee_usage_id", "charge_kind", unique=True,
+              postgresql_where=_LIVE_FEE, sqlite_where=_LIVE_FEE),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
@@ -120,6 +123,8 @@ class InvoiceLine(Audited, db.Model):
     # Electricity tender contracts: one reading gives base, energy and pass-through lines.
     reading_id: Mapped[int | None] = mapped_column(ForeignKey("electricity_reading.id"), index=True)
     charge_kind: Mapped[str | None] = mapped_column(String(20))
+    # Pooled-volume service fees (fees): a ward's month, billed as a base and a usage line.
+    fee_usage_id: Mapped[int | None] = mapped_column(ForeignKey("fee_usage.id"), index=True)
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("tender_contract.id"), index=True)
     contract_line: Mapped[int | None]
     description: Mapped[str] = mapped_column(String(200))

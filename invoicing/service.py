@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from catalog.order_models import MonthClose, Order, OrderLine, PooledAdjustment
 from catalog.ordering import line_amount
 from deliveries import services as deliveries
+from fees import service as fees
 from invoicing import ledger, matching
 from invoicing.ledger import lease_units
 from invoicing.tax import credit_with_tax
@@ -189,12 +190,13 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
     goods, adjustments = billable(vendor.id, ward.id, year, month)
     readings = billable_readings(vendor.id, ward.id, year, month)
     contract_lines = billable_contract_lines(vendor.id, ward.id, year, month)
+    fee_months = fees.billable_fees(vendor.id, ward.id, year, month)
     ward_billing = db.session.scalar(select(WardBilling).filter_by(ward_id=ward.id))
     per_facility = bool(ward_billing and ward_billing.invoice_per_facility)
     groups: dict[int | None, list] = defaultdict(list)
     for entry in goods:
         groups[entry["order_line"].order.facility_id if per_facility else None].append(entry)
-    if (adjustments or readings or contract_lines) and not groups:
+    if (adjustments or readings or contract_lines or fee_months) and not groups:
         groups[None] = []
     invoices = []
     for facility_id, entries in sorted(groups.items(), key=lambda kv: kv[0] or 0):
@@ -237,6 +239,11 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
                 amount=line_amount(entry["quantity"], contract_line_price(line)),
                 tax_rate=Decimal(line.get("tax_rate", STANDARD))))
         contract_lines = []
+        for usage, contract, fee in fee_months:  # pooled-volume service fees: base + usage at the pooled tier
+            for entry in fees.fee_lines(usage, contract, fee):
+                invoice.lines.append(InvoiceLine(ward_id=ward.id, line_no=len(invoice.lines) + 1, fee_usage_id=usage.id,
+                                                 tax_rate=contract.tax_rate, **entry))
+        fee_months = []
         set_totals(invoice)
         db.session.add(invoice)
         db.session.flush()
@@ -257,8 +264,8 @@ def match_invoice(invoice: Invoice, role: str = SYSTEM) -> None:
     """Three-way match of every line (invoice vs order vs inspection); sets line and invoice
     status. Pooled adjustments match their recorded amount. Does not commit. `role`: whoever
     caused the match (matching itself is automatic)."""
-    goods = [l for l in invoice.lines
-             if l.pooled_adjustment_id is None and l.reading_id is None and l.contract_id is None]
+    goods = [l for l in invoice.lines if l.pooled_adjustment_id is None and l.reading_id is None
+             and l.contract_id is None and l.fee_usage_id is None]
     ids = [l.order_line_id for l in goods if l.order_line_id is not None]
     orders = {o.id: o for o in db.session.scalars(select(OrderLine).where(
         OrderLine.id.in_(ids), OrderLine.ward_id == invoice.ward_id, OrderLine.vendor_id == invoice.vendor_id))}
@@ -305,6 +312,8 @@ def match_invoice(invoice: Invoice, role: str = SYSTEM) -> None:
             line.matched = ok
             line.discrepancies = None if ok else [{"code": "reading_charge_mismatch",
                                                    "message": "検針値と契約単価から計算した金額と一致しません"}]
+        elif line.fee_usage_id is not None:
+            line.matched, line.discrepancies = _fee_line_matches(line, invoice)
         elif line.pooled_adjustment_id is not None:
             adjustment = db.session.get(PooledAdjustment, line.pooled_adjustment_id)
             ok = (adjustment is not None and adjustment.ward_id == invoice.ward_id
@@ -317,6 +326,21 @@ def match_invoice(invoice: Invoice, role: str = SYSTEM) -> None:
             line.matched = found.matched
             line.discrepancies = [{"code": d.code, "message": d.message} for d in found.discrepancies] or None
     refresh_status(invoice, role)
+
+
+def _fee_line_matches(line: InvoiceLine, invoice: Invoice) -> tuple[bool, list | None]:
+    """A fee line stands when it is the ward's month of the vendor's contract at the fee the
+    reported units give."""
+    from fees.models import FeeUsage
+
+    usage = db.session.get(FeeUsage, line.fee_usage_id)
+    fee = None
+    if usage is not None and usage.ward_id == invoice.ward_id and usage.contract.vendor_id == invoice.vendor_id:
+        fee = fees.fees_for_month(usage.contract, usage.year, usage.month).get(usage.ward_id)
+    expected = {e["charge_kind"]: e["amount"] for e in fees.fee_lines(usage, usage.contract, fee)} if fee else {}
+    if expected.get(line.charge_kind) == line.amount:
+        return True, None
+    return False, [{"code": "fee_mismatch", "message": "報告された件数と料金表から計算した金額と一致しません"}]
 
 
 def refresh_status(invoice: Invoice, role: str = SYSTEM) -> None:

@@ -79,6 +79,9 @@ PAGES = {
     # tenders (the fixture's tender is collecting demand: wards may look, vendors not yet)
     "/office/tenders": ({"office"}, set()),
     "/office/tenders/{tender}": ({"office"}, set()),
+    "/office/fees": ({"office"}, set()),
+    "/office/fees/{contract}": (set(), {"office"}),  # no such contract: 404
+    "/ward/fees": (WARD, set()),
     "/ward/tenders": (WARD, set()),
     "/ward/tenders/{tender}": (WARD, set()),
     "/ward/tenders/facilities-template.xlsx": (WARD, set()),
@@ -117,6 +120,9 @@ FORM_POST = {
     "/office/tenders/{tender}/patterns": ({"office"}, set()),
     "/office/tenders/{tender}/lots": ({"office"}, set()),
     "/office/tenders/{tender}/pricing-policy": ({"office"}, set()),
+    "/office/fees": ({"office"}, set()),
+    "/office/fees/{contract}": (set(), {"office"}),
+    "/ward/fees": (WARD, set()),
     "/office/tenders/{tender}/actions/publish": ({"office"}, set()),
     "/office/tenders/{tender}/questions/{question}/answer": (set(), {"office"}),  # no such question: 404
     "/ward/tenders/{tender}": (WARD, set()),

@@ -1,0 +1,117 @@
+"""Fee contract use cases: the office sets up a contract; wards (or the office) report a month's
+units; the month's fees per ward feed the vendor's monthly invoices (invoicing.service). Flush
+only: the request or job commits."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from fees.models import FeeContract, FeeUsage
+from fees.pricing import FeeError, WardFee, month_fees, tier_problems
+from procure.extensions import db
+from procure.models import WARD_ROLES, Role, User, Vendor, Ward
+
+MAX_UNITS = 10_000_000
+TAX_RATES = (Decimal("0.10"), Decimal("0.08"))
+
+
+def create_contract(office: User, vendor_id: int, title: str, unit_label: str, base_fee: Decimal,
+                    tiers: list[tuple[int, Decimal]], tax_rate: Decimal = Decimal("0.10")) -> FeeContract:
+    title, unit_label = (title or "").strip(), (unit_label or "").strip()
+    if db.session.get(Vendor, vendor_id) is None:
+        raise FeeError("事業者を選んでください", "vendor")
+    if not title or len(title) > 200:
+        raise FeeError("契約名を 200 文字以内で入力してください", "title")
+    if not unit_label or len(unit_label) > 20:
+        raise FeeError("単位（世帯、ID など）を 20 文字以内で入力してください", "unit_label")
+    if base_fee < 0 or base_fee != base_fee.to_integral_value():
+        raise FeeError("基本料金は 0 以上の円単位で入力してください", "base_fee")
+    problems = tier_problems(tiers)
+    if problems:
+        raise FeeError("\n".join(problems), "tiers")
+    if tax_rate not in TAX_RATES:
+        raise FeeError("税率は 10% か 8% にしてください", "tax_rate")
+    contract = FeeContract(vendor_id=vendor_id, title=title, unit_label=unit_label, base_fee=base_fee,
+                           tiers=[[q, str(f)] for q, f in tiers], tax_rate=tax_rate, created_by_id=office.id)
+    db.session.add(contract)
+    db.session.flush()
+    return contract
+
+
+def month_is_billed(contract_id: int, year: int, month: int) -> bool:
+    from invoicing.models import InvoiceLine
+
+    return db.session.scalar(select(InvoiceLine.id).join(FeeUsage, InvoiceLine.fee_usage_id == FeeUsage.id).where(
+        FeeUsage.fee_contract_id == contract_id, FeeUsage.year == year, FeeUsage.month == month,
+        InvoiceLine.live.is_(True)).limit(1)) is not None
+
+
+def report_units(user: User, contract_id: int, ward_id: int, year: int, month: int, units: int,
+                 today: date) -> FeeUsage:
+    """A ward's units for a month (replacing an earlier report), until the month is billed: after
+    that the tier every ward was billed at must not move."""
+    contract = db.session.get(FeeContract, contract_id)
+    if contract is None:
+        raise FeeError("契約が見つかりません", "contract")
+    if (user.role in WARD_ROLES and user.ward_id != ward_id) or user.role not in (*WARD_ROLES, Role.OFFICE):
+        raise FeeError("自区の件数だけ報告できます", "ward")
+    if db.session.get(Ward, ward_id) is None:
+        raise FeeError("区を選んでください", "ward")
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100 or (year, month) > (today.year, today.month):
+        raise FeeError("報告する月は今月以前の年月にしてください", "month")
+    if not 0 <= units <= MAX_UNITS:
+        raise FeeError(f"件数は 0〜{MAX_UNITS:,} で入力してください", "units")
+    if month_is_billed(contract.id, year, month):
+        raise FeeError(f"{year}年{month}月はすでに請求されています。件数は変更できません", "month")
+    usage = db.session.scalar(select(FeeUsage).filter_by(fee_contract_id=contract.id, ward_id=ward_id,
+                                                         year=year, month=month))
+    if usage is None:
+        usage = FeeUsage(fee_contract_id=contract.id, ward_id=ward_id, year=year, month=month, units=units,
+                         reported_by_id=user.id)
+        db.session.add(usage)
+    else:
+        usage.units, usage.reported_by_id = units, user.id
+    db.session.flush()
+    return usage
+
+
+def usages(contract_id: int, year: int, month: int) -> list[FeeUsage]:
+    return db.session.scalars(select(FeeUsage).filter_by(fee_contract_id=contract_id, year=year, month=month)
+                              .order_by(FeeUsage.ward_id)).all()
+
+
+def fees_for_month(contract: FeeContract, year: int, month: int) -> dict[int, WardFee]:
+    """Per ward id: its fee for the month, at the tier of all wards' reported units."""
+    rows = usages(contract.id, year, month)
+    fees = month_fees(Decimal(contract.base_fee), contract.tier_list(), {str(u.ward_id): u.units for u in rows})
+    return {int(ward): fee for ward, fee in fees.items()}
+
+
+def billable_fees(vendor_id: int, ward_id: int, year: int, month: int) -> list[tuple[FeeUsage, FeeContract, WardFee]]:
+    """The ward's months of the vendor's fee contracts not yet billed, with their fee."""
+    from invoicing.models import InvoiceLine
+
+    billed = select(InvoiceLine.fee_usage_id).where(InvoiceLine.fee_usage_id.is_not(None), InvoiceLine.live.is_(True))
+    found = []
+    for usage in db.session.scalars(select(FeeUsage).join(FeeContract).where(
+            FeeContract.vendor_id == vendor_id, FeeUsage.ward_id == ward_id, FeeUsage.year == year,
+            FeeUsage.month == month, FeeUsage.units > 0, FeeUsage.id.not_in(billed)).order_by(FeeUsage.id)):
+        fee = fees_for_month(usage.contract, year, month).get(ward_id)
+        if fee is not None:
+            found.append((usage, usage.contract, fee))
+    return found
+
+
+def fee_lines(usage: FeeUsage, contract: FeeContract, fee: WardFee) -> list[dict]:
+    """The invoice lines of a ward's month: the base fee and the usage at the pooled tier."""
+    when = f"{usage.year}年{usage.month}月"
+    lines = [
+        {"charge_kind": "base", "description": f"{contract.title} 基本料金（{when}）", "quantity": Decimal(1),
+         "unit": "月", "unit_price": fee.base_fee, "amount": fee.base_fee},
+        {"charge_kind": "usage", "description": f"{contract.title} 従量料金（{when}、全区合計 {fee.pooled_units:,}"
+                                                f"{contract.unit_label}の段階）", "quantity": Decimal(fee.units),
+         "unit": contract.unit_label, "unit_price": fee.unit_fee, "amount": fee.usage_amount},
+    ]
+    return [line for line in lines if line["charge_kind"] == "usage" or line["amount"]]

@@ -1,0 +1,124 @@
+"""Seed 000's pooled-volume fee: a month at 1,100 yen + 11 yen x 300 households = 4,400 yen when all
+participants together reach the 20,010-household tier; billed once per ward and month."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from tests.catalog_data import user
+from tests.functional.test_tender_flow import ward_user
+from tests.helpers import unit_of_work
+
+TIERS = [(0, Decimal(13)), (10000, Decimal(12)), (20000, Decimal(11))]
+
+
+def last_month():
+    from procure.formatting import today_in_tokyo
+
+    return today_in_tokyo().replace(day=1) - timedelta(days=1)
+
+
+def fee_contract(app):
+    from fees import service as fees
+    from procure.extensions import db
+    from procure.models import Vendor
+
+    vendor_id = db.session.scalar(select(Vendor.id).filter_by(name="株式会社文具屋"))
+    return fees.create_contract(user("office@example.jp"), vendor_id, "電子回覧板サービス", "世帯", Decimal(1100), TIERS)
+
+
+def ward_id(code):
+    from procure.extensions import db
+    from procure.models import Ward
+
+    return db.session.scalar(select(Ward.id).filter_by(code=code))
+
+
+def test_a_month_bills_base_plus_units_at_the_pooled_tier(app):
+    from fees import service as fees
+    from invoicing import service as invoicing
+    from procure.extensions import db
+    from procure.formatting import today_in_tokyo
+    from procure.models import Vendor, Ward
+
+    month = last_month()
+    with unit_of_work(app):
+        contract = fee_contract(app)
+        shibuya, setagaya = ward_id("131130"), ward_id("131121")
+        fees.report_units(user("staff@shibuya.example.jp"), contract.id, shibuya, month.year, month.month, 300,
+                          today_in_tokyo())
+        fees.report_units(user("office@example.jp"), contract.id, setagaya, month.year, month.month, 19710,
+                          today_in_tokyo())
+        fee = fees.fees_for_month(contract, month.year, month.month)[shibuya]
+        assert (fee.pooled_units, fee.unit_fee, fee.total) == (20010, Decimal(11), Decimal(4400))
+        vendor = db.session.get(Vendor, contract.vendor_id)
+        (invoice,) = invoicing.generate_invoice(vendor, db.session.get(Ward, shibuya), month.year, month.month,
+                                                user("vendor@bunguya.example.jp"), today_in_tokyo())
+        fee_lines = [l for l in invoice.lines if l.fee_usage_id is not None]
+        assert [(l.charge_kind, l.quantity, l.unit_price, l.amount) for l in fee_lines] == [
+            ("base", 1, 1100, 1100), ("usage", 300, 11, 3300)]
+        assert "全区合計 20,010世帯の段階" in fee_lines[1].description
+        assert all(l.matched for l in fee_lines)
+        # billed once: the month is not billed again, and its units can no longer change
+        assert invoicing.generate_invoice(vendor, db.session.get(Ward, shibuya), month.year, month.month,
+                                          user("vendor@bunguya.example.jp"), today_in_tokyo()) == []
+        with pytest.raises(fees.FeeError, match="すでに請求"):
+            fees.report_units(user("office@example.jp"), contract.id, setagaya, month.year, month.month, 5,
+                              today_in_tokyo())
+
+
+def test_units_are_reported_by_the_ward_itself_and_within_range(app):
+    from fees import service as fees
+    from procure.formatting import today_in_tokyo
+
+    month = last_month()
+    with unit_of_work(app):
+        contract = fee_contract(app)
+        with pytest.raises(fees.FeeError, match="自区"):
+            fees.report_units(user("staff@shibuya.example.jp"), contract.id, ward_id("131121"), month.year,
+                              month.month, 10, today_in_tokyo())
+        with pytest.raises(fees.FeeError, match="自区"):
+            fees.report_units(user("vendor@bunguya.example.jp"), contract.id, ward_id("131130"), month.year,
+                              month.month, 10, today_in_tokyo())
+        with pytest.raises(fees.FeeError, match="件数"):
+            fees.report_units(user("staff@shibuya.example.jp"), contract.id, ward_id("131130"), month.year,
+                              month.month, -1, today_in_tokyo())
+        next_month = today_in_tokyo().replace(day=28) + timedelta(days=5)
+        with pytest.raises(fees.FeeError, match="今月以前"):
+            fees.report_units(user("staff@shibuya.example.jp"), contract.id, ward_id("131130"), next_month.year,
+                              next_month.month, 10, today_in_tokyo())
+
+
+def test_a_fee_schedule_must_start_at_zero_and_not_rise_with_volume():
+    from fees.pricing import tier_problems
+
+    assert tier_problems(TIERS) == []
+    assert tier_problems([(5, Decimal(13))]) and tier_problems([(0, Decimal(11)), (100, Decimal(12))])
+
+
+def test_the_ward_reports_on_its_page_and_reads_why_it_pays_what_it_pays(app, client, login):
+    from tests.helpers import csrf_token, sign_in
+
+    month = last_month()
+    with unit_of_work(app):
+        contract_id = fee_contract(app).id
+    login("office@example.jp")
+    page = f"/office/fees/{contract_id}?month={month.year}-{month.month:02d}"
+    client.post(f"/office/fees/{contract_id}", data={"csrf_token": csrf_token(client, page), "ward_id": "%d" % 0,
+                                                     "month": f"{month.year}-{month.month:02d}", "units": "5"})
+    with unit_of_work(app):
+        setagaya = ward_id("131121")
+    client.post(f"/office/fees/{contract_id}", data={"csrf_token": csrf_token(client, page), "ward_id": str(setagaya),
+                                                     "month": f"{month.year}-{month.month:02d}", "units": "１９，７１０"})
+    client = app.test_client()
+    sign_in(client, "staff@shibuya.example.jp")
+    ward_page = f"/ward/fees?month={month.year}-{month.month:02d}"
+    done = client.post("/ward/fees", data={"csrf_token": csrf_token(client, ward_page), "contract_id": str(contract_id),
+                                           "month": f"{month.year}-{month.month:02d}", "units": "３００"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "¥1,100 + ¥11 × 300世帯 = ¥4,400" in done and "全区合計 20,010世帯" in done
+    refused = client.post("/ward/fees", data={"csrf_token": csrf_token(client, ward_page),
+                                              "contract_id": str(contract_id), "month": "2026-13", "units": "1"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "2026-11 の形" in refused
