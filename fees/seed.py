@@ -16,10 +16,16 @@ TITLE = "電子回覧板サービス（町会・自治会向け）"
 UNITS = {"131130": 300, "131121": 12000, "131041": 5210, "131016": 2500}
 
 
+def seed_fees_demo() -> None:
+    from procure.formatting import today_in_tokyo
+
+    seed_fees(today_in_tokyo())
+
+
 def seed_fees(today: date) -> None:
     if db.session.scalar(select(FeeContract.id).filter_by(title=TITLE)):
         return
-    vendor = db.session.scalar(select(Vendor).filter_by(name="東京ピーシーソリューションズ株式会社"))
+    vendor = db.session.scalar(select(Vendor).filter_by(corporate_number="7011101045678"))  # 城南オフィスサプライ
     office = db.session.scalar(select(User).filter_by(role=Role.OFFICE).order_by(User.id))
     if vendor is None or office is None:
         return

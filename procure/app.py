@@ -59,6 +59,7 @@ def _import_models() -> None:
     """Every mapped class, so that migrations and relationships see them all."""
     import catalog.models  # noqa: F401
     import catalog.order_models  # noqa: F401
+    import costshares.models  # noqa: F401
     import deliveries.models  # noqa: F401
     import fees.models  # noqa: F401
     import invoicing.models  # noqa: F401
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from catalog.ward_views import bp as ordering_bp
     from deliveries.views import bp as records_bp
     from fees.views import bp as fees_bp
+    from costshares.views import bp as costshares_bp
     from invoicing.views import bp as invoicing_bp
     from invoicing.webhooks import bp as webhooks_bp
     from tenders.views import bp as tenders_bp
@@ -107,7 +109,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(pricing_bp)
     for blueprint in (jobs_bp, ordering_bp, budgets_bp, replenish_bp, records_bp, adjustments_bp,
-                      vendor_catalog_bp, catalog_office_bp, invoicing_bp, webhooks_bp, tenders_bp, fees_bp):
+                      vendor_catalog_bp, catalog_office_bp, invoicing_bp, webhooks_bp, tenders_bp, fees_bp,
+                      costshares_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(webhooks_bp)  # Stripe signs its webhooks; there is no session or form
     # The API authenticates with bearer tokens only (never cookies), so CSRF does not apply.
@@ -220,7 +223,8 @@ def _register_office_todos(app: Flask) -> None:
 def _register_seeders(app: Flask) -> None:
     """Demo data of the domain packages, in the order procure.seed.seed_all runs them."""
     from catalog.seed import seed_catalog_demo
-    from fees.seed import seed_fees
+    from costshares.seed import seed_cost_shares_demo
+    from fees.seed import seed_fees_demo
     from invoicing.seed import seed_billing
     from procure.dbtypes import utcnow
     from procure.formatting import today_in_tokyo
@@ -229,7 +233,8 @@ def _register_seeders(app: Flask) -> None:
     app.extensions["demo_seeders"] = (
         ("demo", lambda: seed_catalog_demo(today_in_tokyo())),
         ("demo", seed_billing),
-        ("demo", lambda: seed_fees(today_in_tokyo())),
+        ("demo", seed_fees_demo),
+        ("demo", seed_cost_shares_demo),
         ("tenders", lambda: seed_tenders_demo(utcnow())),
     )
 

@@ -82,6 +82,8 @@ PAGES = {
     "/office/fees": ({"office"}, set()),
     "/office/fees/{contract}": (set(), {"office"}),  # no such contract: 404
     "/ward/fees": (WARD, set()),
+    "/office/cost-shares": ({"office"}, set()),
+    "/ward/cost-shares": (WARD, set()),
     "/ward/tenders": (WARD, set()),
     "/ward/tenders/{tender}": (WARD, set()),
     "/ward/tenders/facilities-template.xlsx": (WARD, set()),
@@ -123,6 +125,7 @@ FORM_POST = {
     "/office/fees": ({"office"}, set()),
     "/office/fees/{contract}": (set(), {"office"}),
     "/ward/fees": (WARD, set()),
+    "/office/cost-shares": ({"office"}, set()),
     "/office/tenders/{tender}/actions/publish": ({"office"}, set()),
     "/office/tenders/{tender}/questions/{question}/answer": (set(), {"office"}),  # no such question: 404
     "/ward/tenders/{tender}": (WARD, set()),

@@ -1,0 +1,96 @@
+"""Pages: the office enters a fiscal year's cost items and standalone references, previews the
+shares and issues the bills; a ward reads its bill line by line."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from costshares import service
+from costshares.models import CostShareBill, StandaloneReference
+from costshares.sharing import SharingError
+from procure import uow
+from procure.extensions import db
+from procure.formatting import today_in_tokyo
+from procure.forms import CsrfForm
+from procure.jpcalendar import fiscal_year
+from procure.models import Role, Ward
+from procure.permissions import WARD, allow, request_user
+from procure.textnorm import parse_decimal, parse_int
+
+bp = Blueprint("costshares", __name__)
+
+
+def _fy() -> int:
+    try:
+        return parse_int(request.values.get("fy", ""), _("年度"), 2000, 2100)
+    except ValueError:
+        return fiscal_year(today_in_tokyo())
+
+
+def _weights(form) -> dict[str, Decimal]:
+    return {key: parse_decimal(form.get(f"w_{key}", "").strip() or "0") for key in ("equal", "population", "quantity")}
+
+
+def _post(fy: int) -> None:
+    f, user = request.form, request_user()
+    action = f.get("action")
+    if action == "add_cost":
+        service.add_running_cost(user, fy, f.get("label", ""), parse_decimal(f.get("amount", "")), _weights(f))
+        flash(_("費目を追加しました"), "success")
+    elif action == "delete_cost":
+        service.delete_running_cost(user, parse_int(f.get("cost_id", ""), _("費目"), 1, 2 ** 31 - 1))
+        flash(_("費目を削除しました"), "success")
+    elif action == "standalone":
+        service.record_standalone(user, fy, parse_int(f.get("ward_id", ""), _("区"), 1, 2 ** 31 - 1),
+                                  parse_decimal(f.get("amount", "")), f.get("source", ""))
+        flash(_("単独調達の見込額を記録しました"), "success")
+    elif action == "issue":
+        bills = service.issue(user, fy, _rate(f))
+        flash(_("%(n)s 区に負担金を請求しました", n=len(bills)), "success")
+
+
+def _rate(form) -> Decimal | None:
+    text = form.get("min_savings_percent", "").strip()
+    if not text:
+        return None
+    percent = parse_decimal(text)
+    if not 0 <= percent < 100:
+        raise ValueError(_("最低削減率は 0 以上 100 未満（パーセント）で入力してください"))
+    return percent / 100
+
+
+@bp.route("/office/cost-shares", methods=["GET", "POST"])
+@allow(Role.OFFICE)
+def office_page():
+    form, fy = CsrfForm(), _fy()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            _post(fy)
+        except (SharingError, ValueError) as exc:
+            uow.rollback()
+            flash(str(exc), "error")
+        return redirect(url_for("costshares.office_page", fy=fy))
+    bills = db.session.scalars(select(CostShareBill).filter_by(fiscal_year=fy).order_by(CostShareBill.number)).all()
+    preview, problem = [], None
+    if not bills and service.running_costs(fy):
+        try:
+            preview = service.preview(fy)
+        except SharingError as exc:
+            problem = str(exc)
+    wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
+    names = {w.code: w.name_ja for w in wards}
+    standalone = {r.ward_id: r for r in db.session.scalars(select(StandaloneReference).filter_by(fiscal_year=fy))}
+    return render_template("costshares/office.html", fy=fy, costs=service.running_costs(fy), bills=bills,
+                           preview=preview, problem=problem, wards=wards, names=names, standalone=standalone,
+                           joint=service.joint_amounts(fy), form=form, rate=service.DEFAULT_MIN_SAVINGS)
+
+
+@bp.get("/ward/cost-shares")
+@allow(*WARD)
+def ward_page():
+    bills = db.session.scalars(select(CostShareBill).filter_by(ward_id=request_user().ward_id)
+                               .order_by(CostShareBill.fiscal_year.desc())).all()
+    return render_template("costshares/ward.html", bills=bills)

@@ -1,0 +1,116 @@
+"""The office's running costs shared 4:6 (equal : population) among the wards with a 30% minimum
+saving against each ward's standalone amount (seed 004), billed per ward and explained line by
+line; the shortfall of a protected ward is recovered from the others."""
+import re
+from decimal import Decimal
+
+import pytest
+
+from tests.catalog_data import user
+from tests.functional.test_pricing_policies import A, B, C, D, OPENS, VENDOR, awarded_contracts, forms_tender, schedule
+from tests.helpers import unit_of_work
+
+FY = 2026  # the tenders' contracts are signed in December 2026
+
+
+@pytest.fixture(autouse=True)
+def no_demo_cost_shares(app):
+    """The demo seeds cost shares for the current fiscal year (costshares.seed); these tests start
+    their year empty."""
+    from sqlalchemy import delete
+
+    from costshares.models import CostShareBill, RunningCost, StandaloneReference
+    from procure.extensions import db
+
+    with unit_of_work(app):
+        for model in (CostShareBill, RunningCost, StandaloneReference):
+            db.session.execute(delete(model).where(model.fiscal_year == FY))
+        db.session.commit()
+
+
+def grouped_contracts(app):
+    from tenders import service
+
+    t = forms_tender(app, {A: 50000, B: 10000, C: 1000, D: 500}, {"mode": "grouped", "max_groups": 3})
+    service.submit_bid(user(VENDOR), t, schedule("20.0", (1500, "13.0"), (10000, "6.0"), (50000, "3.0")), OPENS)
+    awarded_contracts(t)  # A 150,000, B 60,000, C 13,000, D 6,500
+
+
+def ward(code):
+    from sqlalchemy import select
+
+    from procure.extensions import db
+    from procure.models import Ward
+
+    return db.session.scalar(select(Ward).filter_by(code=code))
+
+
+def test_four_six_shares_with_a_thirty_percent_guarantee_are_billed_and_explained(app):
+    from costshares import service
+    from costshares.sharing import DEFAULT_WEIGHTS
+
+    with unit_of_work(app):
+        office = user("office@example.jp")
+        grouped_contracts(app)
+        service.add_running_cost(office, FY, "組織運営費（人件費・システム）", Decimal(100000), DEFAULT_WEIGHTS)
+        for code, amount in {A: 250000, B: 100000, C: 20000, D: 12500}.items():
+            service.record_standalone(office, FY, ward(code).id, Decimal(amount), "単独調達の見積（令和8年5月）")
+        bills = {b.ward.code: b for b in service.issue(office, FY)}
+        assert len(bills) == 23 and sum(b.total for b in bills.values()) == 100000
+        shinjuku = bills[C]
+        assert shinjuku.joint_amount == 13000
+        assert shinjuku.joint_amount + shinjuku.total == 14000  # 30% below its standalone 20,000
+        shortfall = -shinjuku.adjustment
+        assert shortfall > 0 and sum(b.adjustment for b in bills.values() if b.adjustment > 0) == shortfall
+        assert [line["label"] for line in shinjuku.lines][-1] == "最低削減率の保証による調整"
+        assert "均等割 4/10 × 1/23" in shinjuku.lines[0]["basis"] and "人口割 6/10" in shinjuku.lines[0]["basis"]
+        with pytest.raises(service.SharingError, match="請求済み"):
+            service.issue(office, FY)
+        with pytest.raises(service.SharingError, match="請求済み"):
+            service.add_running_cost(office, FY, "追加", Decimal(1), DEFAULT_WEIGHTS)
+
+
+def test_a_guarantee_the_shares_cannot_give_is_refused_and_nothing_is_billed(app):
+    from sqlalchemy import func, select
+
+    from costshares import service
+    from costshares.models import CostShareBill
+    from costshares.sharing import DEFAULT_WEIGHTS
+    from procure.extensions import db
+
+    with unit_of_work(app):
+        office = user("office@example.jp")
+        grouped_contracts(app)
+        service.add_running_cost(office, FY, "組織運営費", Decimal(100000), DEFAULT_WEIGHTS)
+        service.record_standalone(office, FY, ward(A).id, Decimal(160000), "単独見積")  # cap 112,000 < 150,000
+        with pytest.raises(service.SharingError, match="満たせません"):
+            service.issue(office, FY)
+        assert db.session.scalar(select(func.count()).select_from(CostShareBill).filter_by(fiscal_year=FY)) == 0
+
+
+def test_the_office_issues_from_its_page_and_the_ward_reads_its_bill(app, client, login):
+    from tests.helpers import csrf_token, sign_in
+
+    with unit_of_work(app):
+        grouped_contracts(app)
+        shinjuku_id, setagaya_id = ward(C).id, ward(A).id
+    login("office@example.jp")
+    page = f"/office/cost-shares?fy={FY}"
+
+    def post(**data):
+        return client.post("/office/cost-shares", data={"csrf_token": csrf_token(client, page), "fy": str(FY), **data},
+                           follow_redirects=True).get_data(as_text=True)
+
+    assert "金額は 0 以上の円単位" in post(action="add_cost", label="組織運営費", amount="－５", w_equal="4",
+                                        w_population="6")
+    post(action="add_cost", label="組織運営費", amount="１００，０００", w_equal="４", w_population="６")
+    post(action="standalone", ward_id=str(setagaya_id), amount="250000", source="単独見積")
+    html = post(action="standalone", ward_id=str(shinjuku_id), amount="20000", source="単独見積")
+    assert "配分の試算" in html and "新宿区" in html
+    html = post(action="issue", min_savings_percent="30")
+    assert "23 区に負担金を請求しました" in html and "FY2026-131041" in html, re.findall(r"<p class=\"flash[^<]*</p>|role=\"alert\"[^<]*", html)
+    ward_client = app.test_client()
+    sign_in(ward_client, "staff@shibuya.example.jp")
+    mine = ward_client.get("/ward/cost-shares").get_data(as_text=True)
+    assert "不課税" in mine and "均等割 4/10 × 1/23" in mine and "FY2026-131130" in mine
+    assert "FY2026-131041" not in mine  # another ward's bill
