@@ -16,6 +16,7 @@ from tenders.models import Tender
 PC_TITLE = "【デモ】令和9年度 パソコン共同調達"
 POWER_TITLE = "【デモ】区施設の電力 共同調達"
 FOOD_TITLE = "【デモ】災害用備蓄食料 共同調達"
+FORMS_TITLE = "【デモ】連続帳票 共同調達（グループ別単価）"
 NOTEBOOK_OPTIONS = [
     {"code": "mem16", "name": "16GB", "group": "メモリ"}, {"code": "mem32", "name": "32GB", "group": "メモリ"},
     {"code": "ssd512", "name": "SSD 512GB", "group": "ストレージ"}, {"code": "ssd1t", "name": "SSD 1TB", "group": "ストレージ"},
@@ -46,6 +47,9 @@ def seed_tenders_demo(now: datetime) -> None:
         _electricity_open_for_bids(office, shibuya, setagaya, now)
     if not _exists(FOOD_TITLE):
         _food_awarded(office, shibuya, setagaya, now)
+    others = [_user("staff@shinjuku.example.jp"), _user("staff@chiyoda.example.jp")]
+    if not _exists(FORMS_TITLE) and all(others):
+        _forms_grouped(office, [setagaya, shibuya, *others], now)
 
 
 def _pc_collecting_demand(office: User, shibuya: User, setagaya: User, now: datetime) -> None:
@@ -111,4 +115,33 @@ def _food_awarded(office: User, shibuya: User, setagaya: User, now: datetime) ->
     service.request_opening(office, tender.id, opening)
     service.open_bids(_user("witness@example.jp"), tender.id, opening)  # 開札立会人
     service.award(office, tender.id, opening, seed=20261101)
+    service.make_contracts(office, tender.id, opening + timedelta(days=1))
+
+
+def _forms_grouped(office: User, staff: list[User], now: datetime) -> None:
+    """Seed 004's third round: pre-printed forms priced by groups of at most 3 (the small wards
+    together reach a tier they would not alone); awarded and contracted, so the savings ledger
+    and the tender page show who pays what and why."""
+    from tenders.pricing_policy import PricingPolicy
+
+    opens, closes, opening = now - timedelta(days=40), now - timedelta(days=30), now - timedelta(days=29)
+    tender = service.create_tender(office, "generic", FORMS_TITLE, opens, closes, opening, Decimal("300000"),
+                                   qualification="designated_ward", designated_ward_id=staff[1].ward_id)
+    service.add_pattern(office, tender.id, "form", "連続帳票 A4（1枚）", [], unit="枚")
+    service.set_pricing_policy(office, tender.id, PricingPolicy("grouped", max_groups=3))
+    service.move(office, tender.id, "open_demand", opens - timedelta(days=20))
+    for user, sheets in zip(staff, (50000, 10000, 1000, 500)):
+        service.join(user, tender.id, opens - timedelta(days=20))
+        service.enter_pc_demand(user, tender.id, [{"pattern": "form", "quantity": sheets, "facility_id": _site(user)}],
+                                opens - timedelta(days=20))
+    service.move(office, tender.id, "publish", opens - timedelta(days=10))
+    service.move(office, tender.id, "open_bidding", opens)
+    for email, base, tiers in (("vendor@bunguya.example.jp", "20.0", [["1500", "13.0"], ["10000", "6.0"],
+                                                                      ["50000", "3.0"]]),
+                               ("vendor@pc.example.jp", "30.0", [["60000", "2.9"]])):
+        service.submit_bid(_user(email), tender.id, {"patterns": {"form": base}, "volume_prices": {"form": tiers}},
+                           opens + timedelta(days=2))
+    service.request_opening(office, tender.id, opening)
+    service.open_bids(_user("witness@example.jp"), tender.id, opening)
+    service.award(office, tender.id, opening, seed=20261102)
     service.make_contracts(office, tender.id, opening + timedelta(days=1))

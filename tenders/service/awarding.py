@@ -270,12 +270,36 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
                          for ward, lines in sorted(per_ward.items())]
         if sum((c.amount for c in lot_contracts), Decimal(0)) != award_row.price:
             raise TenderError(f"区別契約の合計が落札価格と一致しません（ロット {lot.code or lot.name}）")
+        db.session.add_all(lot_contracts)
+        db.session.flush()
+        if tender.kind in ITEMIZED:
+            _record_savings(tender, lot, content, lot_contracts, now)
         made += lot_contracts
     db.session.add_all(made)
     lifecycle.next_state(tender.status, "make_contracts", office.role.value, now, tender_schedule(tender))
     state_guard.step(tender, TENDER, "make_contracts", office.role.value)
     db.session.flush()
     return made
+
+
+def _record_savings(tender: Tender, lot: lots.Lot, content: dict, lot_contracts: list[Contract], now: datetime) -> None:
+    """Each ward contract against the winner's own schedule at the ward's quantity alone (what the
+    ward would have paid buying alone from the same bidder): the pooling effect of the policy."""
+    from savings import service as savings
+    from savings.models import INDIVIDUAL_TIER
+    from tenders.pricing_policy import PricingPolicy
+    from procure.formatting import TOKYO
+
+    policy = policy_for(tender, lot.code)
+    alone = contracts.ward_amounts(pc_demands(tender, lot), pc_bid(content),
+                                   PricingPolicy("individual", rounding=policy.rounding))
+    category = "PC" if tender.kind == "pc" else "物品"
+    for contract in lot_contracts:
+        savings.record(ward_id=contract.ward_id, source="tender_contract", source_id=contract.id,
+                       title=f"{tender.title}{' ' + lot.name if lot.code else ''}", category=category,
+                       fixed_on=now.astimezone(TOKYO).date(), reference_kind=INDIVIDUAL_TIER,
+                       reference_amount=contracts.total(alone.get(str(contract.ward_id), [])),
+                       paid_amount=contract.amount)
 
 
 def _electricity_lines(tender: Tender, content: dict, lot: lots.Lot = lots.WHOLE) -> dict[str, list[dict]]:

@@ -22,7 +22,7 @@ def test_seeding_twice_changes_nothing(app, runner):
     with unit_of_work(app):
         assert table_counts() == before
         assert db.session.scalar(select(func.max(AuditLog.id))) == last_audit
-        assert before["ward"] == 23 and before["user_account"] == 9
+        assert before["ward"] == 23 and before["user_account"] == 11
 
 
 def test_a_change_is_audited_with_before_after_and_actor(app):

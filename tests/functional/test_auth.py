@@ -9,6 +9,8 @@ DEMO_HOMES = {
     "approver@shibuya.example.jp": ("/ward/", "渋谷区"),
     "inspector@shibuya.example.jp": ("/ward/", "渋谷区"),
     "staff@setagaya.example.jp": ("/ward/", "世田谷区"),
+    "staff@shinjuku.example.jp": ("/ward/", "新宿区"),
+    "staff@chiyoda.example.jp": ("/ward/", "千代田区"),
     "vendor@bunguya.example.jp": ("/vendor/", "株式会社文具屋"),
     "vendor@pc.example.jp": ("/vendor/", "東京ピーシーソリューションズ株式会社"),
     "vendor@denki.example.jp": ("/vendor/", "首都グリーン電力株式会社"),

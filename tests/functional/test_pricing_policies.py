@@ -87,6 +87,16 @@ def test_round_3_prices_by_group_of_at_most_three(app):
         pricing = {w: c.lines[0]["pricing"] for w, c in contracts.items()}
         assert pricing[C]["group"] == pricing[D]["group"] == 1 and pricing[C]["group_quantity"] == 1500
         assert (pricing[B]["group"], pricing[A]["group"]) == (2, 3)
+        # The savings ledger: against the winner's schedule at each ward's quantity alone, C (1,000
+        # sheets, ¥20 alone) and D (500) save by being grouped; A and B reach their tier alone.
+        from procure.extensions import db
+        from savings.models import SavingsEntry
+        from sqlalchemy import select
+
+        saved = {e.ward.code: (e.reference_amount, e.paid_amount, e.saving)
+                 for e in db.session.scalars(select(SavingsEntry))}
+        assert saved == {A: (150000, 150000, 0), B: (60000, 60000, 0), C: (20000, 13000, 7000),
+                         D: (10000, 6500, 3500)}
 
 
 @pytest.mark.parametrize("policy, winner", [({"mode": "pooled"}, VENDOR), ({"mode": "grouped"}, OTHER_VENDOR)])
@@ -161,3 +171,29 @@ def test_the_office_sets_the_policy_on_the_tender_page_and_sees_who_pays_what(ap
     html = client.get(page).get_data(as_text=True)
     assert "区別の単価と金額" in html and "¥13" in html and "¥6,500" in html
     assert 'name="mode"' not in html  # fixed once bidding has opened
+
+
+def test_savings_dashboards_show_the_pooling_effect_and_export_it(app, client, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.helpers import sign_in
+
+    with unit_of_work(app):
+        t = forms_tender(app, {A: 50000, B: 10000, C: 1000, D: 500}, {"mode": "grouped"})
+        from tenders import service
+
+        service.submit_bid(user(VENDOR), t, schedule("20.0", (1500, "13.0"), (10000, "6.0"), (50000, "3.0")), OPENS)
+        awarded_contracts(t)
+    login("office@example.jp")
+    html = client.get("/office/savings").get_data(as_text=True)
+    assert "¥10,500" in html and "<svg" in html and "落札者の単価表で自区の数量だけを買った場合" in html
+    assert "入札者数" in html and "連続帳票" in html.split("入札の結果")[-1]
+    sheet = load_workbook(io.BytesIO(client.get("/office/savings.xlsx").data)).active
+    assert [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)].count("新宿区") == 1
+    ward_client = app.test_client()
+    sign_in(ward_client, "staff@shibuya.example.jp")
+    mine = ward_client.get("/ward/savings").get_data(as_text=True)
+    assert "¥60,000" in mine  # its own contract
+    assert "新宿区" not in mine and "¥13,000" not in mine  # not another ward's

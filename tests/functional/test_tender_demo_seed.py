@@ -8,19 +8,28 @@ from tests.helpers import sign_in, unit_of_work
 def test_demo_tenders_are_seeded_once_and_every_page_shows_them(app, runner):
     from procure.extensions import db
     from tenders.models import Award, Contract, Tender
-    from tenders.seed import FOOD_TITLE, PC_TITLE, POWER_TITLE
+    from savings.models import SavingsEntry
+    from tenders.seed import FOOD_TITLE, FORMS_TITLE, PC_TITLE, POWER_TITLE
 
     for _ in range(2):
         result = runner.invoke(args=["seed", "--tenders"])
         assert result.exit_code == 0, result.output
     with unit_of_work(app):
         tenders = {t.title: t for t in db.session.scalars(select(Tender))}
-        assert {t: tenders[t].status for t in (PC_TITLE, POWER_TITLE, FOOD_TITLE)} == {
-            PC_TITLE: "demand_collection", POWER_TITLE: "bidding", FOOD_TITLE: "contracted"}
-        (award,) = db.session.scalars(select(Award)).all()
+        assert {t: tenders[t].status for t in (PC_TITLE, POWER_TITLE, FOOD_TITLE, FORMS_TITLE)} == {
+            PC_TITLE: "demand_collection", POWER_TITLE: "bidding", FOOD_TITLE: "contracted",
+            FORMS_TITLE: "contracted"}
+        # Seed 004's third round: groups of at most 3, the small wards together at ¥13
+        forms = {c.ward.code: c.amount for c in db.session.scalars(
+            select(Contract).filter_by(tender_id=tenders[FORMS_TITLE].id))}
+        assert forms == {"131121": 150000, "131130": 60000, "131041": 13000, "131016": 6500}
+        # savings against each ward buying alone from the winner: C and D grouped (7,000 + 3,500);
+        # water at the pooled 1,000-case tier rather than 1,150 alone (500 + 800 cases x 50)
+        assert db.session.scalar(select(func.sum(SavingsEntry.saving))) == 10500 + 1300 * 50
+        (award,) = db.session.scalars(select(Award).filter_by(tender_id=tenders[FOOD_TITLE].id)).all()
         # 720 packs of rice at 11,800 and 1,300 cases of water at the 1,000-case tier of 1,100
         assert award.price == 720 * 11800 + 1300 * 1100
-        assert db.session.scalar(select(func.sum(Contract.amount))) == award.price
+        assert db.session.scalar(select(func.sum(Contract.amount)).filter_by(tender_id=award.tender_id)) == award.price
         ids = {title: t.id for title, t in tenders.items()}
 
     office = app.test_client()
