@@ -93,6 +93,9 @@ def _register_blueprints(app: Flask) -> None:
     import procure.pricing_api  # noqa: F401
     import deliveries.api  # noqa: F401
     import tenders.api  # noqa: F401
+    import fees.api  # noqa: F401
+    import costshares.api  # noqa: F401
+    import savings.api  # noqa: F401
     from catalog.adjustment_views import bp as adjustments_bp
     from catalog.budget_views import bp as budgets_bp
     from catalog.office_views import bp as catalog_office_bp

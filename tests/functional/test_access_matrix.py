@@ -144,6 +144,11 @@ API = {
     "/api/v1/catalog/uploads/{version}": ({"vendor"}, {"other_vendor"}),
     "/api/v1/deliveries/{delivery}/note.pdf": (SHIBUYA | {"office", "vendor"}, {"other_ward_staff", "other_vendor"}),
     "/api/v1/tender-contracts/{contract}/bill?year=2026&month=1": (set(), WARD | VENDORS),
+    "/api/v1/tenders/{tender}/pricing-policy": (EVERYONE, set()),
+    "/api/v1/tender-contracts": (EVERYONE, set()),
+    "/api/v1/cost-shares": (WARD | {"office"}, set()),
+    "/api/v1/savings": (WARD | {"office"}, set()),
+    "/api/v1/fee-contracts/{contract}/fees?year=2026&month=1": (set(), WARD | {"office"}),
 }
 # POST-only API calls, checked with an empty JSON body: 403 before any validation.
 API_POST = {
@@ -153,6 +158,7 @@ API_POST = {
     "/api/v1/orders/{order}/deliveries": VENDORS,
     "/api/v1/catalog/uploads": VENDORS,
     "/api/v1/tender-contracts/{contract}/readings": VENDORS,
+    "/api/v1/fee-contracts/{contract}/usage": WARD | {"office"},
 }
 PUBLIC_ENDPOINTS = {"static", "auth.login", "home.set_language", "api.create_token", "api.openapi",
                     "webhooks.stripe_webhook", "tenders.results", "tenders.ocds_release", "tenders.opening_record"}

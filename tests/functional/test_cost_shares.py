@@ -114,3 +114,19 @@ def test_the_office_issues_from_its_page_and_the_ward_reads_its_bill(app, client
     mine = ward_client.get("/ward/cost-shares").get_data(as_text=True)
     assert "不課税" in mine and "均等割 4/10 × 1/23" in mine and "FY2026-131130" in mine
     assert "FY2026-131041" not in mine  # another ward's bill
+
+
+def test_a_ward_reads_its_cost_share_over_the_api(app, client):
+    from costshares import service
+    from costshares.sharing import DEFAULT_WEIGHTS
+    from tests.helpers import api_token
+
+    with unit_of_work(app):
+        office = user("office@example.jp")
+        service.add_running_cost(office, FY, "組織運営費", Decimal(100000), DEFAULT_WEIGHTS)
+        service.issue(office, FY, None)
+    ward = {"Authorization": f"Bearer {api_token(client, 'staff@shibuya.example.jp')}"}
+    (bill,) = client.get(f"/api/v1/cost-shares?fiscal_year={FY}", headers=ward).get_json()["cost_shares"]
+    assert bill["ward_code"] == "131130" and bill["lines"][0]["label"] == "組織運営費"
+    office_token = {"Authorization": f"Bearer {api_token(client, 'office@example.jp')}"}
+    assert len(client.get(f"/api/v1/cost-shares?fiscal_year={FY}", headers=office_token).get_json()["cost_shares"]) == 23

@@ -122,3 +122,23 @@ def test_the_ward_reports_on_its_page_and_reads_why_it_pays_what_it_pays(app, cl
                                               "contract_id": str(contract_id), "month": "2026-13", "units": "1"},
                           follow_redirects=True).get_data(as_text=True)
     assert "2026-11 の形" in refused
+
+
+def test_wards_report_units_and_read_their_fee_over_the_api(app, client):
+    from tests.helpers import api_token
+
+    month = last_month()
+    with unit_of_work(app):
+        contract_id = fee_contract(app).id
+    ward = {"Authorization": f"Bearer {api_token(client, 'staff@shibuya.example.jp')}"}
+    office = {"Authorization": f"Bearer {api_token(client, 'office@example.jp')}"}
+    url = f"/api/v1/fee-contracts/{contract_id}"
+    mine = client.post(f"{url}/usage", json={"year": month.year, "month": month.month, "units": 300}, headers=ward)
+    assert mine.status_code == 201 and mine.get_json()["ward_code"] == "131130"
+    assert client.post(f"{url}/usage", json={"year": month.year, "month": month.month, "units": 19710},
+                       headers=office).status_code == 422  # the office names the ward
+    assert client.post(f"{url}/usage", json={"year": month.year, "month": month.month, "units": 19710,
+                                             "ward_code": "131121"}, headers=office).status_code == 201
+    fees = client.get(f"{url}/fees?year={month.year}&month={month.month}", headers=ward).get_json()["fees"]
+    assert fees == [{"ward_code": "131130", "units": 300, "pooled_units": 20010, "unit_fee": "11",
+                     "base_fee": "1100", "usage_amount": "3300", "total": "4400"}]

@@ -197,3 +197,26 @@ def test_savings_dashboards_show_the_pooling_effect_and_export_it(app, client, l
     mine = ward_client.get("/ward/savings").get_data(as_text=True)
     assert "¥60,000" in mine  # its own contract
     assert "新宿区" not in mine and "¥13,000" not in mine  # not another ward's
+
+
+def test_the_policy_contracts_and_savings_are_readable_over_the_api(app, client):
+    from tests.helpers import api_token
+
+    with unit_of_work(app):
+        t = forms_tender(app, {A: 50000, B: 10000, C: 1000, D: 500}, {"mode": "grouped"})
+        from tenders import service
+
+        service.submit_bid(user(VENDOR), t, schedule("20.0", (1500, "13.0"), (10000, "6.0"), (50000, "3.0")), OPENS)
+        awarded_contracts(t)
+    ward = {"Authorization": f"Bearer {api_token(client, 'staff@shibuya.example.jp')}"}
+    policy = client.get(f"/api/v1/tenders/{t}/pricing-policy", headers=ward).get_json()
+    assert policy["policies"][0]["policy"]["mode"] == "grouped"
+    (mine,) = client.get(f"/api/v1/tender-contracts?tender_id={t}", headers=ward).get_json()["contracts"]
+    assert (mine["ward_code"], mine["amount"]) == (B, "60000.0000")
+    assert mine["lines"][0]["pricing"] == {"group": 2, "group_quantity": 10000, "pattern_unit_price": "6.0"}
+    office = {"Authorization": f"Bearer {api_token(client, 'office@example.jp')}"}
+    assert len(client.get(f"/api/v1/tender-contracts?tender_id={t}", headers=office).get_json()["contracts"]) == 4
+    savings = client.get("/api/v1/savings", headers=office).get_json()["savings"]
+    assert {s["ward_code"]: s["saving"] for s in savings} == {A: "0.0000", B: "0.0000", C: "7000.0000",
+                                                             D: "3500.0000"}
+    assert client.get("/api/v1/savings", headers=ward).get_json()["savings"][0]["ward_code"] == B
