@@ -52,6 +52,7 @@ def build_app(overrides: dict | None = None) -> Flask:
     _register_cli(app)
     _register_seeders(app)
     _register_office_todos(app)
+    _register_simulation_sources(app)
     return app
 
 
@@ -223,6 +224,13 @@ def _register_office_todos(app: Flask) -> None:
     from invoicing.reconciliation import open_findings_todo
 
     app.extensions["office_todos"] = (open_findings_todo,)
+
+
+def _register_simulation_sources(app: Flask) -> None:
+    """Real demand the price simulator can load: the tenders' items (procure imports no domain)."""
+    from tenders.views.pricing import simulation_sources
+
+    app.extensions["simulation_sources"] = simulation_sources
 
 
 def _register_seeders(app: Flask) -> None:

@@ -1,5 +1,5 @@
 """Office page 価格配分シミュレーション and the pricing API (thin: parse, call, render)."""
-from flask import Blueprint, jsonify, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request, send_file
 from sqlalchemy import select
 import io
 
@@ -7,7 +7,7 @@ from procure.charts import bar_chart_svg
 from procure.extensions import db
 from procure.models import Role, Ward
 from procure.permissions import allow
-from procure.pricing import InfeasibleError, PricingInputError, allocate_json
+from procure.pricing import PricingInputError
 from procure.pricing_forms import SimulationForm
 from procure.simulation import allocation_input, compare_modes, parse_tier_lines, savings_series
 from procure.simulation_xlsx import MODE_NAMES, comparison_workbook, read_upload, template_workbook
@@ -47,6 +47,29 @@ def _participants(wards, demand) -> list[dict]:
             for w in wards if w.code in demand]
 
 
+def compare(form: SimulationForm, wards, demand: dict, tiers=None):
+    """The three policies side by side for this demand: (outcomes, error, chart)."""
+    if not demand:
+        return None, "数量を1区以上入力してください", None
+    try:
+        outcomes = compare_modes(allocation_input(form.settings(tiers), _participants(wards, demand)))
+    except PricingInputError as exc:
+        return None, str(exc), None
+    ids = [w.code for w in wards if w.code in demand]
+    labels = [w.name_ja for w in wards if w.code in demand]
+    series = {MODE_NAMES[m]: v for m, v in savings_series(outcomes, ids).items()}
+    return outcomes, None, bar_chart_svg("区別の削減額（円）", labels, series)
+
+
+def render_simulation(form: SimulationForm, wards, demand: dict, outcomes=None, engine_error=None, chart=None,
+                      grid_errors=None, upload_errors=None, **extra):
+    status = 422 if (form.errors or grid_errors or upload_errors or engine_error) else 200
+    return render_template("office/pricing_simulation.html", form=form, wards=wards,
+                           demand=demand, grid_errors=grid_errors or {}, upload_errors=upload_errors or [],
+                           engine_error=engine_error, outcomes=outcomes, chart=chart,
+                           mode_names=MODE_NAMES, names={w.code: w.name_ja for w in wards}, **extra), status
+
+
 @bp.route("/simulation", methods=["GET", "POST"])
 @allow(Role.OFFICE)
 def simulation():
@@ -66,28 +89,13 @@ def simulation():
                 if tiers:
                     form.tiers.data = "\n".join(f"{q}:{p}" for q, p in tiers)
         if not grid_errors and not upload_errors:
-            if not demand:
-                engine_error = "数量を1区以上入力してください"
-            else:
-                data = allocation_input(form.settings(tiers), _participants(wards, demand))
-                try:
-                    outcomes = compare_modes(data)
-                except PricingInputError as exc:
-                    engine_error = str(exc)
+            outcomes, engine_error, chart = compare(form, wards, demand, tiers)
         if outcomes and request.form.get("action") == "download":
             names = {w.code: w.name_ja for w in wards}
             return send_file(io.BytesIO(comparison_workbook(outcomes, names)), mimetype=XLSX,
                              as_attachment=True, download_name="price-allocation.xlsx")
-        if outcomes:
-            ids = [w.code for w in wards if w.code in demand]
-            labels = [w.name_ja for w in wards if w.code in demand]
-            series = {MODE_NAMES[m]: v for m, v in savings_series(outcomes, ids).items()}
-            chart = bar_chart_svg("区別の削減額（円）", labels, series)
-    status = 422 if (form.errors or grid_errors or upload_errors or engine_error) else 200
-    return render_template("office/pricing_simulation.html", form=form, wards=wards,
-                           demand=demand, grid_errors=grid_errors, upload_errors=upload_errors,
-                           engine_error=engine_error, outcomes=outcomes, chart=chart,
-                           mode_names=MODE_NAMES, names={w.code: w.name_ja for w in wards}), status
+    return render_simulation(form, wards, demand, outcomes, engine_error, chart, grid_errors, upload_errors,
+                             sources=current_app.extensions.get("simulation_sources", lambda: [])())
 
 
 @bp.get("/simulation-template.xlsx")

@@ -36,3 +36,41 @@ def set_pricing_policy(office: User, tender_id: int, policy: PricingPolicy, lot_
     else:
         tender.pricing_policy = policy.as_dict()
     return tender
+
+
+def simulation_source(tender_id: int, pattern: str, now) -> dict:
+    """What the price simulator needs from a real tender: each ward's purchased quantity of one
+    pattern or item and, once bids are opened, the awarded (or else the lowest valid) bid's price
+    schedule for it. Sealed bids stay sealed: before opening there is no schedule."""
+    from sqlalchemy import select
+
+    from procure.extensions import db
+    from procure.models import Ward
+    from tenders import lifecycle
+    from tenders.models import Award, Bid, BidEvaluation, PcDemandLine
+    from tenders.service.bidding import read_bid
+
+    tender = get_tender(tender_id)
+    if tender.kind not in ITEMIZED or pattern not in {p.code for p in tender.patterns}:
+        raise TenderError("品目のある入札と、その品目を選んでください")
+    codes = {w.id: w.code for w in db.session.scalars(select(Ward))}
+    quantities: dict[str, int] = {}
+    for line in db.session.scalars(select(PcDemandLine).filter_by(tender_id=tender.id, pattern_code=pattern)):
+        if line.lease_months is None:
+            quantities[codes[line.ward_id]] = quantities.get(codes[line.ward_id], 0) + line.quantity
+    source = {"tender": tender, "pattern": pattern, "quantities": quantities, "tiers": None, "bidder": None}
+    if tender.status not in (lifecycle.OPENED, lifecycle.EVALUATION, lifecycle.AWARDED, lifecycle.CONTRACTED,
+                             lifecycle.COMPLETED):
+        return source
+    award = db.session.scalar(select(Award).filter_by(tender_id=tender.id).order_by(Award.id))
+    bid = db.session.get(Bid, award.bid_id) if award else db.session.scalar(
+        select(Bid).join(BidEvaluation).where(Bid.tender_id == tender.id, BidEvaluation.valid.is_(True))
+        .order_by(BidEvaluation.evaluated_price))
+    if bid is None:
+        return source
+    content = read_bid(bid, tender, now)
+    base = content.get("patterns", {}).get(pattern)
+    if base is not None:
+        source["tiers"] = [(0, base)] + [(int(q), p) for q, p in content.get("volume_prices", {}).get(pattern, [])]
+        source["bidder"] = bid.vendor.name
+    return source

@@ -80,3 +80,46 @@ def ward_price_rows(tender: Tender) -> list[dict]:
                          "group_quantity": pricing.get("group_quantity"), "unit_price": line["unit_price"],
                          "amount": line["amount"]})
     return rows
+
+
+def simulation_sources() -> list[tuple[str, str]]:
+    """Tenders' items the price simulator can load (registered for procure.pricing_views)."""
+    from tenders import lifecycle
+
+    tenders = db.session.scalars(select(Tender).where(Tender.kind.in_(service.ITEMIZED),
+                                                      Tender.status.not_in(lifecycle.TERMINAL))
+                                 .order_by(Tender.id.desc()).limit(30)).all()
+    return [(f"{t.title} — {p.name}", url_for("tenders.simulate", tender_id=t.id, pattern=p.code))
+            for t in tenders for p in t.patterns]
+
+
+@bp.get("/office/tenders/<int:tender_id>/simulation")
+@allow(Role.OFFICE)
+def simulate(tender_id):
+    """The simulator on a real tender's demand for one item (and, once bids are opened, the
+    awarded or lowest valid bid's schedule): the three policies side by side, and, while the
+    tender's terms may change, a button to set the one chosen."""
+    from decimal import Decimal
+
+    from procure.dbtypes import utcnow
+    from procure.pricing_forms import SimulationForm
+    from procure.pricing_views import compare, render_simulation
+
+    tender = tender_or_404(tender_id)
+    wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
+    form = SimulationForm(formdata=None)
+    try:
+        source = service.simulation_source(tender.id, request.args.get("pattern", ""), utcnow())
+    except service.TenderError as exc:
+        flash(str(exc), "error")
+        return render_simulation(form, wards, {}, sources=simulation_sources())
+    policy = service.policy_for(tender)
+    form.rounding.data = policy.rounding
+    form.max_groups.data = str(policy.max_groups)
+    form.group_breaks.data = ", ".join(str(b) for b in policy.group_breaks)
+    if source["tiers"]:
+        form.tiers.data = "\n".join(f"{q}:{p}" for q, p in source["tiers"])
+    demand = {code: (Decimal(q), None) for code, q in source["quantities"].items()}
+    outcomes, error, chart = compare(form, wards, demand)
+    return render_simulation(form, wards, demand, outcomes, error, chart, sources=simulation_sources(),
+                             loaded=source, apply_form=CsrfForm() if tender.status in service.LOT_EDITABLE else None)

@@ -84,6 +84,7 @@ PAGES = {
     "/ward/fees": (WARD, set()),
     "/office/cost-shares": ({"office"}, set()),
     "/ward/cost-shares": (WARD, set()),
+    "/office/tenders/{tender}/simulation": ({"office"}, set()),
     "/office/savings": ({"office"}, set()),
     "/office/savings.xlsx": ({"office"}, set()),
     "/ward/savings": (WARD, set()),

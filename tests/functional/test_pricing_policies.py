@@ -220,3 +220,36 @@ def test_the_policy_contracts_and_savings_are_readable_over_the_api(app, client)
     assert {s["ward_code"]: s["saving"] for s in savings} == {A: "0.0000", B: "0.0000", C: "7000.0000",
                                                              D: "3500.0000"}
     assert client.get("/api/v1/savings", headers=ward).get_json()["savings"][0]["ward_code"] == B
+
+
+def test_the_simulator_loads_a_tender_compares_policies_and_applies_one(app, client, login):
+    from tests.helpers import csrf_token
+    from tenders.models import Tender
+    from procure.extensions import db
+
+    with unit_of_work(app):
+        from tenders import service
+
+        office = user("office@example.jp")
+        t = service.create_tender(office, "generic", "連続帳票（試算）", OPENS, CLOSES, OPENING, None)
+        service.add_pattern(office, t.id, "form", "連続帳票 A4", [], unit="枚")
+        service.move(office, t.id, "open_demand", T0)
+        for code, quantity in {A: 50000, B: 10000, C: 1000, D: 500}.items():
+            staff = ward_user(app, code, f"forms-{code}@example.jp")
+            service.join(staff, t.id, T0)
+            service.enter_pc_demand(staff, t.id, [{"pattern": "form", "quantity": quantity}], T0)
+        tender_id = t.id
+    login("office@example.jp")
+    listing = client.get("/office/pricing/simulation").get_data(as_text=True)
+    assert f"/office/tenders/{tender_id}/simulation?pattern=form" in listing
+    page = f"/office/tenders/{tender_id}/simulation?pattern=form"
+    html = client.get(page).get_data(as_text=True)
+    assert "需要（購入分）を読み込みました" in html and "開札前のため" in html
+    assert html.count("この決め方を入札に設定") == 3  # pooled, individual, grouped side by side
+    client.post(f"/office/tenders/{tender_id}/pricing-policy", data={
+        "csrf_token": csrf_token(client, page), "mode": "individual", "max_groups": "3", "group_breaks": "",
+        "rounding": "down"})
+    with unit_of_work(app):
+        assert db.session.get(Tender, tender_id).pricing_policy["mode"] == "individual"
+    missing = client.get(f"/office/tenders/{tender_id}/simulation?pattern=nothing").get_data(as_text=True)
+    assert "品目のある入札と、その品目を選んでください" in missing
