@@ -73,3 +73,17 @@ class CatalogItem(db.Model):
 
     version: Mapped[CatalogVersion] = relationship()
     vendor: Mapped[Vendor] = relationship()
+
+
+class PooledItemPolicy(Audited, db.Model):
+    """How a pooled catalog item (a vendor's SKU with volume tiers) is re-priced at month close:
+    pooled, individual or grouped (procure.pricing.policy); none recorded means pooled."""
+
+    __tablename__ = "pooled_item_policy"
+    __table_args__ = (UniqueConstraint("vendor_id", "sku"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"))
+    sku: Mapped[str] = mapped_column(String(40))
+    policy: Mapped[dict] = mapped_column(JSON)
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,13 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from catalog.approval import REJECTED
-from catalog.models import CatalogItem
+from catalog.models import CatalogItem, PooledItemPolicy
 from catalog.order_models import MonthClose, Order, OrderLine, PooledAdjustment
-from catalog.pooled import reprice
+from catalog.pooled import price_month
 from procure import uow
 from procure.extensions import db
 from procure.jpcalendar import TOKYO, month_bounds
 from procure.models import User
+from procure.pricing.policy import PricingPolicy
 
 
 class MonthCloseError(ValueError):
@@ -30,7 +31,8 @@ def _utc_bounds(year: int, month: int) -> tuple[datetime, datetime]:
 @uow.use_case
 def close_month(office: User, year: int, month: int, today: date) -> MonthClose:
     """Once per month, after it ended: per item, all wards' quantities placed in the month
-    (lines not rejected) priced at the pooled tier; the difference is each ward's adjustment."""
+    (lines not rejected) priced by the item's policy (pooled unless the office chose otherwise);
+    the difference is each ward's adjustment."""
     if not 1 <= month <= 12:
         raise MonthCloseError("月は 1〜12 にしてください")
     if today < month_bounds(year, month)[1]:
@@ -53,17 +55,21 @@ def close_month(office: User, year: int, month: int, today: date) -> MonthClose:
         per_ward[1] += line.amount
     closed = MonthClose(year=year, month=month, closed_by_id=office.id)
     db.session.add(closed)
+    policies = {(row.vendor_id, row.sku): PricingPolicy.from_dict(row.policy)
+                for row in db.session.scalars(select(PooledItemPolicy))}
     for (vendor_id, sku), entry in sorted(by_item.items()):
         item, line = entry["item"], entry["line"]
-        priced = reprice(line.unit_price, item.tiers or [],
-                         {str(w): q for w, (q, _) in entry["ward"].items()})
+        policy = policies.get((vendor_id, sku), PricingPolicy())
+        quantities = {str(w): q for w, (q, _) in entry["ward"].items()}
+        priced = price_month(line.unit_price, item.tiers or [], quantities, policy)
         for ward_id, (quantity, provisional) in entry["ward"].items():
-            final = Decimal(priced.amounts[str(ward_id)])
+            price = priced[str(ward_id)]
             adjustment = PooledAdjustment(
                 month_close=closed, ward_id=ward_id, vendor_id=vendor_id, sku=sku, name=line.name,
-                tax_rate=line.tax_rate, quantity=quantity, pooled_quantity=priced.pooled_quantity,
-                provisional_amount=provisional, final_unit_price=priced.unit_price,
-                final_amount=final, adjustment=final - provisional)
+                tax_rate=line.tax_rate, quantity=quantity, pooled_quantity=sum(quantities.values()),
+                pricing_mode=policy.mode, tier_quantity=price.tier_quantity,
+                provisional_amount=provisional, final_unit_price=price.unit_price,
+                final_amount=price.amount, adjustment=price.amount - provisional)
             db.session.add(adjustment)
     try:
         db.session.flush()

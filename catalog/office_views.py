@@ -74,3 +74,28 @@ def month_close():
     closes = db.session.scalars(select(MonthClose).order_by(MonthClose.year.desc(),
                                                             MonthClose.month.desc())).all()
     return render_template("catalog/month_close.html", form=form, closes=closes, error=error)
+
+
+@bp.route("/pooled-pricing", methods=["GET", "POST"])
+@allow(Role.OFFICE)
+def pooled_pricing():
+    """Each pooled item's pricing policy for month close."""
+    from catalog.pooled_policies import PooledPolicyError, pooled_items, set_item_policy
+    from procure import uow
+    from procure.forms import CsrfForm
+    from procure.pricing.policy import PolicyError
+    from procure.textnorm import parse_int
+    from procure.pricing_policy_forms import MODE_LABELS, ROUNDING_LABELS, describe, policy_from_form
+
+    form = CsrfForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            set_item_policy(request_user(), parse_int(request.form.get("vendor_id", ""), _("事業者"), 1, 2 ** 31 - 1),
+                            request.form.get("sku", ""), policy_from_form(request.form), today_in_tokyo())
+            flash(_("次の月次締めから、この決め方で精算します"), "success")
+        except (PooledPolicyError, PolicyError, ValueError) as exc:
+            uow.rollback()
+            flash(str(exc), "error")
+        return redirect(url_for("catalog_office.pooled_pricing"))
+    return render_template("catalog/pooled_pricing.html", items=pooled_items(today_in_tokyo()), form=form,
+                           describe=describe, policy_names=MODE_LABELS, rounding_names=ROUNDING_LABELS)

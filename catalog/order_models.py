@@ -169,6 +169,8 @@ class PooledAdjustment(Audited, db.Model):
     tax_rate: Mapped[Decimal] = mapped_column(Money)
     quantity: Mapped[int]
     pooled_quantity: Mapped[int]  # all wards together
+    pricing_mode: Mapped[str] = mapped_column(String(12), default="pooled", server_default="pooled")
+    tier_quantity: Mapped[int | None]  # the quantity that set the tier (the group's, the ward's or all)
     provisional_amount: Mapped[Decimal] = mapped_column(Money)
     final_unit_price: Mapped[Decimal] = mapped_column(Money)
     final_amount: Mapped[Decimal] = mapped_column(Money)

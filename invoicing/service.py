@@ -215,8 +215,8 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
         for adjustment in adjustments:  # pooled-price adjustments go on the first invoice
             invoice.lines.append(InvoiceLine(
                 ward_id=ward.id, line_no=len(invoice.lines) + 1, pooled_adjustment_id=adjustment.id,
-                description=f"共同単価精算 {adjustment.name}（{year}年{month}月 全区合計 "
-                            f"{adjustment.pooled_quantity:,}、{adjustment.quantity:,}点）",
+                description=f"共同単価精算 {adjustment.name}（{year}年{month}月 {_tier_basis(adjustment)}、"
+                            f"{adjustment.quantity:,}点）",
                 quantity=Decimal(1), unit="式", unit_price=adjustment.adjustment,
                 amount=adjustment.adjustment, tax_rate=adjustment.tax_rate))
         adjustments = []
@@ -251,6 +251,12 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
         invoices.append(invoice)
     db.session.flush()
     return invoices
+
+
+def _tier_basis(adjustment: PooledAdjustment) -> str:
+    """Which quantity set the month's unit price, by the item's pricing policy."""
+    label = {"grouped": "グループ合計", "individual": "自区"}.get(adjustment.pricing_mode, "全区合計")
+    return f"{label} {adjustment.tier_quantity or adjustment.pooled_quantity:,}"
 
 
 def tolerance_for(ward_id: int) -> matching.MatchTolerance:

@@ -151,7 +151,7 @@ class ContractQuery(Lenient):
 @allow(*ALL_ROLES)
 def api_pricing_policy(tender_id):
     from tenders.models import Tender
-    from tenders.views.pricing import describe
+    from procure.pricing_policy_forms import describe
 
     tender = db.session.get(Tender, tender_id)
     if tender is None or (tender.status == "draft" and request_user().role != Role.OFFICE):

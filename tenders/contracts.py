@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from procure.money import round_yen
 from tenders.evaluation import PcBid, PcDemand, pc_ward_lines
-from tenders.pricing_policy import PricingPolicy
+from procure.pricing.policy import PricingPolicy
 
 
 def ward_amounts(demands: list[PcDemand], bid: PcBid, policy: PricingPolicy | None = None) -> dict[str, list[dict]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from procure.money import round_ratio, round_yen
-from tenders.pricing_policy import PricingPolicy, ward_prices
+from procure.pricing.policy import PricingPolicy, ward_prices
 
 MONTHS = 12
 POWER_FACTOR_BASE = Decimal(185)  # 基本料金の力率割引・割増: (185 - 力率) / 100

@@ -44,7 +44,7 @@ class Tender(Audited, db.Model):
     opening_witness_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     tie_seed: Mapped[int | None]
     demand_round: Mapped[int] = mapped_column(default=1, server_default="1")  # 第n回募集: wards joining now
-    # How volume-tier prices become each ward's unit price (tenders.pricing_policy); None = pooled.
+    # How volume-tier prices become each ward's unit price (procure.pricing.policy); None = pooled.
     pricing_policy: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

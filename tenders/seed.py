@@ -122,7 +122,7 @@ def _forms_grouped(office: User, staff: list[User], now: datetime) -> None:
     """Seed 004's third round: pre-printed forms priced by groups of at most 3 (the small wards
     together reach a tier they would not alone); awarded and contracted, so the savings ledger
     and the tender page show who pays what and why."""
-    from tenders.pricing_policy import PricingPolicy
+    from procure.pricing.policy import PricingPolicy
 
     opens, closes, opening = now - timedelta(days=40), now - timedelta(days=30), now - timedelta(days=29)
     tender = service.create_tender(office, "generic", FORMS_TITLE, opens, closes, opening, Decimal("300000"),

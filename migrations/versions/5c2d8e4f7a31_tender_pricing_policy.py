@@ -1,5 +1,5 @@
 """A tender (and each of its lots) has a pricing policy: pooled, individual or grouped volume-tier
-prices, with the rounding rule (tenders.pricing_policy). None is the pooled policy used so far.
+prices, with the rounding rule (procure.pricing.policy). None is the pooled policy used so far.
 
 Revision ID: 5c2d8e4f7a31
 Revises: 7e3b1c9d5a20

@@ -287,7 +287,7 @@ def _record_savings(tender: Tender, lot: lots.Lot, content: dict, lot_contracts:
     ward would have paid buying alone from the same bidder): the pooling effect of the policy."""
     from savings import service as savings
     from savings.models import INDIVIDUAL_TIER
-    from tenders.pricing_policy import PricingPolicy
+    from procure.pricing.policy import PricingPolicy
     from procure.formatting import TOKYO
 
     policy = policy_for(tender, lot.code)

@@ -1,4 +1,4 @@
-"""The pricing policy of a tender and of each lot (tenders.pricing_policy): set by the office while
+"""The pricing policy of a tender and of each lot (procure.pricing.policy): set by the office while
 the tender's terms may still change, before bidding opens, because bidders price their volume
 tiers knowing how they will be applied; read when bids are evaluated and contracts made."""
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from procure import uow
 from procure.models import User
 from tenders.models import Tender
-from tenders.pricing_policy import PricingPolicy
+from procure.pricing.policy import PricingPolicy
 from tenders.service.common import ITEMIZED, TenderError, get_tender
 from tenders.service.lotting import LOT_EDITABLE, lot_row
 

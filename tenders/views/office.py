@@ -17,7 +17,8 @@ from procure.textnorm import parse_decimal, parse_int
 from tenders import lifecycle, service
 from tenders import options as option_tiers
 from tenders.models import (Award, Bid, BidEvaluation, PcDemandLine, Tender, TenderQuestion)
-from tenders.views.pricing import MODE_LABELS, ROUNDING_LABELS, describe, ward_price_rows
+from procure.pricing_policy_forms import MODE_LABELS, ROUNDING_LABELS, describe
+from tenders.views.pricing import ward_price_rows
 from tenders.views.common import OFFICE_ACTIONS, facility_demand_rows, parse_local_time, tender_questions, tender_or_404, bp
 
 

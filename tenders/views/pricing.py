@@ -2,11 +2,8 @@
 once contracts are made, each ward's unit price, amount and the group that explains it."""
 from __future__ import annotations
 
-import re
-
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from procure import uow
@@ -14,37 +11,11 @@ from procure.extensions import db
 from procure.forms import CsrfForm
 from procure.models import Role, Ward
 from procure.permissions import allow, request_user
-from procure.textnorm import parse_int
+from procure.pricing.policy import PolicyError
+from procure.pricing_policy_forms import MODE_LABELS, ROUNDING_LABELS, describe, policy_from_form  # noqa: F401
 from tenders import service
 from tenders.models import Contract, Tender
-from tenders.pricing_policy import MAX_GROUPS_LIMIT, PolicyError, PricingPolicy
 from tenders.views.common import bp, tender_or_404
-
-MAX_BREAKS = 20
-MODE_LABELS = {"pooled": _l("全区共通単価（全区の合計数量の段階）"), "individual": _l("区別単価（各区の数量の段階）"),
-               "grouped": _l("グループ別単価（数量の近い区をまとめ、グループの合計数量の段階）")}
-ROUNDING_LABELS = {"down": _l("切り捨て"), "half_up": _l("四捨五入"), "up": _l("切り上げ")}
-
-
-def describe(policy: PricingPolicy) -> str:
-    """The policy in the reader's language (PricingPolicy.describe is the Japanese record)."""
-    text = str(MODE_LABELS[policy.mode])
-    if policy.mode == "grouped":
-        text += (_("、区切り %(breaks)s", breaks="・".join(f"{b:,}" for b in policy.group_breaks))
-                 if policy.group_breaks else _("、最大 %(n)s グループ", n=policy.max_groups))
-    return text + _("、円未満%(rounding)s", rounding=ROUNDING_LABELS[policy.rounding])
-
-
-def policy_from_form(form) -> PricingPolicy:
-    """The form's policy; ValueError naming the field (full-width digits and 、 accepted)."""
-    breaks_text = form.get("group_breaks", "").strip()
-    parts = [p for p in re.split(r"[,、，\s]+", breaks_text) if p]
-    if len(parts) > MAX_BREAKS:
-        raise ValueError(_("グループの区切り: %(n)s 個までにしてください", n=MAX_BREAKS))
-    breaks = tuple(parse_int(p, _("グループの区切り"), 1, 10 ** 9) for p in parts)
-    max_groups = parse_int(form.get("max_groups", "").strip() or "3", _("グループ数の上限"), 1, MAX_GROUPS_LIMIT)
-    return PricingPolicy(form.get("mode", ""), max_groups, breaks, form.get("rounding", "down"))
-
 
 @bp.post("/office/tenders/<int:tender_id>/pricing-policy")
 @allow(Role.OFFICE)

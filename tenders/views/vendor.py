@@ -16,7 +16,7 @@ from procure.permissions import allow, request_user
 from procure.textnorm import parse_decimal, parse_int
 from tenders import lifecycle, service
 from tenders.models import Bid, Contract, ElectricityReading, Tender
-from tenders.views.pricing import describe
+from procure.pricing_policy_forms import describe
 from tenders.views.common import OPEN_FOR_VENDORS, facility_demand_rows, pc_demand_rows, tender_questions, tender_or_404, bp
 
 

@@ -85,6 +85,7 @@ PAGES = {
     "/office/cost-shares": ({"office"}, set()),
     "/ward/cost-shares": (WARD, set()),
     "/office/tenders/{tender}/simulation": ({"office"}, set()),
+    "/office/catalog/pooled-pricing": ({"office"}, set()),
     "/office/savings": ({"office"}, set()),
     "/office/savings.xlsx": ({"office"}, set()),
     "/ward/savings": (WARD, set()),
@@ -130,6 +131,7 @@ FORM_POST = {
     "/office/fees/{contract}": (set(), {"office"}),
     "/ward/fees": (WARD, set()),
     "/office/cost-shares": ({"office"}, set()),
+    "/office/catalog/pooled-pricing": ({"office"}, set()),
     "/office/tenders/{tender}/actions/publish": ({"office"}, set()),
     "/office/tenders/{tender}/questions/{question}/answer": (set(), {"office"}),  # no such question: 404
     "/ward/tenders/{tender}": (WARD, set()),

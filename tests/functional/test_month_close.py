@@ -90,3 +90,38 @@ def test_a_pooled_adjustment_is_billed_once_by_the_database_itself(app):
         db.session.add(InvoiceLine(**again))
         db.session.flush()
         assert db.session.get(Invoice, again["invoice_id"]) is not None
+
+
+def test_an_item_priced_by_group_closes_each_ward_at_its_groups_tier(app, client, login):
+    """B-PPR-001 has tiers 100 (¥1,900) and 500 (¥1,850) over ¥1,980: with one group per band
+    below and from 100, 渋谷区 (60) alone stays at ¥1,980 and 世田谷区 (120) reaches ¥1,900."""
+    from catalog.order_models import PooledAdjustment
+    from procure.extensions import db
+
+    with unit_of_work(app):
+        place(lines=(("B-PPR-001", 60),))
+        place("staff@setagaya.example.jp", lines=(("B-PPR-001", 120),))
+    month = _previous_month(app)
+    login("office@example.jp")
+    page = client.get("/office/catalog/pooled-pricing").get_data(as_text=True)
+    assert "B-PPR-001" in page and "全区共通単価" in page
+    with unit_of_work(app):
+        from sqlalchemy import select as sel
+
+        from catalog.models import CatalogItem
+
+        vendor_id = db.session.scalar(sel(CatalogItem.vendor_id).filter_by(sku="B-PPR-001"))
+    token = csrf_token(client, "/office/catalog/pooled-pricing")
+    done = client.post("/office/catalog/pooled-pricing", data={
+        "csrf_token": token, "vendor_id": str(vendor_id), "sku": "B-PPR-001", "mode": "grouped", "max_groups": "2",
+        "rounding": "down"}, follow_redirects=True).get_data(as_text=True)
+    assert "次の月次締めから" in done and "最大 2 グループ" in done
+    client.post("/office/catalog/month-close", data={"csrf_token": csrf_token(client, "/office/catalog/month-close"),
+                                                     "month": month})
+    with unit_of_work(app):
+        rows = {a.ward.code: a for a in db.session.scalars(select(PooledAdjustment))}
+        shibuya, setagaya = rows["131130"], rows["131121"]
+        assert (shibuya.pricing_mode, shibuya.tier_quantity, shibuya.final_unit_price) == ("grouped", 60,
+                                                                                             Decimal("1980"))
+        assert (setagaya.tier_quantity, setagaya.final_unit_price, setagaya.pooled_quantity) == (
+            120, Decimal("1900"), 180)

@@ -18,7 +18,7 @@ VENDOR, OTHER_VENDOR = "vendor@bunguya.example.jp", "vendor@pc.example.jp"
 
 def forms_tender(app, quantities: dict[str, int], policy=None, title="プレ印刷帳票（連続帳票）"):
     from tenders import service
-    from tenders.pricing_policy import PricingPolicy
+    from procure.pricing.policy import PricingPolicy
 
     office = user("office@example.jp")
     t = service.create_tender(office, "generic", title, OPENS, CLOSES, OPENING, None, qualification="designated_ward",
@@ -120,7 +120,7 @@ def test_bids_are_compared_by_what_the_policy_would_charge(app, policy, winner):
 
 def test_the_policy_is_fixed_once_bidding_opens(app):
     from tenders import service
-    from tenders.pricing_policy import PolicyError, PricingPolicy
+    from procure.pricing.policy import PolicyError, PricingPolicy
 
     with unit_of_work(app):
         t = forms_tender(app, {A: 100, B: 200})

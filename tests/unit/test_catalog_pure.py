@@ -70,3 +70,16 @@ def test_pooled_price_never_exceeds_the_contract_price(quantities):
     for ward, quantity in quantities.items():
         assert result.amounts[ward] <= quantity * contract
     assert result.pooled_quantity == sum(quantities.values())
+
+
+def test_a_month_priced_by_policy_matches_reprice_when_pooled_and_groups_small_wards():
+    from catalog.pooled import price_month
+    from procure.pricing.policy import PricingPolicy
+
+    tiers, quantities = [["100", "1900"], ["500", "1850"]], {"a": 60, "b": 50, "c": 450}
+    pooled = price_month(Decimal("1980"), tiers, quantities)
+    assert {w: p.amount for w, p in pooled.items()} == reprice(Decimal("1980"), tiers, quantities).amounts
+    alone = price_month(Decimal("1980"), tiers, quantities, PricingPolicy("individual"))
+    assert (alone["a"].unit_price, alone["c"].unit_price) == (Decimal("1980"), Decimal("1900"))
+    grouped = price_month(Decimal("1980"), tiers, quantities, PricingPolicy("grouped", group_breaks=(100,)))
+    assert (grouped["a"].tier_quantity, grouped["a"].unit_price) == (110, Decimal("1900"))  # a and b together

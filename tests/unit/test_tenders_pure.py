@@ -195,9 +195,9 @@ def test_available_actions_follow_the_table():
     assert lc.available(lc.COMPLETED) == []
 
 
-# --- pricing policies (tenders.pricing_policy) -----------------------------------------------
+# --- pricing policies (procure.pricing.policy) -----------------------------------------------
 
-from tenders.pricing_policy import PricingPolicy  # noqa: E402
+from procure.pricing.policy import PricingPolicy  # noqa: E402
 
 _quantities = st.dictionaries(st.sampled_from(["A", "B", "C", "D", "E"]), st.integers(1, 60000), min_size=1)
 _tiers = st.lists(st.tuples(st.integers(2, 70000), st.integers(1, 40)), max_size=4, unique_by=lambda t: t[0])

@@ -1,5 +1,5 @@
-"""How a tender's volume-tier prices become each ward's unit price (pure): the office's pricing
-policy, applied by the pricing engine (procure.pricing, contract allocation.md).
+"""How volume-tier prices become each ward's unit price (pure): the office's pricing policy for a
+tender lot or a pooled catalog item, applied by the pricing engine (contract allocation.md).
 
 Seed 004 tried three policies for the same goods: one pooled price (small towns rode on the large
 ones' volume), individual prices (the pooling effect was lost), and groups by planned quantity
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from procure.pricing import MODES, ROUNDING_MODES, allocate_json
+from procure.pricing.engine import MODES, ROUNDING_MODES, allocate_json
 
 MODE_NAMES = {"pooled": "全区共通単価（全区の合計数量の段階）", "individual": "区別単価（各区の数量の段階）",
               "grouped": "グループ別単価（数量の近い区をまとめ、グループの合計数量の段階）"}
