@@ -236,6 +236,7 @@ def _register_simulation_sources(app: Flask) -> None:
 def _register_seeders(app: Flask) -> None:
     """Demo data of the domain packages, in the order procure.seed.seed_all runs them."""
     from catalog.seed import seed_catalog_demo
+    from catalog.seed_month import seed_pooled_month_demo
     from costshares.seed import seed_cost_shares_demo
     from fees.seed import seed_fees_demo
     from invoicing.seed import seed_billing
@@ -249,6 +250,7 @@ def _register_seeders(app: Flask) -> None:
         ("demo", seed_fees_demo),
         ("demo", seed_cost_shares_demo),
         ("tenders", lambda: seed_tenders_demo(utcnow())),
+        ("tenders", seed_pooled_month_demo),
     )
 
 

@@ -5,7 +5,8 @@ from flask.cli import with_appcontext
 
 @click.command("seed")
 @click.option("--no-demo", is_flag=True, help="Load only the reference data (wards, facilities).")
-@click.option("--tenders", is_flag=True, help="Also load demo tenders dated around today (for trying the app).")
+@click.option("--tenders", is_flag=True, help="Also load demo tenders and a closed month of pooled prices, dated around today "
+                   "(for trying the app).")
 @with_appcontext
 def seed_command(no_demo: bool, tenders: bool) -> None:
     """Load seed_data/ (the 23 wards and demo data). Running it twice changes nothing."""
