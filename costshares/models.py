@@ -64,5 +64,22 @@ class CostShareBill(Audited, db.Model):
     lines: Mapped[list] = mapped_column(JSON)  # [{"label", "amount", "basis"}]
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="issued", server_default="issued")  # costshares.states
+    zengin_batch_id: Mapped[int | None] = mapped_column(ForeignKey("zengin_batch.id"))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     ward: Mapped[Ward] = relationship()
+
+
+class OfficeAccount(Audited, db.Model):
+    """The joint procurement office's bank account that receives cost shares (one row)."""
+
+    __tablename__ = "office_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(4))
+    bank_name_kana: Mapped[str] = mapped_column(String(15))
+    branch_code: Mapped[str] = mapped_column(String(3))
+    branch_name_kana: Mapped[str] = mapped_column(String(15))
+    account_type: Mapped[str] = mapped_column(String(1))
+    account_number: Mapped[str] = mapped_column(String(7))
+    account_name_kana: Mapped[str] = mapped_column(String(30))

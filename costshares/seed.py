@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from costshares import service
-from costshares.models import RunningCost
+from costshares.models import OfficeAccount, RunningCost
 from costshares.sharing import DEFAULT_WEIGHTS
 from procure.extensions import db
 from procure.jpcalendar import fiscal_year
@@ -28,6 +28,10 @@ def seed_cost_shares_demo() -> None:
     office = db.session.scalar(select(User).filter_by(role=Role.OFFICE).order_by(User.id))
     if office is None:
         return
+    if db.session.scalar(select(OfficeAccount.id)) is None:  # the office's receiving account (demo)
+        db.session.add(OfficeAccount(bank_code="0001", bank_name_kana="ﾐｽﾞﾎ", branch_code="001",
+                                     branch_name_kana="ﾄｳｷﾖｳｴｲｷﾞﾖｳﾌﾞ", account_type="1", account_number="7654321",
+                                     account_name_kana="ﾄｸﾍﾞﾂｸｷﾖｳﾄﾞｳﾁﾖｳﾀﾂ"))
     for year in (this_year - 1, this_year):
         for label, amount, weights in ITEMS:
             service.add_running_cost(office, year, label, amount, weights)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from costshares import service
 from costshares.models import CostShareBill, StandaloneReference
+from costshares.payments import pay_by_zengin
 from costshares.sharing import SharingError
+from costshares.states import COST_SHARE
+from invoicing.payments import PaymentError
 from procure import uow
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
@@ -18,7 +21,7 @@ from procure.forms import CsrfForm
 from procure.jpcalendar import fiscal_year
 from procure.models import Role, Ward
 from procure.permissions import WARD, allow, request_user
-from procure.textnorm import parse_decimal, parse_int
+from procure.textnorm import parse_date, parse_decimal, parse_int
 
 bp = Blueprint("costshares", __name__)
 
@@ -88,9 +91,25 @@ def office_page():
                            joint=service.joint_amounts(fy), form=form, rate=service.DEFAULT_MIN_SAVINGS)
 
 
-@bp.get("/ward/cost-shares")
+@bp.route("/ward/cost-shares", methods=["GET", "POST"])
 @allow(*WARD)
 def ward_page():
-    bills = db.session.scalars(select(CostShareBill).filter_by(ward_id=request_user().ward_id)
+    user, form = request_user(), CsrfForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if user.role != Role.WARD_INSPECTOR:
+            abort(403)
+        try:
+            ids = [parse_int(v, _("負担金"), 1, 2 ** 31 - 1) for v in request.form.getlist("bill")]
+            batch = pay_by_zengin(user, ids, parse_date(request.form.get("transfer_date", ""), _("振込指定日")),
+                                  today_in_tokyo())
+            flash(_("全銀ファイルを作成しました（%(n)s 件）。支払の画面から送信と振込完了を記録します", n=batch.count),
+                  "success")
+            return redirect(url_for("invoicing.ward_payments"))
+        except (PaymentError, ValueError) as exc:
+            uow.rollback()
+            flash(str(exc), "error")
+        return redirect(url_for("costshares.ward_page"))
+    bills = db.session.scalars(select(CostShareBill).filter_by(ward_id=user.ward_id)
                                .order_by(CostShareBill.fiscal_year.desc())).all()
-    return render_template("costshares/ward.html", bills=bills)
+    return render_template("costshares/ward.html", bills=bills, form=form, payer=user.role == Role.WARD_INSPECTOR,
+                           states=COST_SHARE.states, today=today_in_tokyo())

@@ -186,15 +186,34 @@ def handle_stripe_event(event: dict) -> str:
     return outcome
 
 
-@uow.use_case
-def zengin_batch(user: User, invoice_ids: list[int], transfer_date: date, today: date) -> ZenginBatch:
-    """A 総合振込 file for the ward's bank paying these invoices; they wait as 'payment pending'
-    until the ward confirms the bank made the transfers."""
+def ward_transfer_file(user: User, transfers: list, transfer_date: date, today: date) -> ZenginBatch:
+    """A 総合振込 file from the ward's bank account paying these transfers, stored as a batch in
+    its first state (作成済). Shared by invoices and cost shares (costshares.payments)."""
     if transfer_date < today:
         raise PaymentError("振込指定日は今日以降にしてください", "transfer_date")
     ward_billing = db.session.scalar(select(WardBilling).filter_by(ward_id=user.ward_id))
     if ward_billing is None:
         raise PaymentError("区の振込元口座（全銀委託者情報）が登録されていません", "ward")
+    try:
+        content = zengin.build_transfer_file(zengin.TransferHeader(
+            requester_code=ward_billing.requester_code, requester_name=ward_billing.requester_name_kana,
+            transfer_date=transfer_date, bank_code=ward_billing.bank_code, bank_name=ward_billing.bank_name_kana,
+            branch_code=ward_billing.branch_code, branch_name=ward_billing.branch_name_kana,
+            account_type=ward_billing.account_type, account_number=ward_billing.account_number), transfers)
+    except zengin.ZenginError as exc:
+        raise PaymentError(f"振込ファイルを作れません: {exc}", "zengin") from None
+    batch = ZenginBatch(ward_id=user.ward_id, transfer_date=transfer_date, count=len(transfers),
+                        total=sum((t.amount for t in transfers), Decimal(0)), content=content,
+                        created_by_id=user.id)
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+@uow.use_case
+def zengin_batch(user: User, invoice_ids: list[int], transfer_date: date, today: date) -> ZenginBatch:
+    """A 総合振込 file for the ward's bank paying these invoices; they wait as 'payment pending'
+    until the ward confirms the bank made the transfers."""
     if not invoice_ids:
         raise PaymentError("振込する請求書を選んでください", "invoices")
     invoices = [_payable_invoice(user, i) for i in sorted(set(invoice_ids))]
@@ -208,24 +227,17 @@ def zengin_batch(user: User, invoice_ids: list[int], transfer_date: date, today:
             branch_name=account.branch_name_kana, account_type=account.account_type,
             account_number=account.account_number, recipient_name=account.account_name_kana,
             amount=invoice.payable_amount, edi_info=invoice.number))
-    try:
-        content = zengin.build_transfer_file(zengin.TransferHeader(
-            requester_code=ward_billing.requester_code, requester_name=ward_billing.requester_name_kana,
-            transfer_date=transfer_date, bank_code=ward_billing.bank_code, bank_name=ward_billing.bank_name_kana,
-            branch_code=ward_billing.branch_code, branch_name=ward_billing.branch_name_kana,
-            account_type=ward_billing.account_type, account_number=ward_billing.account_number), transfers)
-    except zengin.ZenginError as exc:
-        raise PaymentError(f"振込ファイルを作れません: {exc}", "zengin") from None
-    batch = ZenginBatch(ward_id=user.ward_id, transfer_date=transfer_date, count=len(invoices),
-                        total=sum((i.payable_amount for i in invoices), Decimal(0)), content=content,
-                        created_by_id=user.id)
-    db.session.add(batch)
-    db.session.flush()
+    batch = ward_transfer_file(user, transfers, transfer_date, today)
     for invoice in invoices:
         payment = _claim(user, invoice, "zengin")
         payment.zengin_batch_id = batch.id
     db.session.flush()
     return batch
+
+
+# Other things a Zengin file can pay (cost shares): called with the batch and the role when the
+# ward records the transfers done, so that they are settled in the same unit of work.
+ZENGIN_COMPLETION_HOOKS: list = []
 
 
 def _own_batch(user: User, batch_id: int) -> ZenginBatch:
@@ -261,5 +273,7 @@ def confirm_zengin_batch(user: User, batch_id: int, today: date) -> ZenginBatch:
     batch.completed_at = utcnow()
     for payment in db.session.scalars(select(Payment).filter_by(zengin_batch_id=batch.id, status=PENDING)):
         _mark_paid(payment, user.role.value)
+    for settle in ZENGIN_COMPLETION_HOOKS:
+        settle(batch, user.role.value)
     db.session.flush()
     return batch

@@ -132,6 +132,7 @@ FORM_POST = {
     "/ward/fees": (WARD, set()),
     "/office/cost-shares": ({"office"}, set()),
     "/office/catalog/pooled-pricing": ({"office"}, set()),
+    "/ward/cost-shares": ({"ward_inspector"}, set()),  # the payer makes the Zengin file
     "/office/tenders/{tender}/actions/publish": ({"office"}, set()),
     "/office/tenders/{tender}/questions/{question}/answer": (set(), {"office"}),  # no such question: 404
     "/ward/tenders/{tender}": (WARD, set()),

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from catalog import states as catalog
+from costshares import states as costshares
 from deliveries import states as deliveries
 from invoicing import states as invoicing
 from procure import states as jobs
@@ -35,8 +36,10 @@ ENTITIES = {machine.name: entity for machine, entity in (
     (catalog.ORDER_LINE_APPROVAL, ("order_line", True)), (catalog.ORDER_LINE_FULFILMENT, ("order_line", True)),
     (deliveries.DELIVERY_LINE, ("delivery_line", False)),  # a derived state: no column, no create row
     (jobs.JOB, ("job", False)),  # jobs are not an audited model: their steps are guarded UPDATEs
-    (tenders.TENDER, ("tender", True)), (tenders.BID, ("bid", True)))}
-ALL_MACHINES = (*invoicing.MACHINES, *catalog.MACHINES, *deliveries.MACHINES, *jobs.MACHINES, *tenders.MACHINES)
+    (tenders.TENDER, ("tender", True)), (tenders.BID, ("bid", True)),
+    (costshares.COST_SHARE, ("cost_share_bill", True)))}
+ALL_MACHINES = (*invoicing.MACHINES, *catalog.MACHINES, *deliveries.MACHINES, *jobs.MACHINES, *tenders.MACHINES,
+                *costshares.MACHINES)
 
 
 def last_audit_id(app) -> int:
@@ -78,7 +81,7 @@ def assert_every_edge_audited(app, since, *machines):
 def test_every_machine_is_walked_below():
     names = {m.name for m in ALL_MACHINES}
     assert len(names) == len(ALL_MACHINES) and set(ENTITIES) == names
-    assert {m.name for m in (*CATALOG_WALK, *INVOICING_WALK, *TENDER_WALK)} == names
+    assert {m.name for m in (*CATALOG_WALK, *INVOICING_WALK, *TENDER_WALK, *COST_SHARE_WALK)} == names
 
 
 # --- catalog versions, orders, order lines, deliveries, jobs --------------------------------
@@ -289,3 +292,33 @@ def test_tenders_and_bids_walk_every_transition(app):
     with unit_of_work(app):
         assert db.session.get(Tender, no_bids_evaluated).status == lifecycle.NO_VALID_BID
     assert_every_edge_audited(app, since, *TENDER_WALK)
+
+
+# --- cost shares --------------------------------------------------------------------------
+
+COST_SHARE_WALK = (costshares.COST_SHARE,)
+
+
+def test_cost_shares_walk_every_transition(app):
+    from costshares import service
+    from costshares.models import CostShareBill
+    from costshares.payments import pay_by_zengin
+    from costshares.sharing import DEFAULT_WEIGHTS
+    from invoicing import payments
+    from procure.extensions import db
+    from procure.formatting import today_in_tokyo
+
+    since = last_audit_id(app)
+    with unit_of_work(app):
+        office = user(OFFICE)
+        service.add_running_cost(office, 2030, "組織運営費", Decimal(230000), DEFAULT_WEIGHTS)
+        service.issue(office, 2030, None)
+    with unit_of_work(app):
+        payer = user(ACCOUNTING)
+        bill = db.session.scalar(select(CostShareBill).filter_by(fiscal_year=2030, ward_id=payer.ward_id))
+        batch = pay_by_zengin(payer, [bill.id], today_in_tokyo(), today_in_tokyo())  # issued -> payment pending
+        batch_id = batch.id
+    with unit_of_work(app):
+        payments.send_zengin_batch(user(ACCOUNTING), batch_id)
+        payments.confirm_zengin_batch(user(ACCOUNTING), batch_id, today_in_tokyo())  # -> paid
+    assert_every_edge_audited(app, since, *COST_SHARE_WALK)

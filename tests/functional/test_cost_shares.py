@@ -130,3 +130,41 @@ def test_a_ward_reads_its_cost_share_over_the_api(app, client):
     assert bill["ward_code"] == "131130" and bill["lines"][0]["label"] == "組織運営費"
     office_token = {"Authorization": f"Bearer {api_token(client, 'office@example.jp')}"}
     assert len(client.get(f"/api/v1/cost-shares?fiscal_year={FY}", headers=office_token).get_json()["cost_shares"]) == 23
+
+
+def test_the_wards_payer_pays_its_cost_share_by_zengin_like_an_invoice(app, client, login):
+    from costshares import service
+    from costshares.models import CostShareBill
+    from costshares.sharing import DEFAULT_WEIGHTS
+    from invoicing.models import ZenginBatch
+    from procure.extensions import db
+    from sqlalchemy import select
+    from tests.helpers import csrf_token
+
+    with unit_of_work(app):
+        service.add_running_cost(user("office@example.jp"), FY, "組織運営費", Decimal(230000), DEFAULT_WEIGHTS)
+        service.issue(user("office@example.jp"), FY, None)
+        bill = db.session.scalar(select(CostShareBill).filter_by(fiscal_year=FY, ward_id=ward(B).id))
+        bill_id, total = bill.id, bill.total
+    login("inspector@shibuya.example.jp")
+    page = "/ward/cost-shares"
+    assert "全銀ファイルを作成" in client.get(page).get_data(as_text=True)
+    from procure.formatting import today_in_tokyo
+
+    response = client.post(page, data={"csrf_token": csrf_token(client, page), "bill": str(bill_id),
+                                       "transfer_date": today_in_tokyo().isoformat()})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/ward/payments")
+    with unit_of_work(app):
+        batch = db.session.scalars(select(ZenginBatch).order_by(ZenginBatch.id.desc())).first()
+        assert (batch.count, batch.total) == (1, total) and b"FY2026-131130" in batch.content
+        assert db.session.get(CostShareBill, bill_id).status == "payment_pending"
+        batch_id = batch.id
+    payments_page = "/ward/payments"
+    client.post(f"/ward/payments/zengin/{batch_id}/send", data={"csrf_token": csrf_token(client, payments_page)})
+    client.post(f"/ward/payments/zengin/{batch_id}/confirm", data={"csrf_token": csrf_token(client, payments_page)})
+    with unit_of_work(app):
+        assert db.session.get(CostShareBill, bill_id).status == "paid"
+    assert "支払済" in client.get(page).get_data(as_text=True)
+    again = client.post(page, data={"csrf_token": csrf_token(client, page), "bill": str(bill_id),
+                                    "transfer_date": today_in_tokyo().isoformat()}, follow_redirects=True)
+    assert "支払済み" in again.get_data(as_text=True)  # paid once

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from catalog import states as catalog
+from costshares import states as costshares
 from deliveries import states as deliveries
 from invoicing import states as invoicing
 from procure import states as jobs
@@ -14,11 +15,14 @@ from procure.statemachine import (ANY, OFFICE, SYSTEM, VENDOR, WARD_APPROVER, WA
 from tenders import lifecycle
 from tenders import states as tenders
 
-MACHINES = (*invoicing.MACHINES, *catalog.MACHINES, *deliveries.MACHINES, *jobs.MACHINES, *tenders.MACHINES)
+MACHINES = (*invoicing.MACHINES, *catalog.MACHINES, *deliveries.MACHINES, *jobs.MACHINES, *tenders.MACHINES,
+            *costshares.MACHINES)
 ROLES = (WARD_STAFF, WARD_APPROVER, WARD_INSPECTOR, OFFICE, VENDOR, SYSTEM)
 
 # (machine, from, action, to, roles allowed): the whole table, written out.
 EDGES = [
+    (costshares.COST_SHARE, "issued", "claim_payment", "payment_pending", {WARD_INSPECTOR}),
+    (costshares.COST_SHARE, "payment_pending", "pay", "paid", {WARD_INSPECTOR, SYSTEM}),
     (invoicing.INVOICE, "discrepancy", "match", "payable", {VENDOR, OFFICE, WARD_INSPECTOR, SYSTEM}),
     (invoicing.INVOICE, "discrepancy", "request_correction", "correction_requested", {WARD_INSPECTOR}),
     (invoicing.INVOICE, "correction_requested", "supersede", "superseded", {VENDOR}),
