@@ -12,10 +12,13 @@ FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def chiyoda_staff(app):
+    """A third ward's staff account (the demo seed has one; older seeds did not)."""
     from procure.extensions import db
     from procure.models import Role, User, Ward
 
     with unit_of_work(app):
+        if db.session.scalar(select(User.id).filter_by(email="staff@chiyoda.example.jp")):
+            return
         ward = db.session.scalar(select(Ward).filter_by(code="131016"))
         user = User(email="staff@chiyoda.example.jp", name="千代田 職員", role=Role.WARD_STAFF, ward_id=ward.id)
         user.set_password("demo-password")
