@@ -17,6 +17,8 @@ from procure.extensions import db
 from procure.jpcalendar import TOKYO, month_bounds
 from procure.models import User
 from procure.pricing.policy import PricingPolicy
+from savings import service as savings
+from savings.models import INDIVIDUAL_TIER
 
 
 class MonthCloseError(ValueError):
@@ -62,6 +64,8 @@ def close_month(office: User, year: int, month: int, today: date) -> MonthClose:
         policy = policies.get((vendor_id, sku), PricingPolicy())
         quantities = {str(w): q for w, (q, _) in entry["ward"].items()}
         priced = price_month(line.unit_price, item.tiers or [], quantities, policy)
+        alone = price_month(line.unit_price, item.tiers or [], quantities,
+                            PricingPolicy("individual", rounding=policy.rounding))
         for ward_id, (quantity, provisional) in entry["ward"].items():
             price = priced[str(ward_id)]
             adjustment = PooledAdjustment(
@@ -71,6 +75,11 @@ def close_month(office: User, year: int, month: int, today: date) -> MonthClose:
                 provisional_amount=provisional, final_unit_price=price.unit_price,
                 final_amount=price.amount, adjustment=price.amount - provisional)
             db.session.add(adjustment)
+            db.session.flush()
+            savings.record(ward_id=ward_id, source="pooled_adjustment", source_id=adjustment.id,
+                           title=f"{line.name} {year}年{month}月", category=item.category, fixed_on=today,
+                           reference_kind=INDIVIDUAL_TIER, reference_amount=alone[str(ward_id)].amount,
+                           paid_amount=price.amount)
     try:
         db.session.flush()
     except IntegrityError:

@@ -13,8 +13,8 @@ from procure.extensions import db
 from procure.models import Ward
 
 # What the amount paid is compared with
-INDIVIDUAL_TIER = "individual_tier"  # the winner's own price schedule, at the ward's quantity alone
-REFERENCE_NAMES = {INDIVIDUAL_TIER: "落札者の単価表で自区の数量だけを買った場合"}
+INDIVIDUAL_TIER = "individual_tier"  # the same price schedule at the ward's quantity alone
+REFERENCE_NAMES = {INDIVIDUAL_TIER: "同じ単価表で自区の数量だけを買った場合"}
 
 
 class SavingsEntry(Audited, db.Model):
@@ -22,7 +22,7 @@ class SavingsEntry(Audited, db.Model):
     __table_args__ = (UniqueConstraint("source", "source_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
-    source: Mapped[str] = mapped_column(String(20))       # tender_contract
+    source: Mapped[str] = mapped_column(String(20))       # tender_contract | pooled_adjustment
     source_id: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))       # what was bought, for people
     category: Mapped[str] = mapped_column(String(60))     # 電力, PC, 物品 ...

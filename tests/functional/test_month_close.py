@@ -45,6 +45,11 @@ def test_month_close_records_per_ward_adjustments_shown_to_wards_and_vendors(app
         assert (shibuya.quantity, shibuya.pooled_quantity, shibuya.final_unit_price) == (60, 110, Decimal("1900"))
         assert (shibuya.provisional_amount, shibuya.final_amount, shibuya.adjustment) == (
             Decimal("118800"), Decimal("114000"), Decimal("-4800"))
+        # pooled: 渋谷区's 60 boxes alone stay at ¥1,980; together they reach the ¥1,900 tier
+        from savings.models import SavingsEntry
+
+        saving = db.session.scalar(select(SavingsEntry).filter_by(source="pooled_adjustment", source_id=shibuya.id))
+        assert (saving.reference_amount, saving.paid_amount, saving.saving) == (118800, 114000, 4800)
     client.post("/logout", data={"csrf_token": token})
     login("staff@shibuya.example.jp")
     page = client.get("/adjustments").get_data(as_text=True)
@@ -125,3 +130,8 @@ def test_an_item_priced_by_group_closes_each_ward_at_its_groups_tier(app, client
                                                                                              Decimal("1980"))
         assert (setagaya.tier_quantity, setagaya.final_unit_price, setagaya.pooled_quantity) == (
             120, Decimal("1900"), 180)
+        # grouped alone: the savings ledger records no saving against each ward's own tier
+        from savings.models import SavingsEntry
+
+        assert {e.source_id: e.saving for e in db.session.scalars(select(SavingsEntry))} == {
+            shibuya.id: 0, setagaya.id: 0}

@@ -188,7 +188,7 @@ def test_savings_dashboards_show_the_pooling_effect_and_export_it(app, client, l
         awarded_contracts(t)
     login("office@example.jp")
     html = client.get("/office/savings").get_data(as_text=True)
-    assert "¥10,500" in html and "<svg" in html and "落札者の単価表で自区の数量だけを買った場合" in html
+    assert "¥10,500" in html and "<svg" in html and "同じ単価表で自区の数量だけを買った場合" in html
     assert "入札者数" in html and "連続帳票" in html.split("入札の結果")[-1]
     sheet = load_workbook(io.BytesIO(client.get("/office/savings.xlsx").data)).active
     assert [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)].count("新宿区") == 1

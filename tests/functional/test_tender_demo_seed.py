@@ -25,13 +25,16 @@ def test_demo_tenders_are_seeded_once_and_every_page_shows_them(app, runner):
         assert forms == {"131121": 150000, "131130": 60000, "131041": 13000, "131016": 6500}
         # savings against each ward buying alone from the winner: C and D grouped (7,000 + 3,500);
         # water at the pooled 1,000-case tier rather than 1,150 alone (500 + 800 cases x 50)
-        assert db.session.scalar(select(func.sum(SavingsEntry.saving))) == 10500 + 1300 * 50
+        assert db.session.scalar(select(func.sum(SavingsEntry.saving)).filter_by(source="tender_contract")) == (
+            10500 + 1300 * 50)
         # last month's pooled copy paper closed: 60 + 120 boxes together at the 100-box tier
         from catalog.order_models import PooledAdjustment
 
         adjustments = db.session.scalars(select(PooledAdjustment)).all()
         assert sorted((a.quantity, a.pooled_quantity, a.final_unit_price) for a in adjustments) == [
             (60, 180, 1900), (120, 180, 1900)]
+        # 渋谷区's 60 boxes alone would have stayed at ¥1,980: pooling saved it 60 x 80
+        assert db.session.scalar(select(func.sum(SavingsEntry.saving)).filter_by(source="pooled_adjustment")) == 4800
         (award,) = db.session.scalars(select(Award).filter_by(tender_id=tenders[FOOD_TITLE].id)).all()
         # 720 packs of rice at 11,800 and 1,300 cases of water at the 1,000-case tier of 1,100
         assert award.price == 720 * 11800 + 1300 * 1100
