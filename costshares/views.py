@@ -113,3 +113,21 @@ def ward_page():
                                .order_by(CostShareBill.fiscal_year.desc())).all()
     return render_template("costshares/ward.html", bills=bills, form=form, payer=user.role == Role.WARD_INSPECTOR,
                            states=COST_SHARE.states, today=today_in_tokyo())
+
+
+@bp.get("/cost-shares/<int:bill_id>.pdf")
+@allow(*WARD, Role.OFFICE)
+def bill_pdf(bill_id):
+    """The bill as a document (不課税: not a qualified invoice), for the ward's files."""
+    from flask import Response
+
+    from costshares.models import OfficeAccount
+    from procure.formatting import TOKYO
+    from procure.pdf import render_pdf
+    from procure.permissions import get_owned_or_404
+
+    bill = get_owned_or_404(CostShareBill, bill_id)
+    account = db.session.scalar(select(OfficeAccount).order_by(OfficeAccount.id))
+    pdf = render_pdf("pdf/cost_share.html", bill=bill, account=account, issued_on=bill.issued_at.astimezone(TOKYO).date())
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="cost_share_{bill.number}.pdf"'})

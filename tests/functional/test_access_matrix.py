@@ -67,6 +67,7 @@ PAGES = {
     "/invoices": (WARD | VENDORS | {"office"}, set()),
     "/invoices/{invoice}": (SHIBUYA | {"office", "vendor"}, {"other_ward_staff", "other_vendor"}),
     "/invoices/{invoice}.pdf": (SHIBUYA | {"office", "vendor"}, {"other_ward_staff", "other_vendor"}),
+    "/cost-shares/{bill}.pdf": (SHIBUYA | {"office"}, {"other_ward_staff"}),  # the demo's Shibuya bill
     "/invoices/{invoice}.xml": (SHIBUYA | {"office", "vendor"}, {"other_ward_staff", "other_vendor"}),
     "/invoices.xlsx": (WARD | VENDORS | {"office"}, set()),
     "/invoices.csv": (WARD | VENDORS | {"office"}, set()),
@@ -171,6 +172,7 @@ PUBLIC_ENDPOINTS = {"static", "auth.login", "home.set_language", "api.create_tok
 @pytest.fixture
 def ids(app):
     from catalog.models import CatalogVersion
+    from costshares.models import CostShareBill
     from procure.extensions import db
     from procure.jobs import Job
     from procure.models import Facility, Space, SpaceKind, Vendor, Ward
@@ -212,6 +214,8 @@ def ids(app):
             "space": db.session.scalar(select(Space.id).join(Facility).where(
                 Facility.ward_id == shibuya.id, Space.kind == SpaceKind.UTILITY)),
             "job": job.id,
+            "bill": db.session.scalar(select(CostShareBill.id).filter_by(ward_id=shibuya.id)
+                                      .order_by(CostShareBill.id)),
         }
 
 
@@ -284,7 +288,7 @@ def test_every_route_is_in_the_matrix_or_public(app):
                     "<int:version_id>": "{version}", "<int:job_id>": "{job}",
                     "<int:invoice_id>": "{invoice}", "<int:batch_id>": "{batch}",
                     "<int:tender_id>": "{tender}", "<action>": "publish", "<int:contract_id>": "{contract}",
-                    "<int:question_id>": "{question}"}
+                    "<int:question_id>": "{question}", "<int:bill_id>": "{bill}"}
     gets = set(PAGES) | {url.split("?")[0] for url in API} | {"/api/v1/tokens/current"}
     posts = set(FORM_POST) | set(API_POST) | {"/logout"}
     for rule in app.url_map.iter_rules():

@@ -168,3 +168,25 @@ def test_the_wards_payer_pays_its_cost_share_by_zengin_like_an_invoice(app, clie
     again = client.post(page, data={"csrf_token": csrf_token(client, page), "bill": str(bill_id),
                                     "transfer_date": today_in_tokyo().isoformat()}, follow_redirects=True)
     assert "支払済み" in again.get_data(as_text=True)  # paid once
+
+
+def test_the_bill_is_a_japanese_pdf_that_says_it_is_outside_consumption_tax(app, client, login, tmp_path):
+    import subprocess
+
+    from costshares import service
+    from costshares.models import CostShareBill
+    from costshares.sharing import DEFAULT_WEIGHTS
+    from procure.extensions import db
+    from sqlalchemy import select
+
+    with unit_of_work(app):
+        service.add_running_cost(user("office@example.jp"), FY, "組織運営費", Decimal(230000), DEFAULT_WEIGHTS)
+        service.issue(user("office@example.jp"), FY, None)
+        bill_id = db.session.scalar(select(CostShareBill.id).filter_by(fiscal_year=FY, ward_id=ward(B).id))
+    login("staff@shibuya.example.jp")
+    pdf = client.get(f"/cost-shares/{bill_id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    path = tmp_path / "bill.pdf"
+    path.write_bytes(pdf.data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, timeout=60).stdout
+    assert "不課税" in text and "FY2026-131130" in text and "均等割" in text
