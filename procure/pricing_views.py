@@ -9,7 +9,7 @@ from procure.models import Role, Ward
 from procure.permissions import allow
 from procure.pricing import PricingInputError
 from procure.pricing_forms import SimulationForm
-from procure.simulation import allocation_input, compare_modes, parse_tier_lines, savings_series
+from procure.simulation import allocation_input, compare_modes, savings_series
 from procure.simulation_xlsx import MODE_NAMES, comparison_workbook, read_upload, template_workbook
 from procure.textnorm import parse_decimal
 

@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import select
 
 from tests.catalog_data import user
-from tests.functional.test_tender_flow import ward_user
 from tests.helpers import unit_of_work
 
 TIERS = [(0, Decimal(13)), (10000, Decimal(12)), (20000, Decimal(11))]

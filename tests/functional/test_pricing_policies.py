@@ -2,7 +2,6 @@
 real tenders: the same four towns (here four wards), bid as volume-tier schedules, priced by the
 tender's pricing policy. The ward contracts equal the seed's figures."""
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 
 import pytest
 
