@@ -220,10 +220,14 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _register_office_todos(app: Flask) -> None:
-    """What the office home lists as to do: callables answering (label, count, url) or None."""
+    """What the office and ward homes list as to do: callables answering (label, count, url) or None."""
     from invoicing.reconciliation import open_findings_todo
 
     app.extensions["office_todos"] = (open_findings_todo,)
+    from costshares.todos import cost_shares_to_pay
+    from fees.todos import fee_units_to_report
+
+    app.extensions["ward_todos"] = (cost_shares_to_pay, fee_units_to_report)
 
 
 def _register_simulation_sources(app: Flask) -> None:

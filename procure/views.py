@@ -12,6 +12,7 @@ from procure.extensions import db
 from procure.formatting import TOKYO
 from procure.redirects import safe_next
 from procure.models import Facility, Role, User, Vendor, Ward
+from procure.ward_todos import ward_todos
 from procure.permissions import (ANY_SIGNED_IN, WARD, allow, get_owned_or_404, public,
                                  request_user, scoped)
 
@@ -50,7 +51,7 @@ def ward_home():
     user = request_user()
     colleagues = db.session.scalars(
         scoped(select(User), User, user).order_by(User.role, User.email)).all()
-    return render_template("ward/home.html", ward=user.ward, colleagues=colleagues)
+    return render_template("ward/home.html", ward=user.ward, colleagues=colleagues, todos=ward_todos(user))
 
 
 @bp.get("/ward/facilities")

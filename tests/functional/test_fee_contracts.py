@@ -141,3 +141,18 @@ def test_wards_report_units_and_read_their_fee_over_the_api(app, client):
     fees = client.get(f"{url}/fees?year={month.year}&month={month.month}", headers=ward).get_json()["fees"]
     assert fees == [{"ward_code": "131130", "units": 300, "pooled_units": 20010, "unit_fee": "11",
                      "base_fee": "1100", "usage_amount": "3300", "total": "4400"}]
+
+
+def test_the_ward_home_lists_unreported_fee_units_and_unpaid_cost_shares(app, client):
+    from tests.helpers import sign_in
+
+    month = last_month()
+    with unit_of_work(app):
+        fee_contract(app)
+    staff = app.test_client()
+    sign_in(staff, "staff@shibuya.example.jp")
+    home = staff.get("/ward/").get_data(as_text=True)
+    assert f"{month.year}年{month.month}月の件数が未報告の従量料金: 1" in home  # the demo contract is reported
+    payer = app.test_client()
+    sign_in(payer, "inspector@shibuya.example.jp")
+    assert "支払っていない運営費負担金: 1" in payer.get("/ward/").get_data(as_text=True)  # last year's demo bill
