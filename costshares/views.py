@@ -15,6 +15,7 @@ from costshares.sharing import SharingError
 from costshares.states import COST_SHARE
 from invoicing.payments import PaymentError
 from procure import uow
+from procure.charts import bar_chart_svg
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.forms import CsrfForm
@@ -65,6 +66,15 @@ def _rate(form) -> Decimal | None:
     return percent / 100
 
 
+def _chart(rows: list[tuple[str, Decimal, Decimal]]) -> str | None:
+    """Each ward's share and guarantee adjustment, for the office to look at rather than read."""
+    if not rows:
+        return None
+    return bar_chart_svg(_("区別の配分額と保証による調整（円）"), [name for name, _share, _adj in rows],
+                         {_("配分額"): [share for _name, share, _adj in rows],
+                          _("保証による調整"): [adjustment for _name, _share, adjustment in rows]})
+
+
 @bp.route("/office/cost-shares", methods=["GET", "POST"])
 @allow(Role.OFFICE)
 def office_page():
@@ -78,15 +88,17 @@ def office_page():
         return redirect(url_for("costshares.office_page", fy=fy))
     bills = db.session.scalars(select(CostShareBill).filter_by(fiscal_year=fy).order_by(CostShareBill.number)).all()
     preview, problem = [], None
+    wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
+    names = {w.code: w.name_ja for w in wards}
     if not bills and service.running_costs(fy):
         try:
             preview = service.preview(fy)
         except SharingError as exc:
             problem = str(exc)
-    wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
-    names = {w.code: w.name_ja for w in wards}
     standalone = {r.ward_id: r for r in db.session.scalars(select(StandaloneReference).filter_by(fiscal_year=fy))}
-    return render_template("costshares/office.html", fy=fy, costs=service.running_costs(fy), bills=bills,
+    rows = [(names[s.ward], s.shares, s.adjustment) for s in preview] or [
+        (b.ward.name_ja, b.shares, b.adjustment) for b in bills]
+    return render_template("costshares/office.html", fy=fy, costs=service.running_costs(fy), bills=bills, chart=_chart(rows),
                            preview=preview, problem=problem, wards=wards, names=names, standalone=standalone,
                            joint=service.joint_amounts(fy), form=form, rate=service.DEFAULT_MIN_SAVINGS)
 

@@ -61,7 +61,10 @@ def test_four_six_shares_with_a_thirty_percent_guarantee_are_billed_and_explaine
         assert shinjuku.joint_amount == 13000
         assert shinjuku.joint_amount + shinjuku.total == 14000  # 30% below its standalone 20,000
         shortfall = -shinjuku.adjustment
-        assert shortfall > 0 and sum(b.adjustment for b in bills.values() if b.adjustment > 0) == shortfall
+        assert (shinjuku.shares, shortfall) == (3924, 2924)
+        # recovered from the wards with room, in proportion to it
+        assert {code: bills[code].adjustment for code in (A, B, D)} == {A: 2096, B: 816, D: 12}
+        assert sum(b.adjustment for b in bills.values() if b.adjustment > 0) == shortfall
         assert [line["label"] for line in shinjuku.lines][-1] == "最低削減率の保証による調整"
         assert "均等割 4/10 × 1/23" in shinjuku.lines[0]["basis"] and "人口割 6/10" in shinjuku.lines[0]["basis"]
         with pytest.raises(service.SharingError, match="請求済み"):
