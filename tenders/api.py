@@ -11,7 +11,7 @@ from procure.api.schemas import MAX_ID, DecimalString, DecimalText, Int64, Lenie
 from procure.extensions import db
 from procure.models import ALL_ROLES, WARD_ROLES, Role
 from procure.permissions import allow, request_user, scoped
-from tenders import service
+from tenders import lifecycle, service
 from tenders.models import Contract
 
 
@@ -153,8 +153,10 @@ def api_pricing_policy(tender_id):
     from tenders.models import Tender
     from procure.pricing_policy_forms import describe
 
-    tender = db.session.get(Tender, tender_id)
-    if tender is None or (tender.status == "draft" and request_user().role != Role.OFFICE):
+    tender, role = db.session.get(Tender, tender_id), request_user().role
+    # As on the pages: a draft is the office's; vendors see a tender once it is published.
+    hidden = {lifecycle.DRAFT} if role != Role.VENDOR else {lifecycle.DRAFT, lifecycle.DEMAND}
+    if tender is None or (role != Role.OFFICE and tender.status in hidden):
         raise ApiError(404, "Tender not found")
     rows = [("", service.policy_for(tender))] + [(row.code, service.policy_for(tender, row.code)) for row in tender.lots]
     return {"tender_id": tender.id, "policies": [

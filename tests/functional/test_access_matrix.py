@@ -149,7 +149,7 @@ API = {
     "/api/v1/catalog/uploads/{version}": ({"vendor"}, {"other_vendor"}),
     "/api/v1/deliveries/{delivery}/note.pdf": (SHIBUYA | {"office", "vendor"}, {"other_ward_staff", "other_vendor"}),
     "/api/v1/tender-contracts/{contract}/bill?year=2026&month=1": (set(), WARD | VENDORS),
-    "/api/v1/tenders/{tender}/pricing-policy": (EVERYONE, set()),
+    "/api/v1/tenders/{tender}/pricing-policy": (WARD | {"office"}, VENDORS),  # collecting demand: not yet
     "/api/v1/tender-contracts": (EVERYONE, set()),
     "/api/v1/cost-shares": (WARD | {"office"}, set()),
     "/api/v1/savings": (WARD | {"office"}, set()),
