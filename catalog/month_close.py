@@ -57,6 +57,7 @@ def close_month(office: User, year: int, month: int, today: date) -> MonthClose:
         per_ward[1] += line.amount
     closed = MonthClose(year=year, month=month, closed_by_id=office.id)
     db.session.add(closed)
+    references = []  # (adjustment, category, what the ward alone would have paid): the savings ledger
     policies = {(row.vendor_id, row.sku): PricingPolicy.from_dict(row.policy)
                 for row in db.session.scalars(select(PooledItemPolicy))}
     for (vendor_id, sku), entry in sorted(by_item.items()):
@@ -75,14 +76,15 @@ def close_month(office: User, year: int, month: int, today: date) -> MonthClose:
                 provisional_amount=provisional, final_unit_price=price.unit_price,
                 final_amount=price.amount, adjustment=price.amount - provisional)
             db.session.add(adjustment)
-            db.session.flush()
-            savings.record(ward_id=ward_id, source="pooled_adjustment", source_id=adjustment.id,
-                           title=f"{line.name} {year}年{month}月", category=item.category, fixed_on=today,
-                           reference_kind=INDIVIDUAL_TIER, reference_amount=alone[str(ward_id)].amount,
-                           paid_amount=price.amount)
+            references.append((adjustment, item.category, alone[str(ward_id)].amount))
     try:
         db.session.flush()
     except IntegrityError:
         uow.rollback()
         raise MonthCloseError(f"{year}年{month}月は締め済みです") from None
+    for adjustment, category, reference in references:  # ids exist now
+        savings.record(ward_id=adjustment.ward_id, source="pooled_adjustment", source_id=adjustment.id,
+                       title=f"{adjustment.name} {year}年{month}月", category=category, fixed_on=today,
+                       reference_kind=INDIVIDUAL_TIER, reference_amount=reference,
+                       paid_amount=adjustment.final_amount)
     return closed

@@ -10,8 +10,14 @@ from catalog import versions
 from catalog.forms import MonthCloseForm, ReviewForm
 from catalog.models import PENDING_REVIEW, CatalogVersion
 from catalog.month_close import MonthCloseError, close_month
+from catalog.pooled_policies import PooledPolicyError, pooled_items, set_item_policy
 from catalog.order_models import MonthClose
+from procure import uow
 from procure.extensions import db
+from procure.forms import CsrfForm
+from procure.pricing.policy import PolicyError
+from procure.pricing_policy_forms import MODE_LABELS, ROUNDING_LABELS, describe, policy_from_form
+from procure.textnorm import parse_int
 from procure.formatting import today_in_tokyo
 from procure.models import Role
 from procure.permissions import allow, request_user
@@ -80,13 +86,6 @@ def month_close():
 @allow(Role.OFFICE)
 def pooled_pricing():
     """Each pooled item's pricing policy for month close."""
-    from catalog.pooled_policies import PooledPolicyError, pooled_items, set_item_policy
-    from procure import uow
-    from procure.forms import CsrfForm
-    from procure.pricing.policy import PolicyError
-    from procure.textnorm import parse_int
-    from procure.pricing_policy_forms import MODE_LABELS, ROUNDING_LABELS, describe, policy_from_form
-
     form = CsrfForm()
     if request.method == "POST" and form.validate_on_submit():
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from procure.pricing import InfeasibleError, PricingInputError, allocate_json
+from procure.pricing import InfeasibleError, PricingInputError, allocate_json, rate_4dp_half_up
 
 DEFAULT_WEIGHTS = {"equal": Decimal(4), "population": Decimal(6), "quantity": Decimal(0)}
 BASIS_NAMES = {"equal": "均等割", "population": "人口割", "quantity": "調達額割"}
@@ -62,8 +62,7 @@ class WardShare:
     def saving_rate(self) -> Decimal | None:
         if not self.standalone_amount:
             return None
-        return ((self.standalone_amount - self.joint_amount - self.bill) / self.standalone_amount).quantize(
-            Decimal("0.0001"))
+        return rate_4dp_half_up(self.standalone_amount - self.joint_amount - self.bill, self.standalone_amount)
 
 
 def _request(members: list[Member], items: list[CostItem], min_savings_rate: Decimal | None) -> dict:

@@ -3,6 +3,7 @@ units and sees what it pays and why (the tier all wards reached together)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,6 +17,7 @@ from procure import uow
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.forms import CsrfForm
+from procure.jpcalendar import parse_month as month_from_query
 from procure.models import Role, Vendor, Ward
 from procure.permissions import WARD, allow, request_user
 from procure.textnorm import parse_decimal, parse_int
@@ -38,7 +40,8 @@ def parse_tiers(text: str) -> list[tuple[int, Decimal]]:
     return tiers
 
 
-def parse_month(text: str) -> tuple[int, int]:
+def posted_month(text: str) -> tuple[int, int]:
+    """A submitted YYYY-MM, refused with a message when wrong (queries fall back instead)."""
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", (text or "").strip())
     if not match or not 1 <= int(match[2]) <= 12:
         raise ValueError(_("年月は 2026-11 の形で入力してください"))
@@ -46,11 +49,8 @@ def parse_month(text: str) -> tuple[int, int]:
 
 
 def _month_arg() -> tuple[int, int]:
-    try:
-        return parse_month(request.args.get("month", ""))
-    except ValueError:
-        last = today_in_tokyo().replace(day=1)
-        return (last.year, last.month - 1) if last.month > 1 else (last.year - 1, 12)
+    """The month asked for; last month (the one to report) when missing or wrong."""
+    return month_from_query(request.args.get("month"), today_in_tokyo().replace(day=1) - timedelta(days=1))
 
 
 def _fee_rows(contract: FeeContract, year: int, month: int) -> list[dict]:
@@ -89,7 +89,7 @@ def office_detail(contract_id):
     year, month = _month_arg()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            year, month = parse_month(request.form.get("month", ""))
+            year, month = posted_month(request.form.get("month", ""))
             ward_id = parse_int(request.form.get("ward_id", ""), _("区"), 1, 2 ** 31 - 1)
             service.report_units(request_user(), contract.id, ward_id, year, month,
                                  parse_int(request.form.get("units", ""), _("件数"), 0, service.MAX_UNITS), today_in_tokyo())
@@ -111,7 +111,7 @@ def ward_fees():
     year, month = _month_arg()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            year, month = parse_month(request.form.get("month", ""))
+            year, month = posted_month(request.form.get("month", ""))
             contract_id = parse_int(request.form.get("contract_id", ""), _("契約"), 1, 2 ** 31 - 1)
             service.report_units(user, contract_id, user.ward_id, year, month,
                                  parse_int(request.form.get("units", ""), _("件数"), 0, service.MAX_UNITS), today_in_tokyo())

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from procure.extensions import db
+from procure.pricing import rate_4dp_half_up
 from savings.models import SavingsEntry
 
 
@@ -44,4 +45,5 @@ def totals_by(rows: list[SavingsEntry], key) -> dict[str, dict[str, Decimal]]:
 
 
 def rate(reference: Decimal, saving: Decimal) -> Decimal | None:
-    return (saving / reference).quantize(Decimal("0.0001")) if reference else None
+    """The saving rate by the engine's rule for rates (4 places, half up)."""
+    return rate_4dp_half_up(saving, reference) if reference else None

@@ -76,12 +76,16 @@ def pattern_price(bid: PcBid, pattern: str, pooled: int = 0) -> Decimal:
     return price
 
 
+def options_price(demand: PcDemand, bid: PcBid) -> Decimal:
+    """The purchase price of the demand's options for one unit (volume tiers do not apply)."""
+    return sum((_price(bid.option_prices, (demand.pattern, o), "オプション") for o in demand.options), Decimal(0))
+
+
 def pc_unit_price(demand: PcDemand, bid: PcBid, pooled: int = 0) -> Decimal:
     """Per unit: purchase = pattern (at the volume tier the pooled purchases reach) + options;
     lease = (monthly pattern + options) x months."""
     if demand.lease_months is None:
-        return pattern_price(bid, demand.pattern, pooled) + sum(
-            (_price(bid.option_prices, (demand.pattern, o), "オプション") for o in demand.options), Decimal(0))
+        return pattern_price(bid, demand.pattern, pooled) + options_price(demand, bid)
     monthly = _price(bid.lease_monthly, demand.pattern, "機種の月額リース料") + sum(
         (_price(bid.lease_option_monthly, (demand.pattern, o), "オプションの月額リース料") for o in demand.options),
         Decimal(0))
@@ -114,7 +118,7 @@ def pc_ward_lines(demands: list[PcDemand], bid: PcBid, policy: PricingPolicy | N
             line = {"pattern": pattern, "options": list(options), "lease_months": lease, "quantity": quantity}
             if lease is None:
                 price = prices[pattern][ward]
-                unit = price.unit_price + pc_unit_price(demand, bid) - pattern_price(bid, pattern)
+                unit = price.unit_price + options_price(demand, bid)
                 line["pricing"] = {"group": price.group + 1, "group_quantity": price.group_quantity,
                                    "pattern_unit_price": str(price.unit_price)}
             else:

@@ -275,7 +275,6 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
         if tender.kind in ITEMIZED:
             _record_savings(tender, lot, content, lot_contracts, now)
         made += lot_contracts
-    db.session.add_all(made)
     lifecycle.next_state(tender.status, "make_contracts", office.role.value, now, tender_schedule(tender))
     state_guard.step(tender, TENDER, "make_contracts", office.role.value)
     db.session.flush()

@@ -68,7 +68,10 @@ def simulation_source(tender_id: int, pattern: str, now) -> dict:
         .order_by(BidEvaluation.evaluated_price))
     if bid is None:
         return source
-    content = read_bid(bid, tender, now)
+    try:
+        content = read_bid(bid, tender, now)
+    except TenderError:  # the opening time has not come on this server's clock: demand only
+        return source
     base = content.get("patterns", {}).get(pattern)
     if base is not None:
         source["tiers"] = [(0, base)] + [(int(q), p) for q, p in content.get("volume_prices", {}).get(pattern, [])]
