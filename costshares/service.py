@@ -155,4 +155,20 @@ def issue(office: User, fiscal_year: int, min_savings_rate: Decimal | None = DEF
         db.session.add(bill)
         bills.append(bill)
     db.session.flush()
+    _record_savings(bills)
     return bills
+
+
+def _record_savings(bills: list[CostShareBill]) -> None:
+    """Each bill in the savings ledger as a cost a ward buying alone would not have: reference 0,
+    so every dashboard total is net of the office's running costs. Purchases keep their own rows;
+    the guarantee against standalone amounts is the bill's own business (its lines say how)."""
+    from savings import service as savings
+    from savings.models import OFFICE_COST
+    from procure.formatting import today_in_tokyo
+
+    for bill in bills:
+        savings.record(ward_id=bill.ward_id, source="cost_share", source_id=bill.id,
+                       title=f"{bill.fiscal_year}年度 共同調達の運営費負担金", category="運営費負担金",
+                       fixed_on=today_in_tokyo(), reference_kind=OFFICE_COST, reference_amount=Decimal(0),
+                       paid_amount=bill.total)

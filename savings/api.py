@@ -9,7 +9,7 @@ from procure.api.schemas import DecimalString, Strict
 from procure.extensions import db
 from procure.models import WARD_ROLES, Role
 from procure.permissions import allow, request_user, scoped
-from savings.models import REFERENCE_NAMES, SavingsEntry
+from savings.models import CURRENT_RATES, INDIVIDUAL_TIER, OFFICE_COST, SavingsEntry
 
 
 class SavingOut(Strict):
@@ -19,8 +19,10 @@ class SavingOut(Strict):
     title = fields.String(required=True)
     category = fields.String(required=True)
     fixed_on = fields.Date(required=True)
-    reference_kind = fields.String(required=True, metadata={"description": "; ".join(
-        f"{k}: {v}" for k, v in REFERENCE_NAMES.items())})
+    reference_kind = fields.String(required=True, metadata={"description": (
+        f"{INDIVIDUAL_TIER}: the winner's schedule at the ward's quantity alone; "
+        f"{CURRENT_RATES}: electricity at the ward's rates before the tender; "
+        f"{OFFICE_COST}: the ward's share of the office's running costs (reference 0, a negative saving)")})
     reference_amount = DecimalString(required=True)
     paid_amount = DecimalString(required=True)
     saving = DecimalString(required=True)

@@ -12,9 +12,11 @@ from procure.dbtypes import Money, UTCDateTime, utcnow
 from procure.extensions import db
 from procure.models import Ward
 
-# What the amount paid is compared with
+# What the amount paid is compared with (their names for people: savings.labels)
 INDIVIDUAL_TIER = "individual_tier"  # the same price schedule at the ward's quantity alone
-REFERENCE_NAMES = {INDIVIDUAL_TIER: "同じ単価表で自区の数量だけを買った場合"}
+CURRENT_RATES = "current_rates"      # electricity: the rates the ward paid before the tender
+OFFICE_COST = "office_cost"          # the office's running costs: nothing alone, so a negative saving
+REFERENCE_KINDS = (INDIVIDUAL_TIER, CURRENT_RATES, OFFICE_COST)
 
 
 class SavingsEntry(Audited, db.Model):
@@ -22,7 +24,7 @@ class SavingsEntry(Audited, db.Model):
     __table_args__ = (UniqueConstraint("source", "source_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
-    source: Mapped[str] = mapped_column(String(20))       # tender_contract | pooled_adjustment
+    source: Mapped[str] = mapped_column(String(20))       # tender_contract | pooled_adjustment | cost_share
     source_id: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))       # what was bought, for people
     category: Mapped[str] = mapped_column(String(60))     # 電力, PC, 物品 ...

@@ -15,7 +15,8 @@ from procure.extensions import db
 from procure.models import Role
 from procure.permissions import WARD, allow, request_user
 from savings import service
-from savings.models import REFERENCE_NAMES, SavingsEntry
+from savings.labels import reference_name
+from savings.models import OFFICE_COST, SavingsEntry
 
 bp = Blueprint("savings", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,7 +52,10 @@ def _page(rows: list[SavingsEntry], template: str, **extra):
     by_category = service.totals_by(rows, lambda e: e.category)
     by_month = service.totals_by(sorted(rows, key=lambda e: e.fixed_on), _month)
     total = service.totals_by(rows, lambda e: "all").get("all")
-    return render_template(template, rows=rows, total=total, rate=service.rate, references=REFERENCE_NAMES,
+    # purchases and the office's running costs apart, then net: neither hides the other
+    parts = service.totals_by(rows, lambda e: "costs" if e.reference_kind == OFFICE_COST else "purchases")
+    return render_template(template, rows=rows, total=total, purchases=parts.get("purchases"),
+                           office_costs=parts.get("costs"), rate=service.rate, reference_name=reference_name,
                            by_ward=by_ward, by_category=by_category, by_month=by_month,
                            ward_chart=_chart(_("区別の削減額"), by_ward) if len(by_ward) > 1 else None,
                            category_chart=_chart(_("分野別の削減額"), by_category),
@@ -77,8 +81,7 @@ def office_xlsx():
                                [_("確定日"), _("区"), _("分野"), _("件名"), _("参照"), _("参照額"), _("支払額"),
                                 _("削減額")])
     for e in service.entries():
-        append_row(sheet, [e.fixed_on, e.ward.name_ja, e.category, e.title, REFERENCE_NAMES.get(e.reference_kind,
-                                                                                              e.reference_kind),
+        append_row(sheet, [e.fixed_on, e.ward.name_ja, e.category, e.title, reference_name(e.reference_kind),
                            e.reference_amount, e.paid_amount, e.saving])
     return send_file(io.BytesIO(workbook_bytes(book)), mimetype=XLSX, as_attachment=True,
                      download_name="savings.xlsx")

@@ -46,6 +46,9 @@ class Tender(Audited, db.Model):
     demand_round: Mapped[int] = mapped_column(default=1, server_default="1")  # 第n回募集: wards joining now
     # How volume-tier prices become each ward's unit price (procure.pricing.policy); None = pooled.
     pricing_policy: Mapped[dict | None] = mapped_column(JSON)
+    # Electricity: the rates wards paid before this tender, the savings reference,
+    # {"rates": {voltage: [base yen/kW-month, energy yen/kWh]}, "source": text}; fixed before opening.
+    reference_rates: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

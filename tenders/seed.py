@@ -88,6 +88,11 @@ def _electricity_open_for_bids(office: User, shibuya: User, setagaya: User, now:
                                         "1.15", "1.0")]}
                       for name, voltage, kw, pf, kwh in plans[staff]]
         service.enter_facility_demand(staff, tender.id, facilities, now - timedelta(days=10), threshold)
+    # what the wards pay today (illustrative), so contracts made after opening record their savings
+    service.set_reference_rates(office, tender.id, {"低圧": (Decimal("320.00"), Decimal("29.80")),
+                                                    "高圧": (Decimal("1780.00"), Decimal("19.60")),
+                                                    "特別高圧": (Decimal("1650.00"), Decimal("17.90"))},
+                                "現行契約の単価（デモ）")
     service.move(office, tender.id, "publish", now - timedelta(days=5))
     service.move(office, tender.id, "open_bidding", now)
 

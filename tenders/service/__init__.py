@@ -7,7 +7,8 @@ from tenders.service.common import ITEMIZED, TenderError, tender_schedule
 from tenders.service.execution import (change_contract_quantity, deliver_contract, delivered_quantities, monthly_bill,
                                        monthly_bill_for, record_readings)
 from tenders.service.lotting import LOT_EDITABLE, add_lot, delete_lot, split_lots
-from tenders.service.pricing import policy_for, set_pricing_policy, simulation_source
+from tenders.service.pricing import (REFERENCE_EDITABLE, policy_for, set_pricing_policy, set_reference_rates,
+                                     simulation_source)
 from tenders.service.preparation import (DEFAULT_ENVIRONMENT_TABLE, ward_environment, add_pattern, answer, ask,
                                          create_tender, enter_facility_demand, enter_pc_demand, join, move,
                                          open_next_round, set_environment, ward_environments)
@@ -16,5 +17,5 @@ __all__ = ["DEFAULT_ENVIRONMENT_TABLE", "ITEMIZED", "LOT_EDITABLE", "TenderError
            "ask", "award", "change_contract_quantity", "create_tender", "delete_lot", "deliver_contract",
            "delivered_quantities", "enter_facility_demand", "enter_pc_demand", "join", "lot_ceiling", "make_contracts",
            "monthly_bill", "monthly_bill_for", "move", "open_bids", "open_next_round", "policy_for", "request_opening", "read_bid", "record_readings",
-           "set_environment", "set_pricing_policy", "simulation_source", "split_lots", "submit_bid", "ward_environments", "withdraw_bid", "ward_environment",
+           "set_environment", "set_pricing_policy", "set_reference_rates", "REFERENCE_EDITABLE", "simulation_source", "split_lots", "submit_bid", "ward_environments", "withdraw_bid", "ward_environment",
            "tender_schedule"]

@@ -274,6 +274,8 @@ def make_contracts(office: User, tender_id: int, now: datetime) -> list[Contract
         db.session.flush()
         if tender.kind in ITEMIZED:
             _record_savings(tender, lot, content, lot_contracts, now)
+        elif tender.reference_rates:
+            _record_electricity_savings(tender, lot, lot_contracts, now)
         made += lot_contracts
     lifecycle.next_state(tender.status, "make_contracts", office.role.value, now, tender_schedule(tender))
     state_guard.step(tender, TENDER, "make_contracts", office.role.value)
@@ -299,6 +301,31 @@ def _record_savings(tender: Tender, lot: lots.Lot, content: dict, lot_contracts:
                        fixed_on=now.astimezone(TOKYO).date(), reference_kind=INDIVIDUAL_TIER,
                        reference_amount=contracts.total(alone.get(str(contract.ward_id), [])),
                        paid_amount=contract.amount)
+
+
+def _record_electricity_savings(tender: Tender, lot: lots.Lot, lot_contracts: list[Contract], now: datetime) -> None:
+    """Each ward's facilities for a year at the rates it paid before the tender (entered by the
+    office before opening), against its contract at the awarded rates. A ward with a facility on
+    a voltage class with no reference rate gets no entry: a partial reference would flatter."""
+    from savings import service as savings
+    from savings.models import CURRENT_RATES
+    from procure.formatting import TOKYO
+
+    reference = evaluation.ElectricityBid({v: (Decimal(b), Decimal(e))
+                                           for v, (b, e) in tender.reference_rates["rates"].items()})
+    by_ward: dict[int, list] = {}
+    for f in lot_facilities(tender, lot):
+        by_ward.setdefault(f.ward_id, []).append(f)
+    amounts = {ward_id: sum((evaluation.facility_price(facility_demand_of(f), reference) for f in facilities),
+                            Decimal(0))
+               for ward_id, facilities in by_ward.items() if all(f.voltage in reference.rates for f in facilities)}
+    for contract in lot_contracts:
+        if amounts.get(contract.ward_id) is None:
+            continue
+        savings.record(ward_id=contract.ward_id, source="tender_contract", source_id=contract.id,
+                       title=f"{tender.title}{' ' + lot.name if lot.code else ''}", category="電力",
+                       fixed_on=now.astimezone(TOKYO).date(), reference_kind=CURRENT_RATES,
+                       reference_amount=amounts[contract.ward_id], paid_amount=contract.amount)
 
 
 def _electricity_lines(tender: Tender, content: dict, lot: lots.Lot = lots.WHOLE) -> dict[str, list[dict]]:

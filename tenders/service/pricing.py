@@ -3,6 +3,8 @@ the tender's terms may still change, before bidding opens, because bidders price
 tiers knowing how they will be applied; read when bids are evaluated and contracts made."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from procure import uow
 from procure.models import User
 from tenders.models import Tender
@@ -77,3 +79,35 @@ def simulation_source(tender_id: int, pattern: str, now) -> dict:
         source["tiers"] = [(0, base)] + [(int(q), p) for q, p in content.get("volume_prices", {}).get(pattern, [])]
         source["bidder"] = bid.vendor.name
     return source
+
+
+REFERENCE_EDITABLE = frozenset({"draft", "demand_collection", "published", "questions", "bidding"})
+MAX_RATE = Decimal(1_000_000)
+
+
+@uow.use_case
+def set_reference_rates(office: User, tender_id: int, rates: dict[str, tuple[Decimal, Decimal]],
+                        source: str) -> Tender:
+    """Electricity: the rates the wards paid before this tender per voltage class, against which
+    each ward contract's saving is recorded. Fixed before opening, so the reference is not chosen
+    knowing the bids. Empty `rates` removes it (no saving is then recorded)."""
+    from tenders.facility_upload import VOLTAGES
+
+    tender = get_tender(tender_id)
+    if tender.kind != "electricity":
+        raise TenderError("現行単価は電力の入札で設定します")
+    if tender.status not in REFERENCE_EDITABLE:
+        raise TenderError("現行単価（削減額の参照）は開札の前にだけ設定できます")
+    source = (source or "").strip()
+    if rates and (not source or len(source) > 200):
+        raise TenderError("現行単価の根拠（現行の契約、標準メニューなど）を 200 文字以内で入力してください")
+    stored = {}
+    for voltage, (base, energy) in rates.items():
+        if voltage not in VOLTAGES:
+            raise TenderError(f"電圧区分「{voltage}」はありません")
+        for value, label in ((base, "基本料金単価"), (energy, "電力量料金単価")):
+            if not (0 <= value < MAX_RATE) or value != value.quantize(Decimal("0.01")):
+                raise TenderError(f"{voltage}の{label}は 0 以上、小数 2 桁までで入力してください")
+        stored[voltage] = [str(base), str(energy)]
+    tender.reference_rates = {"rates": stored, "source": source} if stored else None
+    return tender

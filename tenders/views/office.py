@@ -76,7 +76,8 @@ def office_detail(tender_id):
                            facility_demand=facility_demand_rows(tender),
                            results=_lot_results(tender, bids) if opened else [], form=CsrfForm(),
                            actions=[a for a in OFFICE_ACTIONS if a in lifecycle.available(tender.status)], questions=tender_questions(tender), lot_editable=tender.status in
-                           service.LOT_EDITABLE, policies=_policies(tender), ward_prices=ward_price_rows(tender),
+                           service.LOT_EDITABLE, reference_editable=tender.status in service.REFERENCE_EDITABLE,
+                           policies=_policies(tender), ward_prices=ward_price_rows(tender),
                            policy_names=MODE_LABELS, rounding_names=ROUNDING_LABELS, describe_policy=describe)
 
 

@@ -32,6 +32,34 @@ def pricing_policy(tender_id):
     return redirect(url_for("tenders.office_detail", tender_id=tender.id) + "#pricing")
 
 
+@bp.post("/office/tenders/<int:tender_id>/reference-rates")
+@allow(Role.OFFICE)
+def reference_rates(tender_id):
+    """Electricity: the rates before the tender per voltage class; blank pairs are left out."""
+    from tenders.facility_upload import VOLTAGES
+    from procure.textnorm import parse_decimal
+
+    tender = tender_or_404(tender_id)
+    if CsrfForm().validate_on_submit():
+        try:
+            rates = {}
+            for voltage in VOLTAGES:
+                base, energy = (request.form.get(f"{k}_{voltage}", "").strip() for k in ("base", "energy"))
+                if base or energy:
+                    if not (base and energy):
+                        raise ValueError(_("%(v)s: 基本料金単価と電力量料金単価の両方を入力してください", v=voltage))
+                    try:
+                        rates[voltage] = (parse_decimal(base), parse_decimal(energy))
+                    except ValueError as exc:
+                        raise ValueError(f"{voltage}: {exc}") from None
+            service.set_reference_rates(request_user(), tender.id, rates, request.form.get("source", ""))
+            flash(_("現行単価を設定しました") if rates else _("現行単価を削除しました"), "success")
+        except (service.TenderError, ValueError) as exc:
+            uow.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("tenders.office_detail", tender_id=tender.id) + "#reference-rates")
+
+
 def ward_price_rows(tender: Tender) -> list[dict]:
     """Per contract line: the ward, what it buys, its group and the unit price and amount, for the
     office's table of who pays what and why."""

@@ -128,6 +128,7 @@ FORM_POST = {
     "/office/tenders/{tender}/patterns": ({"office"}, set()),
     "/office/tenders/{tender}/lots": ({"office"}, set()),
     "/office/tenders/{tender}/pricing-policy": ({"office"}, set()),
+    "/office/tenders/{tender}/reference-rates": ({"office"}, set()),
     "/office/fees": ({"office"}, set()),
     "/office/fees/{contract}": (set(), {"office"}),
     "/ward/fees": (WARD, set()),

@@ -34,6 +34,7 @@ def grouped_contracts(app):
     t = forms_tender(app, {A: 50000, B: 10000, C: 1000, D: 500}, {"mode": "grouped", "max_groups": 3})
     service.submit_bid(user(VENDOR), t, schedule("20.0", (1500, "13.0"), (10000, "6.0"), (50000, "3.0")), OPENS)
     awarded_contracts(t)  # A 150,000, B 60,000, C 13,000, D 6,500
+    return t
 
 
 def ward(code):
@@ -73,6 +74,33 @@ def test_four_six_shares_with_a_thirty_percent_guarantee_are_billed_and_explaine
             service.add_running_cost(office, FY, "追加", Decimal(1), DEFAULT_WEIGHTS)
 
 
+def test_each_bill_enters_the_savings_ledger_as_a_cost_so_totals_are_net(app):
+    from sqlalchemy import select
+
+    from costshares import service
+    from costshares.sharing import DEFAULT_WEIGHTS
+    from procure.extensions import db
+    from savings.models import OFFICE_COST, SavingsEntry
+    from tenders.models import Contract
+
+    with unit_of_work(app):
+        office = user("office@example.jp")
+        tender_id = grouped_contracts(app)
+        service.add_running_cost(office, FY, "組織運営費", Decimal(100000), DEFAULT_WEIGHTS)
+        bills = {b.ward.code: b for b in service.issue(office, FY)}
+        rows = db.session.scalars(select(SavingsEntry).filter_by(source="cost_share").where(
+            SavingsEntry.source_id.in_([b.id for b in bills.values()]))).all()
+        assert len(rows) == 23 and {r.reference_kind for r in rows} == {OFFICE_COST}
+        shinjuku = next(r for r in rows if r.ward.code == C)
+        assert (shinjuku.source_id, shinjuku.reference_amount, shinjuku.paid_amount, shinjuku.saving) == (
+            bills[C].id, 0, bills[C].total, -bills[C].total)
+        # Shinjuku's purchase keeps its own row (20,000 alone, 13,000 grouped): not netted twice
+        contract_ids = db.session.scalars(select(Contract.id).filter_by(tender_id=tender_id, ward_id=ward(C).id))
+        purchase = db.session.scalars(select(SavingsEntry).filter_by(source="tender_contract").where(
+            SavingsEntry.source_id.in_(contract_ids))).all()
+        assert [p.saving for p in purchase] == [7000]
+
+
 def test_a_guarantee_the_shares_cannot_give_is_refused_and_nothing_is_billed(app):
     from sqlalchemy import func, select
 
@@ -83,7 +111,7 @@ def test_a_guarantee_the_shares_cannot_give_is_refused_and_nothing_is_billed(app
 
     with unit_of_work(app):
         office = user("office@example.jp")
-        grouped_contracts(app)
+        tender_id = grouped_contracts(app)
         service.add_running_cost(office, FY, "組織運営費", Decimal(100000), DEFAULT_WEIGHTS)
         service.record_standalone(office, FY, ward(A).id, Decimal(160000), "単独見積")  # cap 112,000 < 150,000
         with pytest.raises(service.SharingError, match="満たせません"):

@@ -4,6 +4,7 @@ import io
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
@@ -256,3 +257,58 @@ def test_supplier_uploads_readings_as_xlsx(app):
     with unit_of_work(app):
         reading = db.session.scalar(select(ElectricityReading))
         assert (reading.kwh, reading.fuel_adjustment_rate) == (Decimal(150000), Decimal("-1.23"))
+
+
+def test_savings_against_the_rates_before_the_tender_fixed_before_opening(app, client, login):
+    from procure.extensions import db
+    from savings.models import CURRENT_RATES, SavingsEntry
+    from tenders import service
+    from tenders.facility_upload import read_facilities
+    from tenders.models import Contract, Tender
+
+    with unit_of_work(app):
+        office = user("office@example.jp")
+        tender = service.create_tender(office, "electricity", "電力（参照単価）", OPENS, CLOSES, OPENING, None)
+        tender_id = tender.id
+        service.move(office, tender.id, "open_demand", T0)
+        for code, rows in {"131130": [("本庁舎", "高圧", 850, 100) + (180000,) * 12],
+                           "131016": [("区民会館", "高圧", 100, 100) + (10000,) * 12,
+                                      ("公園", "低圧", 10, 100) + (500,) * 12]}.items():
+            staff = ward_user(app, code, f"ref-{code}@example.jp")
+            service.join(staff, tender.id, T0)
+            facilities, _ = read_facilities(facilities_xlsx(rows))
+            service.enter_facility_demand(staff, tender.id, facilities, T0)
+        db.session.commit()
+    login("office@example.jp")
+    url = f"/office/tenders/{tender_id}/reference-rates"
+    page = client.get(f"/office/tenders/{tender_id}").get_data(as_text=True)
+    assert "現行単価（削減額の参照）" in page
+    form = {"csrf_token": csrf_token(client, f"/office/tenders/{tender_id}"), "base_高圧": "１７００",
+            "energy_高圧": "19.5", "source": "現行契約（令和7年度）"}
+    bad = client.post(url, data=form | {"energy_高圧": ""}, follow_redirects=True).get_data(as_text=True)
+    assert "高圧: 基本料金単価と電力量料金単価の両方を入力してください" in bad
+    client.post(url, data=form, follow_redirects=True)
+    with unit_of_work(app):
+        office = user("office@example.jp")
+        assert db.session.get(Tender, tender_id).reference_rates == {
+            "rates": {"高圧": ["1700", "19.5"]}, "source": "現行契約（令和7年度）"}
+        for action in ("publish", "open_bidding"):
+            service.move(office, tender_id, action, OPENS)
+        service.submit_bid(user("vendor@denki.example.jp"), tender_id,
+                           {"rates": {"高圧": {"base": "1650", "energy": "17.8"}, "低圧": {"base": "300", "energy": "25"}},
+                            "environment": {"co2": "0.25", "renewable": "35", "unused": "0"}}, OPENS)
+        open_witnessed(office, tender_id, OPENING)
+        with pytest.raises(service.TenderError, match="開札の前にだけ"):
+            service.set_reference_rates(office, tender_id, {}, "")
+        service.award(office, tender_id, OPENING)
+        made = service.make_contracts(office, tender_id, OPENING)
+        assert len(made) == 2
+        entries = db.session.scalars(select(SavingsEntry).filter_by(source="tender_contract").where(
+            SavingsEntry.source_id.in_([c.id for c in made]))).all()
+        # Shibuya only: Chiyoda has a 低圧 facility with no reference rate, so no flattering half-figure
+        (entry,) = entries
+        shibuya = db.session.get(Contract, entry.source_id)
+        assert entry.reference_kind == CURRENT_RATES and entry.category == "電力"
+        # 1,700 x 850 x 0.85 x 12 + 19.5 x 180,000 x 12 = 14,739,000 + 42,120,000
+        assert entry.reference_amount == 56_859_000 and entry.paid_amount == shibuya.amount
+        assert entry.saving == 56_859_000 - shibuya.amount > 0

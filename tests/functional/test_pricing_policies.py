@@ -93,7 +93,7 @@ def test_round_3_prices_by_group_of_at_most_three(app):
         from sqlalchemy import select
 
         saved = {e.ward.code: (e.reference_amount, e.paid_amount, e.saving)
-                 for e in db.session.scalars(select(SavingsEntry))}
+                 for e in db.session.scalars(select(SavingsEntry).filter_by(source="tender_contract"))}
         assert saved == {A: (150000, 150000, 0), B: (60000, 60000, 0), C: (20000, 13000, 7000),
                          D: (10000, 6500, 3500)}
 
@@ -187,10 +187,12 @@ def test_savings_dashboards_show_the_pooling_effect_and_export_it(app, client, l
         awarded_contracts(t)
     login("office@example.jp")
     html = client.get("/office/savings").get_data(as_text=True)
-    assert "¥10,500" in html and "<svg" in html and "同じ単価表で自区の数量だけを買った場合" in html
+    assert "¥7,000" in html and "¥3,500" in html and "<svg" in html and "同じ単価表で自区の数量だけを買った場合" in html
+    assert "運営費負担金" in html  # the demo's billed cost shares, netted from the totals
     assert "入札者数" in html and "連続帳票" in html.split("入札の結果")[-1]
     sheet = load_workbook(io.BytesIO(client.get("/office/savings.xlsx").data)).active
-    assert [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)].count("新宿区") == 1
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [(row[1], row[7]) for row in rows if row[2] != "運営費負担金"].count(("新宿区", 7000)) == 1
     ward_client = app.test_client()
     sign_in(ward_client, "staff@shibuya.example.jp")
     mine = ward_client.get("/ward/savings").get_data(as_text=True)
@@ -216,8 +218,8 @@ def test_the_policy_contracts_and_savings_are_readable_over_the_api(app, client)
     office = {"Authorization": f"Bearer {api_token(client, 'office@example.jp')}"}
     assert len(client.get(f"/api/v1/tender-contracts?tender_id={t}", headers=office).get_json()["contracts"]) == 4
     savings = client.get("/api/v1/savings", headers=office).get_json()["savings"]
-    assert {s["ward_code"]: s["saving"] for s in savings} == {A: "0.0000", B: "0.0000", C: "7000.0000",
-                                                             D: "3500.0000"}
+    assert {s["ward_code"]: s["saving"] for s in savings if s["source"] == "tender_contract"} == {
+        A: "0.0000", B: "0.0000", C: "7000.0000", D: "3500.0000"}
     assert client.get("/api/v1/savings", headers=ward).get_json()["savings"][0]["ward_code"] == B
 
 
