@@ -3,7 +3,7 @@ reference, previews the shares, and issues the bills once; wards read theirs. Fl
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy import func, select
 
@@ -92,14 +92,32 @@ def cost_items(fiscal_year: int) -> list[CostItem]:
 
 
 def joint_amounts(fiscal_year: int) -> dict[int, Decimal]:
-    """Per ward: its joint tender contracts signed in the fiscal year (Tokyo dates)."""
+    """Per ward, in whole yen (fractions dropped): what it committed through joint procurement in
+    the fiscal year (Tokyo dates): tender contracts signed, catalog order lines approved on orders
+    placed, and the month-close re-pricing of the year's months. Tax-exclusive throughout."""
+    from catalog.order_models import MonthClose, Order, OrderLine, PooledAdjustment
+    from catalog.states import APPROVED
     from tenders.models import Contract
 
     first, last = fiscal_year_bounds(fiscal_year)
     start, end = (datetime.combine(day, time(0), TOKYO) for day in (first, last + timedelta(days=1)))
-    rows = db.session.execute(select(Contract.ward_id, func.sum(Contract.amount)).where(
-        Contract.signed_at >= start, Contract.signed_at < end).group_by(Contract.ward_id))
-    return {ward_id: Decimal(total).quantize(Decimal(1)) for ward_id, total in rows}
+    sums = (
+        select(Contract.ward_id, func.sum(Contract.amount)).where(Contract.signed_at >= start, Contract.signed_at < end)
+        .group_by(Contract.ward_id),
+        select(OrderLine.ward_id, func.sum(OrderLine.amount)).join(Order, OrderLine.order_id == Order.id)
+        .where(OrderLine.approval == APPROVED, Order.placed_at >= start, Order.placed_at < end)
+        .group_by(OrderLine.ward_id),
+        select(PooledAdjustment.ward_id, func.sum(PooledAdjustment.adjustment))
+        .join(MonthClose, PooledAdjustment.month_close_id == MonthClose.id)
+        .where((MonthClose.year * 100 + MonthClose.month).between(first.year * 100 + first.month,
+                                                                   last.year * 100 + last.month))
+        .group_by(PooledAdjustment.ward_id),
+    )
+    totals: dict[int, Decimal] = {}
+    for stmt in sums:
+        for ward_id, amount in db.session.execute(stmt):
+            totals[ward_id] = totals.get(ward_id, Decimal(0)) + Decimal(amount or 0)
+    return {ward_id: max(total, Decimal(0)).quantize(Decimal(1), ROUND_DOWN) for ward_id, total in totals.items()}
 
 
 def members(fiscal_year: int) -> tuple[list[Member], dict[str, Ward]]:

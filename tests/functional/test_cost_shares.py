@@ -221,3 +221,18 @@ def test_the_bill_is_a_japanese_pdf_that_says_it_is_outside_consumption_tax(app,
     path.write_bytes(pdf.data)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, timeout=60).stdout
     assert "不課税" in text and "FY2026-131130" in text and "均等割" in text
+
+
+def test_joint_spend_counts_approved_catalog_orders(app):
+    from catalog.approval import APPROVED
+    from costshares import service
+    from tests.catalog_data import place
+
+    with unit_of_work(app):
+        shibuya = ward("131130").id
+        before = service.joint_amounts(FY).get(shibuya, Decimal(0))
+        order = place(lines=(("B-PEN-001", 10),))
+        approved = sum(line.amount for line in order.lines if line.approval == APPROVED)
+        assert approved > 0 and approved == approved.to_integral_value()
+        assert service.joint_amounts(FY)[shibuya] - before == approved
+        assert service.joint_amounts(FY - 5) == {}
