@@ -8,6 +8,9 @@ from decimal import Decimal
 from procure.pricing import allocate_json
 
 
+MAX_UNITS = 10_000_000  # a ward's units in a month
+
+
 class FeeError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)

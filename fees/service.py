@@ -9,11 +9,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from fees.models import FeeContract, FeeUsage
-from fees.pricing import FeeError, WardFee, month_fees, tier_problems
+from fees.pricing import MAX_UNITS, FeeError, WardFee, month_fees, tier_problems
 from procure.extensions import db
 from procure.models import WARD_ROLES, Role, User, Vendor, Ward
 
-MAX_UNITS = 10_000_000
 TAX_RATES = (Decimal("0.10"), Decimal("0.08"))
 
 
@@ -75,6 +74,32 @@ def report_units(user: User, contract_id: int, ward_id: int, year: int, month: i
         usage.units, usage.reported_by_id = units, user.id
     db.session.flush()
     return usage
+
+
+def report_units_file(office: User, contract_id: int, rows: list, today: date) -> int:
+    """All rows of an uploaded file (fees.upload.UnitsRow) or none: every row's problem is
+    reported with its row number. The ward is named by its code or its name."""
+    wards = db.session.scalars(select(Ward)).all()
+    by_key = {w.code: w.id for w in wards} | {w.name_ja: w.id for w in wards}
+    problems = []
+    for row in rows:
+        ward_id = by_key.get(row.ward)
+        if ward_id is None:
+            problems.append(f"{row.row}行目「区」: 「{row.ward}」は区コードでも区名でもありません")
+            continue
+        try:
+            report_units(office, contract_id, ward_id, row.year, row.month, row.units, today)
+        except FeeError as exc:
+            problems.append(f"{row.row}行目: {exc}")
+    if problems:
+        raise FeeUploadError(problems)
+    return len(rows)
+
+
+class FeeUploadError(FeeError):
+    def __init__(self, problems: list[str]):
+        super().__init__("ファイルに誤りがあります。何も記録していません", "file")
+        self.problems = problems
 
 
 def usages(contract_id: int, year: int, month: int) -> list[FeeUsage]:

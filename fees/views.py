@@ -98,10 +98,69 @@ def office_detail(contract_id):
             uow.rollback()
             flash(str(exc), "error")
         return redirect(url_for("fees.office_detail", contract_id=contract.id, month=f"{year}-{month:02d}"))
+    return _detail_page(contract, year, month, form)
+
+
+def _detail_page(contract: FeeContract, year: int, month: int, form: CsrfForm, problems: list[str] | None = None):
     wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
     return render_template("fees/office_detail.html", contract=contract, rows=_fee_rows(contract, year, month),
-                           year=year, month=month, wards=wards, form=form,
-                           billed=service.month_is_billed(contract.id, year, month))
+                           year=year, month=month, wards=wards, form=form, problems=problems or [],
+                           billed=service.month_is_billed(contract.id, year, month)), 422 if problems else 200
+
+
+@bp.post("/office/fees/<int:contract_id>/units")
+@allow(Role.OFFICE)
+def office_units_upload(contract_id):
+    """Several wards' and months' units from one xlsx (fees.upload): all rows or none."""
+    from fees.upload import read_units
+
+    contract = db.session.get(FeeContract, contract_id) or abort(404)
+    form = CsrfForm()
+    year, month = _month_arg()
+    if not form.validate_on_submit():
+        return redirect(url_for("fees.office_detail", contract_id=contract.id))
+    upload = request.files.get("file")
+    if upload is None or not upload.filename.lower().endswith(".xlsx"):
+        return _detail_page(contract, year, month, form, [_("件数の xlsx ファイルを選んでください")])
+    rows, problems = read_units(upload.read())
+    if not problems:
+        try:
+            count = service.report_units_file(request_user(), contract.id, rows, today_in_tokyo())
+            flash(_("%(n)s 行の件数を記録しました", n=count), "success")
+            latest = max((r.year, r.month) for r in rows)
+            return redirect(url_for("fees.office_detail", contract_id=contract.id,
+                                    month=f"{latest[0]}-{latest[1]:02d}"))
+        except service.FeeUploadError as exc:
+            problems = exc.problems
+    uow.rollback()
+    return _detail_page(contract, year, month, form, problems)
+
+
+@bp.get("/office/fees/<int:contract_id>/units-template.xlsx")
+@allow(Role.OFFICE)
+def office_units_template(contract_id):
+    """A sheet to fill: every ward for the month shown, with the units already reported."""
+    import io
+
+    from flask import send_file
+
+    from fees.upload import HEADERS
+    from procure.exports import append_row, workbook_bytes
+    from openpyxl import Workbook
+
+    contract = db.session.get(FeeContract, contract_id) or abort(404)
+    year, month = _month_arg()
+    reported = {u.ward_id: u.units for u in service.usages(contract.id, year, month)}
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "件数"
+    append_row(sheet, HEADERS)
+    for ward in db.session.scalars(select(Ward).order_by(Ward.code)):
+        append_row(sheet, [f"{year}-{month:02d}", ward.name_ja, reported.get(ward.id)])
+    sheet.column_dimensions["A"].number_format = "@"
+    return send_file(io.BytesIO(workbook_bytes(book)), as_attachment=True,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     download_name=f"units-{contract.id}-{year}{month:02d}.xlsx")
 
 
 @bp.route("/ward/fees", methods=["GET", "POST"])

@@ -82,6 +82,7 @@ PAGES = {
     "/office/tenders/{tender}": ({"office"}, set()),
     "/office/fees": ({"office"}, set()),
     "/office/fees/{contract}": (set(), {"office"}),  # no such contract: 404
+    "/office/fees/{contract}/units-template.xlsx": (set(), {"office"}),
     "/ward/fees": (WARD, set()),
     "/office/cost-shares": ({"office"}, set()),
     "/ward/cost-shares": (WARD, set()),
@@ -131,6 +132,7 @@ FORM_POST = {
     "/office/tenders/{tender}/reference-rates": ({"office"}, set()),
     "/office/fees": ({"office"}, set()),
     "/office/fees/{contract}": (set(), {"office"}),
+    "/office/fees/{contract}/units": (set(), {"office"}),
     "/ward/fees": (WARD, set()),
     "/office/cost-shares": ({"office"}, set()),
     "/office/catalog/pooled-pricing": ({"office"}, set()),

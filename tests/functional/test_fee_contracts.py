@@ -156,3 +156,51 @@ def test_the_ward_home_lists_unreported_fee_units_and_unpaid_cost_shares(app, cl
     payer = app.test_client()
     sign_in(payer, "inspector@shibuya.example.jp")
     assert "支払っていない運営費負担金: 1" in payer.get("/ward/").get_data(as_text=True)  # last year's demo bill
+
+
+def test_the_office_records_a_months_units_from_an_xlsx_all_rows_or_none(app, client, login):
+    import io
+
+    from openpyxl import Workbook, load_workbook
+
+    from fees.models import FeeUsage
+    from procure.extensions import db
+    from tests.helpers import csrf_token
+
+    month = last_month()
+    ym = f"{month.year}-{month.month:02d}"
+    with unit_of_work(app):
+        contract_id = fee_contract(app).id
+    login("office@example.jp")
+    page = f"/office/fees/{contract_id}?month={ym}"
+    template = load_workbook(io.BytesIO(client.get(f"/office/fees/{contract_id}/units-template.xlsx?month={ym}").data))
+    rows = list(template.active.iter_rows(values_only=True))
+    assert rows[0] == ("年月", "区", "件数") and len(rows) == 24 and rows[1][0] == ym
+
+    def upload(table):
+        book = Workbook()
+        for row in [("年月", "区", "件数")] + table:
+            book.active.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return client.post(f"/office/fees/{contract_id}/units?month={ym}", content_type="multipart/form-data",
+                           data={"csrf_token": csrf_token(client, page), "file": (io.BytesIO(buffer.getvalue()), "u.xlsx")})
+
+    bad = upload([(ym, "渋谷区", "３００"), (ym, "横浜市", 5), ("2026-13", "131121", 1), (ym, "131121", "=1+1"),
+                  (ym, "渋谷区", 1)])
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    for problem in ("4行目「年月」: 年月は 2026-11 の形で入力してください", "5行目「件数」: 数式は使えません",
+                    "6行目: " + f"{month.year}年{month.month}月の渋谷区は 2行目にもあります"):
+        assert problem in html
+    with unit_of_work(app):
+        assert db.session.scalar(select(FeeUsage.id).filter_by(fee_contract_id=contract_id)) is None
+    unknown = upload([(ym, "横浜市", 5)]).get_data(as_text=True)
+    assert "2行目「区」: 「横浜市」は区コードでも区名でもありません" in unknown
+    done = upload([(ym, "渋谷区", "３００"), (ym, "131121", 19710)])
+    assert done.status_code == 302
+    html = client.get(page).get_data(as_text=True)
+    assert "20,010" in html and "¥4,400" in html  # seed 000's month, from the file
+    with unit_of_work(app):
+        assert db.session.scalar(select(FeeUsage.units).filter_by(fee_contract_id=contract_id,
+                                                                  ward_id=ward_id("131130"))) == 300
