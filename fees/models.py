@@ -1,7 +1,7 @@
 """Fee contracts (従量料金の契約) and the units each ward reports per month."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
@@ -25,6 +25,11 @@ class FeeContract(Audited, db.Model):
     base_fee: Mapped[Decimal] = mapped_column(Money)      # per ward and month, tax-exclusive
     tiers: Mapped[list] = mapped_column(JSON)             # [[min units, unit fee], ...] from 0
     tax_rate: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.10"))
+    # The term, by months (the first day of the first and of the last month; None: open) and the
+    # wards taking part (None: every ward). Units are reported only within both.
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    ward_ids: Mapped[list | None] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -32,6 +37,13 @@ class FeeContract(Audited, db.Model):
 
     def tier_list(self) -> list[tuple[int, Decimal]]:
         return [(int(q), Decimal(str(f))) for q, f in self.tiers]
+
+    def covers(self, year: int, month: int) -> bool:
+        first = date(year, month, 1)
+        return (self.starts_on is None or self.starts_on <= first) and (self.ends_on is None or first <= self.ends_on)
+
+    def takes_part(self, ward_id: int) -> bool:
+        return self.ward_ids is None or ward_id in self.ward_ids
 
 
 class FeeUsage(Audited, db.Model):

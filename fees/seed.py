@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from fees.models import FeeContract, FeeUsage
 from procure.extensions import db
+from procure.jpcalendar import fiscal_year
 from procure.models import Role, User, Vendor, Ward
 
 TITLE = "電子回覧板サービス（町会・自治会向け）"
@@ -31,7 +32,7 @@ def seed_fees(today: date) -> None:
         return
     contract = FeeContract(vendor_id=vendor.id, title=TITLE, unit_label="世帯", base_fee=Decimal(1100),
                            tiers=[[0, "13"], [10000, "12"], [20000, "11"]], tax_rate=Decimal("0.10"),
-                           created_by_id=office.id)
+                           starts_on=date(fiscal_year(today.replace(day=1) - timedelta(days=1)), 4, 1), created_by_id=office.id)
     db.session.add(contract)
     db.session.flush()
     last = today.replace(day=1) - timedelta(days=1)

@@ -17,7 +17,11 @@ TAX_RATES = (Decimal("0.10"), Decimal("0.08"))
 
 
 def create_contract(office: User, vendor_id: int, title: str, unit_label: str, base_fee: Decimal,
-                    tiers: list[tuple[int, Decimal]], tax_rate: Decimal = Decimal("0.10")) -> FeeContract:
+                    tiers: list[tuple[int, Decimal]], tax_rate: Decimal = Decimal("0.10"),
+                    starts: tuple[int, int] | None = None, ends: tuple[int, int] | None = None,
+                    ward_ids: list[int] | None = None) -> FeeContract:
+    """`starts`/`ends`: (year, month) of the first and last month billed (None: open);
+    `ward_ids`: the wards taking part (None or empty: every ward)."""
     title, unit_label = (title or "").strip(), (unit_label or "").strip()
     if db.session.get(Vendor, vendor_id) is None:
         raise FeeError("事業者を選んでください", "vendor")
@@ -32,11 +36,32 @@ def create_contract(office: User, vendor_id: int, title: str, unit_label: str, b
         raise FeeError("\n".join(problems), "tiers")
     if tax_rate not in TAX_RATES:
         raise FeeError("税率は 10% か 8% にしてください", "tax_rate")
+    starts_on, ends_on = (date(*ym, 1) if ym else None for ym in (starts, ends))
+    if starts_on and ends_on and ends_on < starts_on:
+        raise FeeError("契約の終了月は開始月以後にしてください", "ends")
+    if ward_ids:
+        known = set(db.session.scalars(select(Ward.id).where(Ward.id.in_(ward_ids))))
+        if known != set(ward_ids):
+            raise FeeError("参加する区を一覧から選んでください", "ward_ids")
     contract = FeeContract(vendor_id=vendor_id, title=title, unit_label=unit_label, base_fee=base_fee,
-                           tiers=[[q, str(f)] for q, f in tiers], tax_rate=tax_rate, created_by_id=office.id)
+                           tiers=[[q, str(f)] for q, f in tiers], tax_rate=tax_rate, starts_on=starts_on,
+                           ends_on=ends_on, ward_ids=sorted(set(ward_ids)) if ward_ids else None,
+                           created_by_id=office.id)
     db.session.add(contract)
     db.session.flush()
     return contract
+
+
+def term_text(contract: FeeContract) -> str:
+    start = f"{contract.starts_on.year}年{contract.starts_on.month}月" if contract.starts_on else ""
+    end = f"{contract.ends_on.year}年{contract.ends_on.month}月" if contract.ends_on else ""
+    return f"{start}〜{end}" if start or end else "期間の定めなし"
+
+
+def contracts_for(ward_id: int, year: int, month: int) -> list[FeeContract]:
+    """The contracts a ward takes part in for a month (few rows: filtered here, not in SQL)."""
+    rows = db.session.scalars(select(FeeContract).order_by(FeeContract.id)).all()
+    return [c for c in rows if c.takes_part(ward_id) and c.covers(year, month)]
 
 
 def month_is_billed(contract_id: int, year: int, month: int) -> bool:
@@ -62,6 +87,10 @@ def report_units(user: User, contract_id: int, ward_id: int, year: int, month: i
         raise FeeError("報告する月は今月以前の年月にしてください", "month")
     if not 0 <= units <= MAX_UNITS:
         raise FeeError(f"件数は 0〜{MAX_UNITS:,} で入力してください", "units")
+    if not contract.covers(year, month):
+        raise FeeError(f"{year}年{month}月は契約期間（{term_text(contract)}）の外です", "month")
+    if not contract.takes_part(ward_id):
+        raise FeeError(f"{db.session.get(Ward, ward_id).name_ja}はこの契約に参加していません", "ward")
     if month_is_billed(contract.id, year, month):
         raise FeeError(f"{year}年{month}月はすでに請求されています。件数は変更できません", "month")
     usage = db.session.scalar(select(FeeUsage).filter_by(fee_contract_id=contract.id, ward_id=ward_id,

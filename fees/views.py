@@ -70,7 +70,10 @@ def office_list():
             contract = service.create_contract(
                 request_user(), parse_int(f.get("vendor_id", ""), _("事業者"), 1, 2 ** 31 - 1), f.get("title", ""),
                 f.get("unit_label", ""), parse_decimal(f.get("base_fee", "") or "0"), parse_tiers(f.get("tiers", "")),
-                Decimal("0.08") if f.get("reduced_rate") else Decimal("0.10"))
+                Decimal("0.08") if f.get("reduced_rate") else Decimal("0.10"),
+                starts=posted_month(f.get("starts", "")),
+                ends=posted_month(f["ends"]) if f.get("ends", "").strip() else None,
+                ward_ids=[parse_int(w, _("区"), 1, 2 ** 31 - 1) for w in f.getlist("ward_ids")])
             flash(_("契約を登録しました"), "success")
             return redirect(url_for("fees.office_detail", contract_id=contract.id))
         except (FeeError, ValueError) as exc:
@@ -78,7 +81,9 @@ def office_list():
             flash(str(exc), "error")
     contracts = db.session.scalars(select(FeeContract).order_by(FeeContract.id.desc())).all()
     vendors = db.session.scalars(select(Vendor).order_by(Vendor.name)).all()
-    return render_template("fees/office_list.html", contracts=contracts, vendors=vendors, form=form)
+    wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
+    return render_template("fees/office_list.html", contracts=contracts, vendors=vendors, wards=wards, form=form,
+                           term_text=service.term_text, this_month=today_in_tokyo().strftime("%Y-%m"))
 
 
 @bp.route("/office/fees/<int:contract_id>", methods=["GET", "POST"])
@@ -105,6 +110,7 @@ def _detail_page(contract: FeeContract, year: int, month: int, form: CsrfForm, p
     wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
     return render_template("fees/office_detail.html", contract=contract, rows=_fee_rows(contract, year, month),
                            year=year, month=month, wards=wards, form=form, problems=problems or [],
+                           term=service.term_text(contract),
                            billed=service.month_is_billed(contract.id, year, month)), 422 if problems else 200
 
 
@@ -179,7 +185,7 @@ def ward_fees():
             uow.rollback()
             flash(str(exc), "error")
         return redirect(url_for("fees.ward_fees", month=f"{year}-{month:02d}"))
-    contracts = db.session.scalars(select(FeeContract).order_by(FeeContract.id)).all()
+    contracts = service.contracts_for(user.ward_id, year, month)
     mine = {u.fee_contract_id: u for u in db.session.scalars(select(FeeUsage).filter_by(
         ward_id=user.ward_id, year=year, month=month))}
     fees = {c.id: service.fees_for_month(c, year, month).get(user.ward_id) for c in contracts}

@@ -204,3 +204,41 @@ def test_the_office_records_a_months_units_from_an_xlsx_all_rows_or_none(app, cl
     with unit_of_work(app):
         assert db.session.scalar(select(FeeUsage.units).filter_by(fee_contract_id=contract_id,
                                                                   ward_id=ward_id("131130"))) == 300
+
+
+def test_units_are_reported_only_within_the_term_and_by_wards_taking_part(app, client, login):
+    from fees import service as fees
+    from fees.pricing import FeeError
+    from procure.extensions import db
+    from procure.models import Vendor
+    from tests.helpers import csrf_token, sign_in
+
+    month = last_month()
+    with unit_of_work(app):
+        office = user("office@example.jp")
+        vendor_id = db.session.scalar(select(Vendor.id).filter_by(name="株式会社文具屋"))
+        with pytest.raises(FeeError, match="終了月は開始月以後"):
+            fees.create_contract(office, vendor_id, "窓口予約", "件", Decimal(0), TIERS, starts=(2027, 4),
+                                 ends=(2027, 3))
+        contract = fees.create_contract(office, vendor_id, "窓口予約", "件", Decimal(0), TIERS,
+                                        starts=(month.year, month.month), ends=(month.year, month.month),
+                                        ward_ids=[ward_id("131130")])
+        contract_id = contract.id
+        fees.report_units(office, contract_id, ward_id("131130"), month.year, month.month, 10, month)
+        with pytest.raises(FeeError, match="世田谷区はこの契約に参加していません"):
+            fees.report_units(office, contract_id, ward_id("131121"), month.year, month.month, 10, month)
+        earlier = month.replace(day=1) - timedelta(days=1)
+        with pytest.raises(FeeError, match=f"{earlier.year}年{earlier.month}月は契約期間（.*）の外です"):
+            fees.report_units(office, contract_id, ward_id("131130"), earlier.year, earlier.month, 10, month)
+        db.session.commit()
+    setagaya = app.test_client()
+    sign_in(setagaya, "staff@setagaya.example.jp")
+    assert "窓口予約" not in setagaya.get(f"/ward/fees?month={month.year}-{month.month:02d}").get_data(as_text=True)
+    with unit_of_work(app):
+        participants = [str(ward_id("131130")), str(ward_id("131016"))]
+    login("office@example.jp")
+    created = client.post("/office/fees", data={
+        "csrf_token": csrf_token(client, "/office/fees"), "vendor_id": str(vendor_id), "title": "施設予約",
+        "unit_label": "件", "base_fee": "0", "tiers": "0=10", "starts": "２０２６-０４", "ends": "",
+        "ward_ids": participants}, follow_redirects=True).get_data(as_text=True)
+    assert "2026年4月〜" in created and "千代田区、渋谷区" in created
