@@ -66,7 +66,9 @@ def catalog_upload():
 @allow(Role.VENDOR)
 def catalog_version(version_id):
     version = get_owned_or_404(CatalogVersion, version_id)
-    return render_template("catalog/version.html", version=version, review_form=None)
+    mine = version.job is not None and version.job.owner_id == request_user().id
+    return render_template("catalog/version.html", version=version, review_form=None, form=CsrfForm(),
+                           can_run_again=mine)
 
 
 def _vendor_orders_stmt(user):

@@ -3,16 +3,16 @@
 Import is two passes over the file, both streaming: the first validates every row
 (nothing is written), the second inserts in batches. Items of a version are never
 visible to wards until the office approves the version, so a failed import changes
-nothing that anyone sees.
+nothing that anyone sees. The file is kept in procure.storage (any worker can read it);
+an import run again (a retry, or after its worker died) first removes what an earlier
+attempt inserted, so it never doubles rows.
 """
 from __future__ import annotations
 
+import io
 import os
-import uuid
 from datetime import date
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import and_, case, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -23,7 +23,7 @@ from catalog.models import (APPROVED, INVALID, PENDING_REVIEW, UPLOADED,
 from catalog.queries import search_text_for
 from catalog.states import CATALOG_VERSION
 from catalog.upload import CatalogFileError, CatalogReader, RowError
-from procure import jobs, state_guard, uow
+from procure import jobs, state_guard, storage, uow
 from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import User
@@ -40,10 +40,7 @@ class ReviewError(ValueError):
         self.field = field
 
 
-def upload_path(name: str) -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "catalog"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / name
+INTERRUPTED = "取り込みが中断されました。再実行できます（このページの「再実行」）"
 
 
 @uow.use_case
@@ -51,10 +48,7 @@ def start_upload(user: User, stream, file_name: str) -> CatalogVersion:
     """Keep the file, record a new version and import it in the background."""
     if not file_name.lower().endswith(".xlsx"):
         raise ReviewError("Excel ファイル（.xlsx）をアップロードしてください", "file")
-    stored = upload_path(f"{uuid.uuid4().hex}.xlsx")
-    with open(stored, "wb") as out:
-        while chunk := stream.read(1 << 16):
-            out.write(chunk)
+    data = stream.read()
     for _ in range(3):  # numbers are per vendor; a concurrent upload may take ours
         number = (db.session.scalar(select(func.max(CatalogVersion.number))
                                     .filter_by(vendor_id=user.vendor_id)) or 0) + 1
@@ -69,16 +63,17 @@ def start_upload(user: User, stream, file_name: str) -> CatalogVersion:
             uow.rollback()
     else:
         raise ReviewError("同時にアップロードされました。もう一度お試しください", "file")
+    file_id = storage.put(data, kind="catalog_upload", file_name=version.file_name, owner_id=user.id)
     job = jobs.submit("catalog_import", "catalog.versions:import_job", owner_id=user.id,
-                      version_id=version.id, path=str(stored))
+                      version_id=version.id, file_id=file_id)
     version.job_id = job.id
     db.session.flush()
     return version
 
 
-def _validate(path: str, progress) -> tuple[int, int, list[dict]]:
+def _validate(data: bytes, progress) -> tuple[int, int, list[dict]]:
     kept, count, rows = [], 0, 0
-    with open(path, "rb") as handle:
+    with io.BytesIO(data) as handle:
         reader = CatalogReader(handle)
         try:
             total = reader.total_rows
@@ -96,9 +91,9 @@ def _error_json(error: RowError) -> dict:
     return {"row": error.row, "column": error.column, "message": error.message}
 
 
-def _insert(version: CatalogVersion, path: str, rows: int, progress) -> int:
+def _insert(version: CatalogVersion, data: bytes, rows: int, progress) -> int:
     batch, done = [], 0
-    with open(path, "rb") as handle:
+    with io.BytesIO(data) as handle:
         reader = CatalogReader(handle)
         try:
             for _, item, _ in reader:
@@ -129,10 +124,17 @@ def _flush(batch: list[dict]) -> int:
     return count
 
 
-def import_job(job_id: int, progress, version_id: int, path: str) -> dict:
+def import_job(job_id: int, progress, version_id: int, file_id: int) -> dict:
     version = db.session.get(CatalogVersion, version_id)
+    if version.status != UPLOADED:  # imported by an earlier run that committed: nothing to redo
+        return {"status": version.status, "rows": None, "items": version.item_count}
+    if db.session.scalar(select(CatalogItem.id).filter_by(version_id=version_id).limit(1)) is not None:
+        _remove_items(version_id)  # an earlier attempt's batches
+        version.errors, version.error_count = None, 0
+        uow.checkpoint("catalog import: an earlier attempt's rows removed before starting again")
+    data = storage.get(file_id)
     try:
-        rows, error_count, errors = _validate(path, progress)
+        rows, error_count, errors = _validate(data, progress)
     except CatalogFileError as exc:
         rows, error_count, errors = 0, 1, [{"row": 0, "column": "", "message": str(exc)}]
     except Exception:  # never leave a version "importing" forever
@@ -150,7 +152,7 @@ def import_job(job_id: int, progress, version_id: int, path: str) -> dict:
         db.session.flush()
         return {"status": INVALID, "rows": rows, "errors": error_count}
     try:
-        version.item_count = _insert(version, path, rows, progress)
+        version.item_count = _insert(version, data, rows, progress)
     except Exception:
         uow.rollback()
         db.session.execute(delete(CatalogItem).where(CatalogItem.version_id == version.id))
@@ -164,6 +166,26 @@ def import_job(job_id: int, progress, version_id: int, path: str) -> dict:
     state_guard.step(version, CATALOG_VERSION, "imported", SYSTEM)
     db.session.flush()
     return {"status": PENDING_REVIEW, "rows": rows, "items": version.item_count}
+
+
+def _remove_items(version_id: int) -> int:
+    return db.session.execute(delete(CatalogItem).where(CatalogItem.version_id == version_id)).rowcount
+
+
+def abandon_import(job_id: int, arguments: dict) -> None:
+    """The import stopped for good (cancelled, timed out, its worker died twice): remove the
+    batches it kept and say so on the version, which stays re-runnable."""
+    version = db.session.get(CatalogVersion, arguments["version_id"])
+    if version is None or version.status != UPLOADED:
+        return
+    _remove_items(version.id)
+    version.item_count = 0
+    version.error_count = 1
+    version.errors = [{"row": 0, "column": "", "message": INTERRUPTED}]
+    db.session.flush()
+
+
+jobs.ABANDON_HOOKS["catalog_import"] = abandon_import
 
 
 def previous_approved(version: CatalogVersion) -> CatalogVersion | None:

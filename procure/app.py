@@ -67,6 +67,7 @@ def _import_models() -> None:
     import tenders.models  # noqa: F401
     import procure.models  # noqa: F401
     import savings.models  # noqa: F401
+    import procure.storage  # noqa: F401
 
 
 def _init_login(app: Flask) -> None:

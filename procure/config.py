@@ -90,6 +90,12 @@ def from_environment() -> dict:
         "TENDER_SEAL_KEY": os.environ.get("TENDER_SEAL_KEY", ""),
         "TENDER_SEAL_KEY_FILE": os.environ.get("TENDER_SEAL_KEY_FILE", str(_config_home() / "tender_seal_key")),
         "JOB_WORKERS": int(os.environ.get("JOB_WORKERS", "2")),
+        # Background jobs: "embedded" (threads in each app process, the database as the queue) or
+        # "rq" (REDIS_URL, separate `flask jobs rq-worker` processes). A job's lease is renewed
+        # every third of JOB_LEASE_SECONDS; a lease run out means its worker died.
+        "JOB_BACKEND": os.environ.get("JOB_BACKEND", "embedded"),
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "JOB_LEASE_SECONDS": int(os.environ.get("JOB_LEASE_SECONDS", "30")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session does
         "BABEL_DEFAULT_LOCALE": "ja",

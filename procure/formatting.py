@@ -22,7 +22,7 @@ STATUS_LABELS = {
     # catalog versions
     "uploaded": _l("取り込み中"), "invalid": _l("エラーあり"), "pending_review": _l("審査待ち"),
     # jobs
-    "queued": _l("待機中"), "running": _l("処理中"), "done": _l("完了"), "failed": _l("失敗"),
+    "queued": _l("待機中"), "running": _l("処理中"), "done": _l("完了"), "failed": _l("失敗"), "cancelled": _l("取消"),
 }
 INVOICE_STATUS_LABELS = {
     "discrepancy": _l("不一致あり"), "correction_requested": _l("訂正依頼中"), "payable": _l("支払可能"),

@@ -51,6 +51,6 @@ ensure_venv() {
 # WeasyPrint's libraries and a Japanese font for PDFs.
 RUNTIME_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
 # Tests also need: PostgreSQL, Chromium for browser journeys, poppler for PDF checks.
-TEST_PACKAGES=(postgresql chromium poppler-utils)
+TEST_PACKAGES=(postgresql chromium poppler-utils redis-server)
 
 flask_cmd() { (cd "$ROOT" && "$VENV/bin/flask" --app procure "$@"); }

@@ -113,3 +113,12 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A private Redis for the run (tests.services.running_redis), flushed by each user."""
+    from tests.services import running_redis
+
+    with running_redis() as url:
+        yield url

@@ -9,7 +9,7 @@
         .then(function (job) {
           if (job.total) { bar.max = job.total; bar.value = job.done; }
           text.textContent = (job.message || "") + (job.total ? " " + job.done.toLocaleString() + " / " + job.total.toLocaleString() : "");
-          if (job.status === "done" || job.status === "failed") {
+          if (job.status === "done" || job.status === "failed" || job.status === "cancelled") {
             if (box.dataset.reload) { window.location.reload(); }
           } else { setTimeout(poll, 700); }
         })

@@ -96,6 +96,39 @@ def failing_job(job_id, progress):
     raise RuntimeError("作業に失敗しました")
 
 
+def walk_job_by_hand(app, failed_id):
+    """A worker dying (lease run out: requeue), its owner cancelling a waiting and a running job
+    and running a cancelled and a failed one again: stepped here with no worker thread about."""
+    from sqlalchemy import update
+
+    from procure import jobs as job_runner
+    from procure.dbtypes import utcnow
+    from procure.extensions import db
+    from procure.jobs import runner
+
+    backend = app.extensions["jobs"].backend
+    backend.workers = 0
+    for thread in backend.threads:
+        thread.join(10)
+    with unit_of_work(app):
+        job_id = job_runner.submit("test", f"{__name__}:failing_job", owner_id=user(VENDOR).id).id
+    with app.app_context():
+        owner = user(VENDOR)
+        assert runner.claim(job_id)  # queued -> running
+        with db.engine.begin() as conn:  # its worker dies: the lease runs out
+            conn.execute(update(job_runner.Job).where(job_runner.Job.id == job_id).values(
+                lease_until=utcnow() - timedelta(seconds=1)))
+        assert runner.reap() == [job_id]  # running -> queued
+        assert runner.cancel(owner, job_id)  # queued -> cancelled
+        assert runner.retry(owner, job_id)  # cancelled -> queued
+        assert runner.claim(job_id)
+        assert runner.cancel(owner, job_id)  # running -> cancelled
+        assert runner.retry(owner, failed_id)  # failed -> queued
+        db.session.remove()
+    backend.workers = 2
+    app.extensions["jobs"].wait(failed_id, 60)  # runs (and fails) again
+
+
 def test_catalog_orders_deliveries_and_jobs_walk_every_transition(app, client, login):
     from catalog.fulfilment import confirm_order, ship
     from catalog.ordering import decide_line
@@ -118,6 +151,7 @@ def test_catalog_orders_deliveries_and_jobs_walk_every_transition(app, client, l
         failed = job_runner.submit("test", f"{__name__}:failing_job", owner_id=user(VENDOR).id)
         failed_id = failed.id
     app.extensions["jobs"].wait(failed_id, 60)
+    walk_job_by_hand(app, failed_id)
 
     over_limit = (("B-PPR-001", 60), ("B-PEN-001", 10))  # over 50,000 yen: both lines wait for approval
     with unit_of_work(app):

@@ -54,6 +54,11 @@ EDGES = [
     (jobs.JOB, "queued", "start", "running", {SYSTEM}),
     (jobs.JOB, "running", "finish", "done", {SYSTEM}),
     (jobs.JOB, "running", "fail", "failed", {SYSTEM}),
+    (jobs.JOB, "running", "requeue", "queued", {SYSTEM}),
+    (jobs.JOB, "queued", "cancel", "cancelled", {WARD_STAFF, WARD_APPROVER, WARD_INSPECTOR, OFFICE, VENDOR, SYSTEM}),
+    (jobs.JOB, "running", "cancel", "cancelled", {WARD_STAFF, WARD_APPROVER, WARD_INSPECTOR, OFFICE, VENDOR, SYSTEM}),
+    (jobs.JOB, "failed", "retry", "queued", {WARD_STAFF, WARD_APPROVER, WARD_INSPECTOR, OFFICE, VENDOR}),
+    (jobs.JOB, "cancelled", "retry", "queued", {WARD_STAFF, WARD_APPROVER, WARD_INSPECTOR, OFFICE, VENDOR}),
     (tenders.BID, "active", "replace", "replaced", {VENDOR}),
     (tenders.BID, "active", "withdraw", "withdrawn", {VENDOR}),
 ]
@@ -175,7 +180,7 @@ def test_the_model_constants_are_the_machine_states():
     assert {DISCREPANCY, CORRECTION_REQUESTED, PAYABLE, PAYMENT_PENDING, PAID, SUPERSEDED} == set(
         invoicing.INVOICE.states)
     assert {PENDING, SUCCEEDED, FAILED} == set(invoicing.PAYMENT.states)
-    assert {QUEUED, RUNNING, DONE, jobs.FAILED} == set(jobs.JOB.states)
+    assert {QUEUED, RUNNING, DONE, jobs.FAILED, jobs.CANCELLED} == set(jobs.JOB.states)
 
 
 def _reachable(machine: StateMachine) -> set[str]:

@@ -10,7 +10,7 @@ PACKAGES = [p for p in ("procure", "catalog", "tenders", "invoicing", "deliverie
 # The one module that commits: the request wrapper, the job runner and CLI units call it.
 COMMITTER = "procure/uow.py"
 # Connections of their own that commit at once: job progress, outside the job's unit of work.
-OWN_CONNECTION = {"procure/jobs.py"}
+OWN_CONNECTION = {"procure/jobs/runner.py"}
 # Early commits that cannot wait for the end of the unit, each named by its reason.
 CHECKPOINT_USERS = {"invoicing/payments.py", "procure/auth/service.py", "catalog/versions.py",
                     "invoicing/batch.py"}
