@@ -29,8 +29,8 @@ def monthly_batch(job_id: int, progress, year: int, month: int, today: str, work
             progress(done, pairs, "請求書を作成中")
     invoices = db.session.scalars(select(Invoice).where(
         Invoice.year == year, Invoice.month == month, Invoice.status != SUPERSEDED).order_by(Invoice.id)).all()
-    documents.render_many(invoices, progress, workers=workers)
-    return {"created": created, "invoices": len(invoices), "pdfs": len(invoices)}
+    pdfs = documents.render_many(invoices, progress, workers=workers)
+    return {"created": created, "invoices": len(invoices), "pdfs": pdfs}
 
 
 def _owner(job_id: int) -> int | None:

@@ -2,18 +2,19 @@
 the ward's month as xlsx and CSV (UTF-8 or CP932 for Excel)."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 from flask import current_app, has_request_context, render_template
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from invoicing.models import Invoice, VendorBilling
 from procure.pdf import html_to_pdf
 from procure.exports import append_row, csv_safe, titled_sheet, workbook_bytes
+from procure import storage, uow
 from procure.extensions import db
 
 def invoice_html(invoice: Invoice) -> str:
@@ -28,26 +29,52 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     return html_to_pdf(invoice_html(invoice))
 
 
-def pdf_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "invoices"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+PDF_KEEP_DAYS = 7 * 366  # invoices are kept seven years (法人税法・電子帳簿保存法)
 
 
-def render_many(invoices: list[Invoice], progress, workers: int = 2) -> list[Path]:
-    """PDFs of many invoices on both cores: HTML rendered here (needs the app), WeasyPrint in
-    worker processes (the slow part)."""
-    folder, paths = pdf_folder(), []
-    jobs = [(invoice.id, invoice_html(invoice)) for invoice in invoices]
+def _die_with_parent() -> None:
+    """In each PDF process: the kernel kills it when the worker that started it dies (a SIGKILLed
+    worker leaves no PDF process behind)."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def render_many(invoices: list[Invoice], progress, workers: int = 2) -> int:
+    """Store the PDF of every invoice that has none yet, on both cores: HTML rendered here (needs
+    the app), WeasyPrint in worker processes (the slow part). Each PDF is kept as it is made, so
+    a batch run again (after a crash, a cancel) goes on where it stopped. Answers how many of
+    `invoices` have their PDF."""
+    total = len(invoices)
+    todo = [invoice for invoice in invoices if invoice.pdf_file_id is None]
+    done = total - len(todo)
+    sources = [(invoice.id, invoice.number, invoice_html(invoice)) for invoice in todo]
+    if not sources:
+        progress(done, total, "PDF 作成中")
+        return done
     # spawn, not fork: this runs in a job thread, and forking a threaded process can deadlock.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for done, ((invoice_id, _), pdf) in enumerate(zip(jobs, pool.map(html_to_pdf, [h for _, h in jobs],
-                                                                         chunksize=4)), start=1):
-            path = folder / f"invoice_{invoice_id}.pdf"
-            path.write_bytes(pdf)
-            paths.append(path)
-            progress(done, len(jobs), "PDF 作成中")
-    return paths
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_die_with_parent)
+    try:
+        for (invoice_id, number, _), pdf in zip(sources, pool.map(html_to_pdf, [h for _, _, h in sources])):
+            file_id = storage.put(pdf, kind="invoice_pdf", file_name=f"invoice_{number}.pdf", keep_days=PDF_KEEP_DAYS)
+            db.session.execute(update(Invoice).where(Invoice.id == invoice_id).values(pdf_file_id=file_id))
+            uow.checkpoint("invoice batch: each PDF kept as it is made, so a batch run again goes on from there")
+            done += 1
+            progress(done, total, "PDF 作成中")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return done
+
+
+def stored_or_rendered_pdf(invoice: Invoice) -> bytes:
+    """The PDF kept by the batch (the document as issued), else rendered now."""
+    if invoice.pdf_file_id is not None:
+        with contextlib.suppress(FileNotFoundError):
+            return storage.get(invoice.pdf_file_id)
+    return invoice_pdf(invoice)
 
 
 HEADERS = ("請求書番号", "事業者", "登録番号", "発行日", "支払期限", "状態", "行", "品名", "数量", "単位",

@@ -83,6 +83,7 @@ class Invoice(Audited, db.Model):
     credit: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))           # credit notes recorded
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    pdf_file_id: Mapped[int | None]  # procure.storage: the PDF as issued, kept by the monthly batch
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     vendor: Mapped[Vendor] = relationship()

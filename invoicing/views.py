@@ -63,7 +63,7 @@ def invoice_detail(invoice_id):
 @allow(*WARD, Role.VENDOR, Role.OFFICE)
 def invoice_pdf(invoice_id):
     invoice = get_owned_or_404(Invoice, invoice_id)
-    return Response(documents.invoice_pdf(invoice), mimetype="application/pdf",
+    return Response(documents.stored_or_rendered_pdf(invoice), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="invoice_{invoice.number}.pdf"'})
 
 

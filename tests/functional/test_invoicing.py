@@ -159,12 +159,30 @@ def test_office_monthly_batch_runs_in_the_background_with_progress(app, client, 
     # two wards' goods, and the demo fee contract's month for its four wards (fees.seed)
     assert status["result"] == {"created": 6, "invoices": 6, "pdfs": 6}
     assert status["done"] == status["total"] == 6  # the PDF phase reports last
+    from procure import storage
+
     with unit_of_work(app):
-        for invoice_id in db.session.scalars(select(Invoice.id)):
-            pdf = tmp_path / "uploads" / "invoices" / f"invoice_{invoice_id}.pdf"
-            assert pdf.read_bytes().startswith(b"%PDF")
+        for invoice in db.session.scalars(select(Invoice)):
+            assert storage.get(invoice.pdf_file_id).startswith(b"%PDF")  # kept where every server reads it
+        served = client.get(f"/invoices/{invoice.id}.pdf").data
+        assert served == storage.get(invoice.pdf_file_id)  # the document as issued
     page = client.get(f"/office/invoices/batch?job={job_id}").get_data(as_text=True)
     assert "<progress" in page and "PDF 6" in page
+    # run again (as after a crash halfway): only the PDFs missing are made, nothing is billed twice
+    from sqlalchemy import func, update
+
+    from procure.storage import StoredFile
+
+    with unit_of_work(app):
+        kept = db.session.scalar(select(func.count()).select_from(StoredFile).filter_by(kind="invoice_pdf"))
+        two = db.session.scalars(select(Invoice.id).order_by(Invoice.id).limit(2)).all()
+        db.session.execute(update(Invoice).where(Invoice.id.in_(two)).values(pdf_file_id=None))
+    again = client.post("/office/invoices/batch", data={"csrf_token": token, "month": f"{year}-{month:02d}"})
+    second = int(again.headers["Location"].rsplit("=", 1)[1])
+    app.extensions["jobs"].wait(second, 120)
+    assert client.get(f"/jobs/{second}").get_json()["result"] == {"created": 0, "invoices": 6, "pdfs": 6}
+    with unit_of_work(app):
+        assert db.session.scalar(select(func.count()).select_from(StoredFile).filter_by(kind="invoice_pdf")) == kept + 2
 
 
 def test_a_transfer_cannot_be_recorded_done_before_its_transfer_date(app):
