@@ -56,3 +56,13 @@ def status():
     for state, count in db.session.execute(select(Job.status, func.count()).group_by(Job.status)):
         click.echo(f"{state}\t{count}")
     uow.rollback()
+
+
+@jobs_cli.command("purge-files")
+def purge_files():
+    """Delete stored files past their retention (uploads 90 days, invoice PDFs seven years)."""
+    from procure import storage
+
+    count = storage.purge()
+    uow.finish(True)
+    click.echo(f"deleted {count}")

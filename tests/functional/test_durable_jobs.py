@@ -147,3 +147,48 @@ def test_a_job_whose_workers_keep_dying_fails_with_its_reason_and_leaves_nothing
         version = db.session.get(CatalogVersion, version_id)
         assert version.status == "uploaded" and "再実行できます" in version.errors[0]["message"]
         db.session.remove()
+
+
+def test_the_owner_cancels_a_waiting_import_and_runs_it_again_from_the_page(database_url, tmp_path):
+    from catalog.models import CatalogVersion
+    from procure.extensions import db
+    from tests.helpers import csrf_token, sign_in
+
+    app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"), JOB_WORKERS=0)  # nothing runs it yet
+    client = app.test_client()
+    version_id, job_id = start_import(app)
+    other = app.test_client()
+    sign_in(other, "vendor@pc.example.jp")
+    assert other.post(f"/jobs/{job_id}/cancel", data={"csrf_token": csrf_token(other, "/jobs")}).status_code == 404
+    sign_in(client, VENDOR)
+    page = f"/vendor/catalog/{version_id}"
+    assert "取り込みを取り消す" in client.get(page).get_data(as_text=True)
+    client.post(f"/jobs/{job_id}/cancel", data={"csrf_token": csrf_token(client, page), "next": page})
+    html = client.get(page).get_data(as_text=True)
+    assert "取り消されました" in html and "再実行" in html
+    assert job_row(app, job_id).status == "cancelled"
+    client.post(f"/jobs/{job_id}/retry", data={"csrf_token": csrf_token(client, page), "next": page})
+    app.extensions["jobs"].backend.workers = 2
+    app.extensions["jobs"].wait(job_id, 120)
+    with app.app_context():
+        assert db.session.get(CatalogVersion, version_id).status == "pending_review"
+        db.session.remove()
+    assert "バックグラウンドの処理" in client.get("/jobs").get_data(as_text=True)
+
+
+def test_stored_files_are_purged_after_their_retention(app, runner):
+    from datetime import timedelta
+
+    from procure import storage
+    from procure.dbtypes import utcnow
+    from procure.extensions import db
+
+    with unit_of_work(app):
+        old = storage.put(b"x", kind="test", file_name="old.xlsx", keep_days=1)
+        kept = storage.put(b"y", kind="test", file_name="new.xlsx", keep_days=30)
+        db.session.get(storage.StoredFile, old).keep_until = utcnow() - timedelta(seconds=1)
+    assert "deleted 1" in runner.invoke(args=["jobs", "purge-files"]).output
+    with unit_of_work(app):
+        assert storage.get(kept) == b"y"
+        with pytest.raises(FileNotFoundError):
+            storage.get(old)
