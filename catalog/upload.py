@@ -6,6 +6,7 @@ workbook, so a large file never sits in memory at once.
 """
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,12 +17,17 @@ from typing import Iterator, NamedTuple
 import openpyxl
 from stdnum import ean
 
+from procure import sheets
 from procure.exports import append_row
 from procure.textnorm import parse_decimal
 
 SHEET_NAME, HELP_SHEET_NAME = "カタログ", "記入方法"
 FORMULA_MESSAGE = "数式は使えません。値を入力してください"
 MAX_INT = 2_147_483_647  # the database's Integer column
+MAX_PRICE = Decimal(10) ** 10  # yen per unit: far above any catalog item, far below Numeric(18, 4)
+# A catalog of 100,000 rows is about 40 MB of sheet XML; anything far beyond is refused unread.
+LIMITS = sheets.SheetLimits(max_rows=100_000, max_columns=40, max_member_bytes=80 * 2 ** 20,
+                            max_total_bytes=120 * 2 ** 20)
 
 
 class Column(NamedTuple):
@@ -114,6 +120,9 @@ def _limited(max_len: int, required: bool, collapse: bool = False):
             text = re.sub(r"\s+", " ", text)
         if required and not text:
             raise ValueError("必須です")
+        problem = sheets.control_problem(text)
+        if problem:
+            raise ValueError(problem)
         if len(text) > max_len:
             raise ValueError(f"{max_len}文字以内にしてください（{len(text)}文字）")
         return text
@@ -168,7 +177,9 @@ def _money(value, what: str = "") -> Decimal:
         raise ValueError("必須です")
     amount = parse_decimal(value)  # floats go through repr, never float arithmetic
     if amount < 0:
-        raise ValueError(f"{what}0以上にしてください（{_show(value)}）")
+        raise ValueError(f"{what}0以上にしてください（{_show(value)[:30]}）")
+    if amount >= MAX_PRICE:  # before quantize: 1E+400 must be a reason, not a crash
+        raise ValueError(f"{what}{MAX_PRICE:,} 円未満にしてください（{_show(value)[:30]}）")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError(f"{what}小数は2桁までにしてください（{_show(value)}）")
     return amount
@@ -327,15 +338,21 @@ def template_workbook() -> openpyxl.Workbook:
 class CatalogReader:
     """Streams the rows of an uploaded catalog: for number, item, errors in reader."""
 
-    def __init__(self, fileobj):
+    def __init__(self, fileobj, limits: sheets.SheetLimits = LIMITS):
+        self.limits = limits
+        data = fileobj.getvalue() if hasattr(fileobj, "getvalue") else fileobj.read()
         try:
-            self._book = openpyxl.load_workbook(fileobj, read_only=True, data_only=False)
+            sheets.check_archive(data, limits)  # a zip bomb is refused by its declared sizes, unread
+        except sheets.SheetFileError as exc:
+            raise CatalogFileError(str(exc)) from None
+        try:
+            self._book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         except Exception:  # any failure to open means the file is unusable
             raise CatalogFileError("Excelファイル（.xlsx）として読み込めません") from None
         try:
             self._sheet = self._pick_sheet()
             dimension_rows = self._sheet.max_row
-            self.total_rows = dimension_rows - 1 if dimension_rows and dimension_rows > 1 else None
+            self.total_rows = min(dimension_rows - 1, limits.max_rows) if dimension_rows and dimension_rows > 1 else None
             # Some writers record a wrong dimension; read to the real end instead.
             self._sheet.reset_dimensions()
             self._positions = self._read_header()
@@ -390,7 +407,7 @@ class CatalogReader:
     def _rows(self):
         """The sheet's rows; a damaged file fails mid-way with unrelated exceptions
         (ParseError, KeyError, BadZipFile...): report it as an unusable file."""
-        rows = self._sheet.iter_rows(min_row=2)
+        rows = self._sheet.iter_rows(min_row=2, max_col=self.limits.max_columns)
         number = 1
         while True:
             try:
@@ -400,6 +417,8 @@ class CatalogReader:
             except Exception:
                 raise CatalogFileError(f"ファイルが壊れているため {number + 1} 行目以降を読み込めません") from None
             number += 1
+            if number > self.limits.max_rows + 1:  # counted while streaming: the rest is never read
+                raise CatalogFileError(f"行数が上限を超えています（上限 {self.limits.max_rows:,} 行）。ファイルを分けてください")
             yield cells
 
     def close(self) -> None:

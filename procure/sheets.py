@@ -130,6 +130,14 @@ def is_blank(values) -> bool:
 # Field parsers: every value read from an uploaded file goes through one of these. Each raises
 # ValueError with the reason in Japanese; callers add the row and column.
 
+def control_problem(text: str) -> str | None:
+    """Why `text` cannot be stored: a control character, also one written as an xlsx escape."""
+    escaped = next((m[0] for m in XML_ESCAPE.finditer(text) if CONTROL.match(chr(int(m[1], 16)))), None)
+    if CONTROL.search(text) or escaped:
+        return "制御文字が含まれています" + (f"（{escaped}）" if escaped else "")
+    return None
+
+
 def _refuse_formula(value) -> None:
     if isinstance(value, Formula):
         raise ValueError("数式は使えません。値を入力してください")
@@ -144,9 +152,9 @@ def text(value, max_chars: int, required: bool = True, multiline: bool = False) 
         if required:
             raise ValueError("必須です")
         return ""
-    escaped = next((m[0] for m in XML_ESCAPE.finditer(result) if CONTROL.match(chr(int(m[1], 16)))), None)
-    if CONTROL.search(result) or escaped:
-        raise ValueError("制御文字が含まれています" + (f"（{escaped}）" if escaped else ""))
+    problem = control_problem(result)
+    if problem:
+        raise ValueError(problem)
     if not multiline and re.search(r"[\t\n\r]", result):
         raise ValueError("改行やタブは使えません")
     if len(result) > max_chars:

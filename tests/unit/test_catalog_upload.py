@@ -13,6 +13,7 @@ from stdnum import ean
 
 from catalog.upload import (COLUMNS, HELP_SHEET_NAME, SHEET_NAME, CatalogFileError, CatalogReader, ItemRow,
                             RowError, template_workbook)
+from procure import sheets
 from procure.exports import append_row
 
 HEADERS = [c.header for c in COLUMNS]
@@ -171,6 +172,10 @@ def test_a_decimal_price_never_goes_through_float_arithmetic():
     ("list_price", "abc", "数値ではありません"),
     ("list_price", -1, "0以上"),
     ("list_price", "120.555", "小数は2桁までにしてください（120.555）"),
+    *[("list_price", raw, "10,000,000,000 円未満にしてください") for raw in ("1e30", "1" * 40, "1E+400", 10 ** 30)],
+    ("list_price", "1E-400", "小数は2桁まで"),
+    ("name", "ペン_x001B_黒", "制御文字が含まれています（_x001B_）"),
+    ("category", "文具_x0000_", "制御文字"),
     ("contract_price", "", "必須です"),
     ("contract_price", 0.001, "小数は2桁まで"),
     ("contract_price", 121, "契約単価（121）が定価（120）を超えています"),
@@ -383,3 +388,26 @@ def test_a_large_file_is_streamed_not_held():
         gc.collect()
         # if the reader kept the rows (or built them all before yielding), they would still be alive here
         assert count == 20_000 and sum(ref() is not None for ref in alive) == 0
+
+
+# --------------------------------------------------------------------------- hostile files
+
+def test_a_zip_bomb_and_a_row_flood_are_refused_before_they_cost_anything():
+    import time
+
+    from catalog.upload import LIMITS
+    from tests.unit.test_sheets import rows_xml, with_sheet_xml
+
+    template = xlsx([VALID]).getvalue()
+    bomb = with_sheet_xml(template, rows_xml(3_500_000))
+    started = time.perf_counter()
+    with pytest.raises(CatalogFileError, match="展開後のサイズが上限を超えています"):
+        CatalogReader(io.BytesIO(bomb))
+    assert time.perf_counter() - started < 1 and len(bomb) < 400 * 1024
+    assert LIMITS.max_rows == 100_000
+    flood = xlsx([{**VALID, "sku": f"S-{n}"} for n in range(60)])
+    seen = []
+    with pytest.raises(CatalogFileError, match="行数が上限を超えています（上限 50 行）"):
+        with CatalogReader(flood, sheets.SheetLimits(max_rows=50)) as reader:
+            seen.extend(number for number, _, _ in reader)
+    assert seen[-1] == 51  # stopped at the limit, the rest never read
