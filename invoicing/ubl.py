@@ -211,11 +211,18 @@ def _load(data: bytes) -> ET.Element:
         scanner.Parse(bytes(data), True)
     except _RootReached:
         pass
+    except UblError:
+        raise
+    except (ValueError, LookupError):  # a declared encoding expat cannot read (Shift_JIS, EBCDIC...)
+        raise UblError("XML の文字コードは UTF-8 にしてください（JP PINT は UTF-8 です。宣言された文字コードは"
+                       "読み込めません）", "encoding") from None
     except expat.ExpatError as error:
         raise UblError(f"XML として読めません（{error.lineno}行 {error.offset + 1}桁目: "
                        f"{expat.ErrorString(error.code)}）") from None
     try:
         return ET.fromstring(bytes(data))
+    except (ValueError, LookupError):
+        raise UblError("XML の文字コードは UTF-8 にしてください", "encoding") from None
     except ET.ParseError as error:
         raise UblError(f"XML として読めません（{error.position[0]}行 {error.position[1] + 1}桁目: {error}）") from None
 
@@ -234,10 +241,18 @@ def _required(parent: ET.Element, path: str, where: str = "") -> str:
     return text
 
 
+MAX_VALUE = Decimal(10) ** 13  # yen and quantities: far above any invoice, below Numeric(18, 4)
+
+
 def _decimal(text: str, name: str) -> Decimal:
-    if not _DECIMAL.fullmatch(text):
-        raise UblError(f"{name} の値「{text}」は数値ではありません", name)
-    return Decimal(text)
+    if len(text) > 40 or not _DECIMAL.fullmatch(text):
+        raise UblError(f"{name} の値「{text[:40]}」は数値ではありません", name)
+    value = Decimal(text)
+    if abs(value) >= MAX_VALUE:
+        raise UblError(f"{name} の値「{text[:40]}」が大きすぎます（上限 {MAX_VALUE:,}）", name)
+    if value != value.quantize(Decimal("0.0001")):
+        raise UblError(f"{name} の値「{text[:40]}」は小数 4 桁までにしてください", name)
+    return value
 
 
 def _amount(parent: ET.Element, path: str, where: str = "") -> Decimal:

@@ -3,6 +3,7 @@ then matched like a generated one. A rejected upload stores nothing and says why
 from __future__ import annotations
 
 import calendar
+import unicodedata
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,7 +18,8 @@ from invoicing.tax import TaxLine, check_qualified_invoice, tax_summary
 from invoicing.ubl import UblError, UblInvoice, UblLine, parse_ubl_xml, ubl_to_qualified
 from invoicing.xlsx_invoice import read_invoice_xlsx
 from invoicing.states import INVOICE
-from procure import audit, state_guard, uow
+from procure import audit, sheets, state_guard, uow
+from procure.routing import MAX_ID
 from procure.extensions import db
 from procure.models import User, Ward
 
@@ -70,6 +72,16 @@ def _number_taken(number: str) -> str:
     return f"請求書番号 {number} は既に使われています"
 
 
+def _order_line_id(text: str | None) -> int | None:
+    """An order line id as written on the invoice; anything else (a vendor's own code, a number
+    too large for an id) matches no order line."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 def _store(vendor_user: User, doc, source: str) -> Invoice:
     vendor = vendor_user.vendor
     rounding = service.rounding_of(vendor.id)
@@ -84,6 +96,12 @@ def _store(vendor_user: User, doc, source: str) -> Invoice:
         errors.append(f"請求書番号は {NUMBER_LENGTH} 文字以内にしてください（{len(doc.number)} 文字あります）")
     elif db.session.scalar(select(Invoice.id).filter_by(vendor_id=vendor.id, number=doc.number)):
         errors.append(_number_taken(doc.number))
+    for number, line in enumerate(doc.lines, start=1):
+        if len(line.description) > 200:
+            errors.append(f"{number}行目の品名は 200 文字以内にしてください（{len(line.description)} 文字あります）")
+        problem = sheets.control_problem(line.description)
+        if problem:
+            errors.append(f"{number}行目の品名: {problem}")
     if errors:
         raise InvoiceUploadError(errors)
     year, month = doc.issue_date.year, doc.issue_date.month
@@ -100,14 +118,14 @@ def _store(vendor_user: User, doc, source: str) -> Invoice:
                       amount_reduced=doc.amount_by_rate.get(REDUCED, Decimal(0)),
                       tax_reduced=doc.tax_by_rate.get(REDUCED, Decimal(0)), total=doc.payable_amount,
                       supersedes_id=replaced.id if replaced else None, created_by_id=vendor_user.id)
-    refs = {int(l.order_line_ref) for l in doc.lines if (l.order_line_ref or "").isdigit()}
+    refs = {ref for ref in (_order_line_id(l.order_line_ref) for l in doc.lines) if ref is not None}
     known = set(db.session.scalars(select(OrderLine.id).where(
         OrderLine.id.in_(refs), OrderLine.vendor_id == vendor.id, OrderLine.ward_id == ward.id)))
     for number, line in enumerate(doc.lines, start=1):
-        ref = int(line.order_line_ref) if (line.order_line_ref or "").isdigit() else None
+        ref = _order_line_id(line.order_line_ref)
         invoice.lines.append(InvoiceLine(
             ward_id=ward.id, line_no=number, order_line_id=ref if ref in known else None,
-            description=line.description[:200], quantity=line.quantity, unit="", unit_price=line.unit_price,
+            description=line.description, quantity=line.quantity, unit="", unit_price=line.unit_price,
             amount=line.amount, tax_rate=line.rate))
     db.session.add(invoice)
     try:

@@ -2,7 +2,6 @@
 Every bad row and column is reported; formulas are refused, full-width digits accepted."""
 from __future__ import annotations
 
-import io
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,8 +9,9 @@ from decimal import Decimal
 
 import openpyxl
 
+from procure import sheets
 from procure.exports import append_row
-from procure.textnorm import parse_date, parse_decimal
+from procure.textnorm import parse_date
 
 HEADERS = ("請求書番号", "発行日", "宛先区コード", "発注明細ID", "品名", "数量", "単位", "単価（税抜）",
            "金額（税抜）", "税率")
@@ -53,67 +53,73 @@ def _text(value) -> str:
 
 
 def _rate(value) -> Decimal:
+    if isinstance(value, sheets.Formula):
+        raise ValueError("数式は使えません。値を入力してください")
     text = _text(value).replace("%", "").replace("軽減", "").strip()
     if text not in RATES:
         raise ValueError(f"税率は 10% か 8% にしてください（{value}）")
     return RATES[text]
 
 
+LIMITS = sheets.SheetLimits(max_rows=5_000, max_columns=30, max_member_bytes=10 * 2 ** 20,
+                            max_total_bytes=30 * 2 ** 20)
+MAX_AMOUNT = Decimal(10) ** 12      # yen: far above any invoice, far below Numeric(18, 4)
+MAX_QUANTITY = Decimal(10) ** 9
+NUMBER_LENGTH = 40                  # Invoice.number
+
+
+def _issue_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return parse_date(sheets.text(value, 20), "発行日")
+
+
+FIELDS = (("請求書番号", lambda v: sheets.text(v, NUMBER_LENGTH)), ("発行日", _issue_date),
+          ("宛先区コード", lambda v: sheets.text(v, 20)), ("発注明細ID", lambda v: sheets.text(v, 20, required=False)),
+          ("品名", lambda v: sheets.text(v, 200)), ("数量", lambda v: sheets.decimal(v, -MAX_QUANTITY, MAX_QUANTITY, 4)),
+          ("単位", lambda v: sheets.text(v, 20, required=False)),
+          ("単価（税抜）", lambda v: sheets.decimal(v, -MAX_AMOUNT, MAX_AMOUNT, 4)),
+          ("金額（税抜）", lambda v: sheets.decimal(v, -MAX_AMOUNT, MAX_AMOUNT, 2)), ("税率", _rate))
+
+
 def read_invoice_xlsx(data: bytes) -> tuple[XlsxInvoice | None, list[str]]:
-    """The invoice, or every problem found (then None)."""
+    """The invoice, or every problem found (then None). The file is read by the shared hostile-file
+    reader (procure.sheets); every cell goes through its field parsers."""
+    errors, lines, heads = [], [], set()
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:
-        return None, ["Excel ファイル（.xlsx）として読み込めません"]
-    try:
-        sheet = book["請求書"] if "請求書" in book.sheetnames else book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [_text(v) for v in next(rows, ())]
-        missing = [h for h in HEADERS if _text(h) not in header]
-        if missing:
-            return None, ["1行目に必須の列がありません: " + "、".join(missing)]
-        index = {h: header.index(_text(h)) for h in HEADERS}
-        errors, lines, heads = [], [], set()
-        for number, row in enumerate(rows, start=2):
-            cells = {h: row[i] if i < len(row) else None for h, i in index.items()}
-            if all(_text(v) == "" for v in cells.values()):
-                continue
-            problems = [f"{number}行目「{h}」: 数式は使えません" for h, v in cells.items()
-                        if isinstance(v, str) and v.startswith("=")]
-            if problems:
-                errors += problems
-                continue
-            values = {}
-            for header_name, parse in (("数量", parse_decimal), ("単価（税抜）", parse_decimal),
-                                       ("金額（税抜）", parse_decimal), ("税率", _rate)):
-                try:
-                    values[header_name] = parse(cells[header_name])
-                except ValueError as exc:
-                    errors.append(f"{number}行目「{header_name}」: {exc}")
-            try:
-                raw_date = cells["発行日"]
-                issued = raw_date.date() if isinstance(raw_date, datetime) else (
-                    raw_date if isinstance(raw_date, date) else parse_date(raw_date, "発行日"))
-            except ValueError as exc:
-                errors.append(f"{number}行目「発行日」: {exc}")
-                issued = None
-            if not _text(cells["品名"]):
-                errors.append(f"{number}行目「品名」: 入力してください")
-            heads.add((_text(cells["請求書番号"]), issued, _text(cells["宛先区コード"])))
-            if len(values) == 4 and _text(cells["品名"]):
-                ref = _text(cells["発注明細ID"])
-                lines.append(XlsxLine(ref[:-2] if ref.endswith(".0") else ref or None, _text(cells["品名"])[:200],
-                                      values["数量"], _text(cells["単位"])[:20], values["単価（税抜）"],
+        with sheets.SheetReader(data, LIMITS, sheet_name="請求書") as reader:
+            rows = iter(reader)
+            _, header = next(rows, (1, ()))
+            index, missing = sheets.header_index(header, list(HEADERS))
+            if missing:
+                return None, ["1行目に必須の列がありません: " + "、".join(missing)]
+            for number, row in rows:
+                cells = {h: row[i] if i < len(row) else None for h, i in index.items()}
+                if sheets.is_blank(cells.values()):
+                    continue
+                values, problems = {}, []
+                for name, parse in FIELDS:
+                    try:
+                        values[name] = parse(cells[name])
+                    except ValueError as exc:
+                        problems.append(f"{number}行目「{name}」: {exc}")
+                if problems:
+                    errors += problems
+                    continue
+                heads.add((values["請求書番号"], values["発行日"], values["宛先区コード"]))
+                ref = values["発注明細ID"]
+                lines.append(XlsxLine(ref[:-2] if ref.endswith(".0") else ref or None, values["品名"],
+                                      values["数量"], values["単位"], values["単価（税抜）"],
                                       values["金額（税抜）"], values["税率"]))
-        if len(heads) > 1:
-            errors.append("請求書番号・発行日・宛先区コードはすべての行で同じにしてください（1ファイル1請求書）")
-        if not lines and not errors:
-            errors.append("明細の行がありません")
-        if errors:
-            return None, errors
-        number, issued, ward_code = heads.pop()
-        if not number:
-            return None, ["「請求書番号」を入力してください"]
-        return XlsxInvoice(number[:40], issued, ward_code, lines), []
-    finally:
-        book.close()
+    except sheets.SheetFileError as exc:
+        return None, [str(exc)]
+    if len(heads) > 1:
+        errors.append("請求書番号・発行日・宛先区コードはすべての行で同じにしてください（1ファイル1請求書）")
+    if not lines and not errors:
+        errors.append("明細の行がありません")
+    if errors:
+        return None, errors
+    number, issued, ward_code = heads.pop()
+    return XlsxInvoice(number, issued, ward_code, lines), []

@@ -300,3 +300,32 @@ def test_the_database_refuses_more_billed_units_than_accepted(app):
     with unit_of_work(app), pytest.raises(IntegrityError):
         db.session.execute(BilledUnits.__table__.update().values(billed=BilledUnits.billed + 1))
         db.session.flush()
+
+
+def test_hostile_or_odd_uploads_get_a_reason_never_a_500(app, client, login):
+    import io
+
+    from invoicing.models import Invoice
+    from procure.extensions import db
+    from tests.unit.test_sheets import book_bytes, rows_xml, with_sheet_xml
+
+    xml, line_id = ubl_for_last_month(app)
+    login(VENDOR)
+    token = csrf_token(client, "/invoices")
+
+    def post(data, name):
+        return client.post("/vendor/invoices/upload", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data")
+
+    cases = {
+        "UTF-8": post(xml.replace(b"encoding='UTF-8'", b"encoding='Shift_JIS'", 1), "sjis.xml"),
+        "展開後のサイズが上限を超えています": post(with_sheet_xml(book_bytes([["a"]]), rows_xml(2_500_000)), "bomb.xlsx"),
+        "請求書番号は 40 文字以内": post(xml.replace(f"OWN-".encode(), b"OWN-" + b"9" * 40, 1), "long.xml"),
+        "数値ではありません": post(xml.replace(b'PayableAmount currencyID="JPY">', b'PayableAmount currencyID="JPY">'
+                                              + b"1" * 41, 1), "huge.xml"),
+    }
+    for reason, response in cases.items():
+        text = response.get_data(as_text=True)
+        assert response.status_code == 422 and reason in text, (reason, response.status_code)
+    with unit_of_work(app):
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0

@@ -166,13 +166,15 @@ def test_floats_and_unsupported_rates_are_refused_when_writing():
 words = st.text(alphabet=st.sampled_from(list("あいうアイウ区役所文具株式会社ABCxyz019-&<>\"' 　")),
                 min_size=1, max_size=12).map(str.strip).filter(bool)
 with_decimals = st.tuples(st.integers(1, 9_999_999), st.integers(0, 2)).map(lambda t: D(t[0]).scaleb(-t[1]))
+quantities = st.tuples(st.integers(1, 99_999), st.integers(0, 2)).map(lambda t: D(t[0]).scaleb(-t[1]))
 
 
 @st.composite
 def invoices(draw):
     lines = []
     for index in range(1, draw(st.integers(1, 6)) + 1):
-        quantity, price = draw(st.one_of(st.integers(1, 500).map(D), with_decimals)), draw(with_decimals)
+        # amounts stay below the reader's bound (ubl.MAX_VALUE), as the database's columns require
+        quantity, price = draw(st.one_of(st.integers(1, 500).map(D), quantities)), draw(with_decimals)
         unit = draw(st.sampled_from(["H87", "KGM", "LTR"]))
         lines.append(UblLine(str(index), draw(words), quantity, unit, price, round_yen(quantity * price, "down"),
                              draw(st.sampled_from([TEN, EIGHT])), draw(st.none() | st.integers(1, 10**6).map(str))))
@@ -323,6 +325,14 @@ def in_first_line(xml: bytes, old: bytes, new: bytes) -> bytes:
     (lambda _: EXTERNAL, "DOCTYPE"),
     (lambda _: LAUGHS_UTF16, "DOCTYPE"),  # a byte search for "<!DOCTYPE" would miss this one
     (lambda xml: xml.replace(b"<cbc:Note>", b"<cbc:Note>" + b"x" * (5 * 1024 * 1024)), "5 MB"),
+    (lambda xml: xml.replace(b"encoding='UTF-8'", b"encoding='Shift_JIS'", 1), "UTF-8"),
+    (lambda xml: xml.replace(b"encoding='UTF-8'", b"encoding='EBCDIC-lies'", 1), "UTF-8"),
+    (lambda xml: in_first_line(xml, b">155</cbc:LineExtensionAmount>", b">" + b"1" * 40 + b"</cbc:LineExtensionAmount>"),
+     "cac:InvoiceLine[1]/cbc:LineExtensionAmount"),
+    (lambda xml: changed(xml, PAYABLE, PAYABLE.replace(b"341", b"10000000000000")),
+     "cac:LegalMonetaryTotal/cbc:PayableAmount"),
+    (lambda xml: in_first_line(xml, b'unitCode="H87">1<', b'unitCode="H87">0.000001<'),
+     "cac:InvoiceLine[1]/cbc:InvoicedQuantity"),
 ])
 def test_broken_or_hostile_documents_are_refused_in_japanese_naming_the_element(spoil, named):
     with pytest.raises(UblError) as refused:
