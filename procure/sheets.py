@@ -88,8 +88,29 @@ class SheetReader:
         self._sheet.reset_dimensions()  # the recorded dimension may lie; read to the real end
 
     def __iter__(self) -> Iterator[tuple[int, tuple]]:
+        return self._rows(self._sheet)
+
+    def has_sheet(self, name: str) -> bool:
+        return name in self._book.sheetnames
+
+    def rows_of(self, name: str) -> Iterator[tuple[int, tuple]]:
+        """Another sheet of the same book, under the same limits."""
+        sheet = self._book[name]
+        sheet.reset_dimensions()
+        return self._rows(sheet)
+
+    def _rows(self, sheet) -> Iterator[tuple[int, tuple]]:
         last = self.limits.max_rows + 1
-        for number, cells in enumerate(self._sheet.iter_rows(max_col=self.limits.max_columns), start=1):
+        rows = sheet.iter_rows(max_col=self.limits.max_columns)
+        number = 0
+        while True:
+            try:
+                cells = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # a damaged sheet fails mid-way with parser errors of every kind
+                raise SheetFileError(f"ファイルが壊れているため {number + 1} 行目以降を読み込めません") from None
+            number += 1
             if number > last:
                 raise SheetFileError(f"行数が上限を超えています（上限 {self.limits.max_rows:,} 行）。ファイルを分けてください")
             values = [_value(cell) for cell in cells]

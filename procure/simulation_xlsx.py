@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
-from xml.etree.ElementTree import ParseError
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
+from procure import sheets
 from procure.exports import append_row
-from procure.textnorm import parse_decimal
 
 DEMAND_SHEET, TIER_SHEET = "参加区", "単価表"
 DEMAND_HEADER = ("区コード", "区名", "数量", "単独見積額")
@@ -47,62 +44,59 @@ def _save(book) -> bytes:
     return buffer.getvalue()
 
 
-def _cell_number(value, where: str, errors: list[str], minimum=Decimal(0)):
+LIMITS = sheets.SheetLimits(max_rows=MAX_ROWS, max_columns=10, max_member_bytes=5 * 2 ** 20,
+                            max_total_bytes=20 * 2 ** 20)
+MAX_NUMBER = Decimal(10) ** 12
+
+
+def _cell_number(value, where: str, errors: list[str]):
+    """A number >= 0 from a cell (blank: None); a bad one is reported and gives None."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        number = parse_decimal(value)
+        return sheets.decimal(value, Decimal(0), MAX_NUMBER, 4)
     except ValueError as exc:
         errors.append(f"{where}: {exc}")
         return None
-    if number < minimum:
-        errors.append(f"{where}: {minimum} 以上の数値にしてください")
-        return None
-    return number
 
 
 def read_upload(stream, wards) -> SimulationUpload:
-    """Parse an uploaded workbook. Every problem is reported with sheet, row and column."""
+    """Parse an uploaded workbook with the shared hostile-file reader. Every problem is reported
+    with sheet, row and column."""
     upload = SimulationUpload()
     try:
-        book = openpyxl.load_workbook(stream, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ParseError):
-        upload.errors.append("xlsx ファイルとして読み込めません（Excel で「.xlsx」形式で保存してください）")
-        return upload
-    try:
-        if DEMAND_SHEET not in book.sheetnames:
-            upload.errors.append(f"シート「{DEMAND_SHEET}」がありません")
-        else:
-            _read_demand(book[DEMAND_SHEET], wards, upload)
-        if TIER_SHEET in book.sheetnames:
-            _read_tiers(book[TIER_SHEET], upload)
-    except (ParseError, KeyError, ValueError):
-        upload.errors.append("xlsx ファイルの内容が壊れています")
-    finally:
-        book.close()
+        with sheets.SheetReader(stream.read(), LIMITS) as reader:
+            if not reader.has_sheet(DEMAND_SHEET):
+                upload.errors.append(f"シート「{DEMAND_SHEET}」がありません")
+            else:
+                _read_demand(reader.rows_of(DEMAND_SHEET), wards, upload)
+            if reader.has_sheet(TIER_SHEET):
+                _read_tiers(reader.rows_of(TIER_SHEET), upload)
+    except sheets.SheetFileError as exc:
+        upload.errors.append(str(exc))
     return upload
 
 
-def _read_demand(sheet, wards, upload: SimulationUpload) -> None:
+def _read_demand(rows, wards, upload: SimulationUpload) -> None:
     by_key = {}
     for ward in wards:
         by_key.update({ward.code: ward.code, ward.name_ja: ward.code, ward.name_en.lower(): ward.code})
-    for number, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-        if number > MAX_ROWS:
-            upload.errors.append(f"{DEMAND_SHEET}: {MAX_ROWS} 行までにしてください")
-            return
+    for number, row in rows:
+        if number == 1:
+            continue
         row = tuple(row) + (None,) * 4
         code_cell, name_cell, quantity_cell, standalone_cell = row[:4]
-        if all(c is None or str(c).strip() == "" for c in row[:4]):
+        if sheets.is_blank(row[:4]):
             continue
         where = f"{DEMAND_SHEET} {number}行目"
-        key = str(code_cell if code_cell not in (None, "") else name_cell or "").strip()
+        try:
+            key = sheets.text(code_cell if code_cell not in (None, "") else name_cell, 40)
+        except ValueError as exc:
+            upload.errors.append(f"{where} 区コード/区名: {exc}")
+            continue
         code = by_key.get(key) or by_key.get(key.lower())
         if code is None:
             upload.errors.append(f"{where} 区コード/区名: 「{key}」は特別区ではありません")
-            continue
-        if isinstance(quantity_cell, str) and quantity_cell.startswith("="):
-            upload.errors.append(f"{where} 数量: 数式は使えません（値を入力してください）")
             continue
         quantity = _cell_number(quantity_cell, f"{where} 数量", upload.errors)
         standalone = _cell_number(standalone_cell, f"{where} 単独見積額", upload.errors)
@@ -112,17 +106,18 @@ def _read_demand(sheet, wards, upload: SimulationUpload) -> None:
             upload.demand[code] = (quantity, standalone)
 
 
-def _read_tiers(sheet, upload: SimulationUpload) -> None:
+def _read_tiers(rows, upload: SimulationUpload) -> None:
     tiers = []
-    for number, row in enumerate(sheet.iter_rows(min_row=2, max_col=2, values_only=True), start=2):
-        if number > MAX_ROWS:
-            break
-        if all(c is None or str(c).strip() == "" for c in row):
+    for number, row in rows:
+        if number == 1:
+            continue
+        row = tuple(row) + (None,) * 2
+        if sheets.is_blank(row[:2]):
             continue
         where = f"{TIER_SHEET} {number}行目"
         errors_before = len(upload.errors)
         minimum = _cell_number(row[0], f"{where} 数量下限", upload.errors)
-        price = _cell_number(row[1] if len(row) > 1 else None, f"{where} 単価", upload.errors)
+        price = _cell_number(row[1], f"{where} 単価", upload.errors)
         if minimum is None or price is None:
             if len(upload.errors) == errors_before:  # a blank cell, not a bad one
                 upload.errors.append(f"{where}: 数量下限と単価の両方を入力してください")

@@ -2,59 +2,62 @@
 field is reported; nothing is stored unless the whole file is clean."""
 from __future__ import annotations
 
-import io
-import unicodedata
+from decimal import Decimal
 
-import openpyxl
-
-from procure.textnorm import parse_decimal, parse_int
+from procure import sheets
 
 HEADERS = ("施設名", "年", "月", "使用量（kWh）", "最大需要電力（kW）", "燃料費調整単価（円/kWh）",
            "再エネ賦課金単価（円/kWh）")
 
 
-def _key(text) -> str:
-    return unicodedata.normalize("NFKC", str(text or "")).strip()
+LIMITS = sheets.SheetLimits(max_rows=20_000, max_columns=20, max_member_bytes=20 * 2 ** 20,
+                            max_total_bytes=40 * 2 ** 20)
+MAX_KWH = Decimal(10) ** 10
+MAX_RATE = Decimal(10) ** 4  # yen per kWh, either sign (fuel-cost adjustment may be negative)
+
+
+def _rate(value) -> Decimal:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Decimal(0)
+    return sheets.decimal(value, -MAX_RATE, MAX_RATE, 4)
+
+
+FIELDS = (("施設名", lambda v: sheets.text(v, 200)), ("年", lambda v: sheets.integer(v, 2000, 2100)),
+          ("月", lambda v: sheets.integer(v, 1, 12)),
+          ("使用量（kWh）", lambda v: sheets.decimal(v, Decimal(0), MAX_KWH, 2)),
+          ("最大需要電力（kW）", lambda v: sheets.decimal(v, Decimal(0), MAX_KWH, 2)),
+          ("燃料費調整単価（円/kWh）", _rate), ("再エネ賦課金単価（円/kWh）", _rate))
 
 
 def read_readings(data: bytes) -> tuple[list[dict], list[str]]:
+    """(readings, errors), every bad row and field named; read by the shared hostile-file reader."""
+    readings, errors = [], []
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-    except Exception:
-        return [], ["Excel ファイル（.xlsx）として読み込めません"]
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = [_key(v) for v in next(rows, ())]
-        missing = [h for h in HEADERS if _key(h) not in header]
-        if missing:
-            return [], ["1行目に必須の列がありません: " + "、".join(missing)]
-        index = {h: header.index(_key(h)) for h in HEADERS}
-        readings, errors = [], []
-        for number, row in enumerate(rows, start=2):
-            cell = {h: (row[i] if i < len(row) else None) for h, i in index.items()}
-            if all(_key(v) == "" for v in cell.values()):
-                continue
-            problems, values = [], {}
-            if not _key(cell["施設名"]):
-                problems.append(f"{number}行目「施設名」: 入力してください")
-            for name, parse in (("年", lambda v: parse_int(v, "年", 2000, 2100)),
-                                ("月", lambda v: parse_int(v, "月", 1, 12)),
-                                ("使用量（kWh）", parse_decimal), ("最大需要電力（kW）", parse_decimal),
-                                ("燃料費調整単価（円/kWh）", parse_decimal), ("再エネ賦課金単価（円/kWh）", parse_decimal)):
-                try:
-                    values[name] = parse(cell[name] if cell[name] is not None else "0"
-                                         if name.endswith("単価（円/kWh）") else cell[name])
-                except ValueError as exc:
-                    problems.append(f"{number}行目「{name}」: {exc}")
-            if problems:
-                errors += problems
-                continue
-            readings.append({"facility": _key(cell["施設名"]), "year": values["年"], "month": values["月"],
-                             "kwh": str(values["使用量（kWh）"]), "peak_kw": str(values["最大需要電力（kW）"]),
-                             "fuel_adjustment_rate": str(values["燃料費調整単価（円/kWh）"]),
-                             "renewable_rate": str(values["再エネ賦課金単価（円/kWh）"])})
-        if not readings and not errors:
-            errors.append("検針の行がありません")
-        return (readings if not errors else []), errors
-    finally:
-        book.close()
+        with sheets.SheetReader(data, LIMITS) as reader:
+            rows = iter(reader)
+            _, header = next(rows, (1, ()))
+            index, missing = sheets.header_index(header, list(HEADERS))
+            if missing:
+                return [], ["1行目に必須の列がありません: " + "、".join(missing)]
+            for number, row in rows:
+                cell = {h: (row[i] if i < len(row) else None) for h, i in index.items()}
+                if sheets.is_blank(cell.values()):
+                    continue
+                problems, values = [], {}
+                for name, parse in FIELDS:
+                    try:
+                        values[name] = parse(cell[name])
+                    except ValueError as exc:
+                        problems.append(f"{number}行目「{name}」: {exc}")
+                if problems:
+                    errors += problems
+                    continue
+                readings.append({"facility": values["施設名"], "year": values["年"], "month": values["月"],
+                                 "kwh": str(values["使用量（kWh）"]), "peak_kw": str(values["最大需要電力（kW）"]),
+                                 "fuel_adjustment_rate": str(values["燃料費調整単価（円/kWh）"]),
+                                 "renewable_rate": str(values["再エネ賦課金単価（円/kWh）"])})
+    except sheets.SheetFileError as exc:
+        return [], [str(exc)]
+    if not readings and not errors:
+        errors.append("検針の行がありません")
+    return (readings if not errors else []), errors

@@ -34,10 +34,13 @@ def test_facility_upload_reports_every_bad_row(app):
     facilities, errors = read_facilities(facilities_xlsx([
         ("本庁舎", "高圧", "８５０", 100) + (1000,) * 12,
         ("本庁舎", "中圧", 10, 120) + (1000,) * 11 + ("x",),
-        ("", "低圧", -1, 90) + (1,) * 12]))
+        ("", "低圧", -1, 90) + (1,) * 12,
+        ("=HYPERLINK(\"http://x\")", "高圧", "1E+400", 90) + (1,) * 11 + ("1" * 40,),
+        ("庁舎_x001B_", "高圧", 1, 90) + (1,) * 12]))
     assert facilities == []
     for expected in ("3行目「施設名」: 2行目と重複", "3行目「電圧区分」", "3行目「力率（%）」", "3行目「3月（kWh）」",
-                     "4行目「施設名」", "4行目「契約電力（kW）」"):
+                     "4行目「施設名」", "4行目「契約電力（kW）」", "5行目「施設名」: 数式は使えません",
+                     "5行目「契約電力（kW）」: 0 以上", "5行目「3月（kWh）」: 0 以上", "6行目「施設名」: 制御文字"):
         assert any(expected in e for e in errors), expected
 
 

@@ -160,4 +160,30 @@ def test_simulation_refuses_a_non_xlsx_upload(client, login):
     data["upload"] = (io.BytesIO(b"not a workbook"), "demand.xlsx")
     response = client.post("/office/pricing/simulation", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "xlsx ファイルとして読み込めません" in response.get_data(as_text=True)
+    assert "Excel ファイル（.xlsx）として読み込めません" in response.get_data(as_text=True)
+
+
+def test_simulation_upload_refuses_a_zip_bomb_and_reports_bad_cells(client, login):
+    from openpyxl import Workbook
+
+    from tests.unit.test_sheets import book_bytes, rows_xml, with_sheet_xml
+
+    login("office@example.jp")
+    data = simulation_form(client)
+    data["upload"] = (io.BytesIO(with_sheet_xml(book_bytes([["a"]]), rows_xml(2_500_000))), "demand.xlsx")
+    bomb = client.post("/office/pricing/simulation", data=data, content_type="multipart/form-data")
+    assert bomb.status_code == 422 and "展開後のサイズが上限を超えています" in bomb.get_data(as_text=True)
+    book = Workbook()
+    book.active.title = "参加区"
+    for row in (("区コード", "区名", "数量", "単独見積額"), ("131130", None, "=1+1", None),
+                ("131121", None, "1E+400", None), ("_x001B_", None, 5, None)):
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = simulation_form(client)
+    data["upload"] = (io.BytesIO(buffer.getvalue()), "demand.xlsx")
+    bad = client.post("/office/pricing/simulation", data=data, content_type="multipart/form-data")
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    for reason in ("参加区 2行目 数量: 数式は使えません", "参加区 3行目 数量: 0 以上", "参加区 4行目 区コード/区名: 制御文字"):
+        assert reason in html, reason
