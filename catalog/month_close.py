@@ -30,17 +30,31 @@ def _utc_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     return (datetime.combine(start, time(), TOKYO), datetime.combine(end, time(), TOKYO))
 
 
-@uow.use_case
-def close_month(office: User, year: int, month: int, today: date) -> MonthClose:
-    """Once per month, after it ended: per item, all wards' quantities placed in the month
-    (lines not rejected) priced by the item's policy (pooled unless the office chose otherwise);
-    the difference is each ward's adjustment."""
+def check_closable(year: int, month: int, today: date) -> None:
+    """Why a month cannot be closed (MonthCloseError), checked before its job is queued and again
+    by the job itself."""
     if not 1 <= month <= 12:
         raise MonthCloseError("月は 1〜12 にしてください")
     if today < month_bounds(year, month)[1]:
         raise MonthCloseError(f"{year}年{month}月はまだ終わっていません")
     if db.session.scalar(select(MonthClose.id).filter_by(year=year, month=month)):
         raise MonthCloseError(f"{year}年{month}月は締め済みです")
+
+
+def close_month_job(job_id: int, progress, year: int, month: int, today: str, office_id: int) -> dict:
+    """The month close as a background job (procure.jobs): one unit of work, committed with the
+    job's "done"; a close that raced another fails with the reason."""
+    progress(0, 1, "締め処理中")
+    closed = close_month(db.session.get(User, office_id), year, month, date.fromisoformat(today))
+    return {"year": year, "month": month, "adjustments": len(closed.adjustments)}
+
+
+@uow.use_case
+def close_month(office: User, year: int, month: int, today: date) -> MonthClose:
+    """Once per month, after it ended: per item, all wards' quantities placed in the month
+    (lines not rejected) priced by the item's policy (pooled unless the office chose otherwise);
+    the difference is each ward's adjustment."""
+    check_closable(year, month, today)
     start, end = _utc_bounds(year, month)
     lines = db.session.execute(
         select(OrderLine, CatalogItem).join(Order, OrderLine.order_id == Order.id)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from catalog import versions
 from catalog.forms import MonthCloseForm, ReviewForm
 from catalog.models import PENDING_REVIEW, CatalogVersion
-from catalog.month_close import MonthCloseError, close_month
+from catalog.month_close import MonthCloseError, check_closable
 from catalog.pooled_policies import PooledPolicyError, pooled_items, set_item_policy
 from catalog.order_models import MonthClose
 from procure import uow
@@ -21,6 +21,7 @@ from procure.textnorm import parse_int
 from procure.formatting import today_in_tokyo
 from procure.models import Role
 from procure.permissions import allow, request_user
+from procure.routing import MAX_ID
 
 bp = Blueprint("catalog_office", __name__, url_prefix="/office/catalog")
 
@@ -66,20 +67,29 @@ def review(version_id):
 @bp.route("/month-close", methods=["GET", "POST"])
 @allow(Role.OFFICE)
 def month_close():
+    """The office closes a month: checked here, done by a background job (progress on the page)."""
+    from procure import jobs
+
     form = MonthCloseForm()
     error = None
     if form.validate_on_submit():
         year, month = (int(part) for part in form.month.data.split("-"))
         try:
-            closed = close_month(request_user(), year, month, today_in_tokyo())
-            flash(_("%(y)s年%(m)s月を締めました（調整 %(n)s 件）", y=year, m=month,
-                    n=len(closed.adjustments)), "success")
-            return redirect(url_for("catalog_office.month_close"))
+            check_closable(year, month, today_in_tokyo())
+            job = jobs.submit("month_close", "catalog.month_close:close_month_job", owner_id=request_user().id,
+                              timeout_seconds=1800, year=year, month=month, today=today_in_tokyo().isoformat(),
+                              office_id=request_user().id)
+            flash(_("%(y)s年%(m)s月の締め処理を始めました", y=year, m=month), "success")
+            return redirect(url_for("catalog_office.month_close", job=job.id))
         except MonthCloseError as exc:
             error = str(exc)
+    job_id = request.args.get("job", type=int)
+    job = db.session.get(jobs.Job, job_id) if job_id and job_id <= MAX_ID else None
+    if job is not None and (job.kind != "month_close" or job.owner_id != request_user().id):
+        job = None
     closes = db.session.scalars(select(MonthClose).order_by(MonthClose.year.desc(),
                                                             MonthClose.month.desc())).all()
-    return render_template("catalog/month_close.html", form=form, closes=closes, error=error)
+    return render_template("catalog/month_close.html", form=form, closes=closes, error=error, job=job)
 
 
 @bp.route("/pooled-pricing", methods=["GET", "POST"])
