@@ -88,6 +88,7 @@ def database_url(database_template, tmp_path):
 def app(database_url, tmp_path):
     app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"))
     yield app
+    app.extensions["jobs"].stop()  # its job threads end before its database goes
     from procure.extensions import db
 
     with app.app_context():

@@ -66,7 +66,7 @@ class AppProcess:
     """`flask <args>` (or any command) in its own process group, its output in a file."""
 
     def __init__(self, args: list[str], env: dict, log: Path):
-        self.log = log
+        self.log, self.env = log, env
         self.handle = open(log, "wb")
         self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT,
                                         start_new_session=True)
@@ -80,6 +80,7 @@ class AppProcess:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
+        self.wait_group_gone(5)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -90,6 +91,15 @@ class AppProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.handle.close()
+        self.wait_group_gone(5)
+
+    def wait_group_gone(self, timeout: float) -> bool:
+        """Children end a moment after their parent (multiprocessing's resource tracker, say):
+        wait for that, never kill them, so that a test can still see one left behind."""
+        deadline = time.monotonic() + timeout
+        while self.group_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return not self.group_alive()
 
     def output(self, limit: int = 4000) -> str:
         self.handle.flush()

@@ -53,6 +53,9 @@ class JobService:
     def kick(self) -> None:
         self.backend.kick()
 
+    def stop(self) -> None:
+        self.backend.stop()
+
     def wait(self, job_id: int, timeout: float = 60) -> Job:
         """Until the job has finished (any backend, any process running it); TimeoutError after
         `timeout` seconds."""

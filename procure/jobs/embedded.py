@@ -25,6 +25,7 @@ class EmbeddedBackend:
         self.lock = threading.Lock()
         self.threads: list[threading.Thread] = []
         self.wake = threading.Event()
+        self.stopping = threading.Event()
         self.last_reap = 0.0
 
     def enqueue(self, job_id: int) -> None:
@@ -32,6 +33,8 @@ class EmbeddedBackend:
 
     def kick(self) -> None:
         """Put dead workers' jobs back (now and then) and make sure enough workers are awake."""
+        if self.stopping.is_set():
+            return
         self._reap_now_and_then()
         self.wake.set()
         with self.lock:
@@ -44,7 +47,7 @@ class EmbeddedBackend:
     def _loop(self, forever: bool = False) -> None:
         idle_since = time.monotonic()
         with self.app.app_context():
-            while True:
+            while not self.stopping.is_set():
                 ran = self.work_once()
                 if ran:
                     idle_since = time.monotonic()
@@ -67,6 +70,13 @@ class EmbeddedBackend:
             db.session.remove()
             time.sleep(self.poll_seconds)
             return False
+
+    def stop(self, timeout: float = 10) -> None:
+        """No new work; wait for the running jobs' threads (the app is going away)."""
+        self.stopping.set()
+        self.wake.set()
+        for thread in list(self.threads):
+            thread.join(timeout)
 
     def _reap_now_and_then(self) -> None:
         if time.monotonic() - self.last_reap > runner.lease_seconds() / 3:

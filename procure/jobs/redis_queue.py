@@ -52,6 +52,9 @@ class RqBackend:
         for job_id in runner.reap():
             self.enqueue(job_id)
 
+    def stop(self, timeout: float = 10) -> None:
+        """Nothing runs in the app process itself."""
+
     def resend_stale(self, older_than: timedelta) -> int:
         """Queued jobs waiting longer than `older_than`: Redis may have lost them; send again."""
         ids = db.session.scalars(select(Job.id).where(Job.status == QUEUED,

@@ -47,6 +47,7 @@ def backend(request, database_url, tmp_path):
     app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"), JOB_WORKERS=0, **extra)
     command = ["jobs", "work"] if request.param == "embedded" else ["jobs", "rq-worker"]
     yield app, app_environment(database_url, **extra), command
+    app.extensions["jobs"].stop()
     from procure.extensions import db
 
     with app.app_context():
@@ -174,6 +175,7 @@ def test_the_owner_cancels_a_waiting_import_and_runs_it_again_from_the_page(data
         assert db.session.get(CatalogVersion, version_id).status == "pending_review"
         db.session.remove()
     assert "バックグラウンドの処理" in client.get("/jobs").get_data(as_text=True)
+    app.extensions["jobs"].stop()
 
 
 def test_stored_files_are_purged_after_their_retention(app, runner):
