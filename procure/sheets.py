@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ class SheetLimits:
     max_member_bytes: int = 40 * 2 ** 20   # one file inside the xlsx, inflated
     max_total_bytes: int = 120 * 2 ** 20   # all of them
     max_members: int = 500
+    max_seconds: float = 20.0              # reading stops here, even within the other limits
 
 
 def check_archive(data: bytes, limits: SheetLimits) -> None:
@@ -74,6 +76,7 @@ class SheetReader:
 
         check_archive(data, limits)
         self.limits = limits
+        self.deadline = time.monotonic() + limits.max_seconds
         try:
             self._book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         except Exception:  # any failure to open means the file is unusable
@@ -113,6 +116,9 @@ class SheetReader:
             number += 1
             if number > last:
                 raise SheetFileError(f"行数が上限を超えています（上限 {self.limits.max_rows:,} 行）。ファイルを分けてください")
+            if number % 200 == 0 and time.monotonic() > self.deadline:
+                raise SheetFileError(f"読み込みが時間内に終わりませんでした（上限 {self.limits.max_seconds:.0f} 秒）。"
+                                     "ファイルを分けてください")
             values = [_value(cell) for cell in cells]
             while values and values[-1] is None:  # padded to max_columns by the reader
                 values.pop()

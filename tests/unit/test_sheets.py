@@ -123,3 +123,9 @@ def test_one_line_fields_refuse_line_breaks_and_notes_may_have_them():
     with pytest.raises(ValueError, match="改行やタブ"):
         sheets.text("本庁舎\n別館", 20)
     assert sheets.text("本庁舎\n別館", 20, multiline=True) == "本庁舎\n別館"
+
+
+def test_reading_stops_at_its_time_limit():
+    data = with_sheet_xml(book_bytes([["a"]]), rows_xml(5_000))
+    with pytest.raises(sheets.SheetFileError, match="時間内に終わりませんでした（上限 0 秒）"):
+        read_all(data, sheets.SheetLimits(max_seconds=0.0))
