@@ -87,34 +87,11 @@ FIELDS = (("請求書番号", lambda v: sheets.text(v, NUMBER_LENGTH)), ("発行
 def read_invoice_xlsx(data: bytes) -> tuple[XlsxInvoice | None, list[str]]:
     """The invoice, or every problem found (then None). The file is read by the shared hostile-file
     reader (procure.sheets); every cell goes through its field parsers."""
-    errors, lines, heads = [], [], set()
-    try:
-        with sheets.SheetReader(data, LIMITS, sheet_name="請求書") as reader:
-            rows = iter(reader)
-            _, header = next(rows, (1, ()))
-            index, missing = sheets.header_index(header, list(HEADERS))
-            if missing:
-                return None, ["1行目に必須の列がありません: " + "、".join(missing)]
-            for number, row in rows:
-                cells = {h: row[i] if i < len(row) else None for h, i in index.items()}
-                if sheets.is_blank(cells.values()):
-                    continue
-                values, problems = {}, []
-                for name, parse in FIELDS:
-                    try:
-                        values[name] = parse(cells[name])
-                    except ValueError as exc:
-                        problems.append(f"{number}行目「{name}」: {exc}")
-                if problems:
-                    errors += problems
-                    continue
-                heads.add((values["請求書番号"], values["発行日"], values["宛先区コード"]))
-                ref = values["発注明細ID"]
-                lines.append(XlsxLine(ref[:-2] if ref.endswith(".0") else ref or None, values["品名"],
-                                      values["数量"], values["単位"], values["単価（税抜）"],
-                                      values["金額（税抜）"], values["税率"]))
-    except sheets.SheetFileError as exc:
-        return None, [str(exc)]
+    parsed, errors = sheets.parsed_rows(data, LIMITS, FIELDS, sheet_name="請求書")
+    rows = [(number, values) for number, values, complete in parsed if complete]
+    heads = {(v["請求書番号"], v["発行日"], v["宛先区コード"]) for _, v in rows}
+    lines = [XlsxLine(v["発注明細ID"].removesuffix(".0") or None, v["品名"], v["数量"], v["単位"], v["単価（税抜）"],
+                      v["金額（税抜）"], v["税率"]) for _, v in rows]
     if len(heads) > 1:
         errors.append("請求書番号・発行日・宛先区コードはすべての行で同じにしてください（1ファイル1請求書）")
     if not lines and not errors:

@@ -139,6 +139,38 @@ def _value(cell):
     return Formula(value) if getattr(cell, "data_type", None) == "f" else value
 
 
+def parsed_rows(data: bytes, limits: SheetLimits, fields, sheet_name: str | None = None
+                ) -> tuple[list[tuple[int, dict, bool]], list[str]]:
+    """The uploads' common table: a header row naming `fields` ((header, parser), ...), then one
+    record per row. Answers ([(row number, {header: value}, complete)], errors): every bad field
+    named by row and column, its row still given with the fields that did parse (so that checks
+    across rows, duplicates say, see it) and complete=False; blank rows skipped; a refused file or
+    missing headers is the one error."""
+    rows, errors = [], []
+    try:
+        with SheetReader(data, limits, sheet_name=sheet_name) as reader:
+            lines = iter(reader)
+            _, header = next(lines, (1, ()))
+            index, missing = header_index(header, [name for name, _ in fields])
+            if missing:
+                return [], ["1行目に必須の列がありません: " + "、".join(missing)]
+            for number, row in lines:
+                cells = {name: row[i] if i < len(row) else None for name, i in index.items()}
+                if is_blank(cells.values()):
+                    continue
+                values, problems = {}, []
+                for name, parse in fields:
+                    try:
+                        values[name] = parse(cells[name])
+                    except ValueError as exc:
+                        problems.append(f"{number}行目「{name}」: {exc}")
+                errors += problems
+                rows.append((number, values, not problems))
+    except SheetFileError as exc:
+        return [], [str(exc)]
+    return rows, errors
+
+
 def header_index(header: tuple, wanted: list[str]) -> tuple[dict[str, int], list[str]]:
     """Column positions of `wanted` headers (NFKC, spaces ignored) and those missing."""
     keys = [_key(v) for v in header]

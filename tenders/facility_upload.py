@@ -52,36 +52,19 @@ FIELDS = ((("施設名", lambda v: sheets.text(v, 200)), ("電圧区分", _volta
 def read_facilities(data: bytes) -> tuple[list[dict], list[str]]:
     """(facilities, errors): every bad row and field named; nothing unless the whole file is clean.
     Read by the shared hostile-file reader (procure.sheets) and its field parsers."""
-    facilities, errors, names = [], [], {}
-    try:
-        with sheets.SheetReader(data, LIMITS) as reader:
-            rows = iter(reader)
-            _, header = next(rows, (1, ()))
-            index, missing = sheets.header_index(header, list(HEADERS))
-            if missing:
-                return [], ["1行目に必須の列がありません: " + "、".join(missing)]
-            for number, row in rows:
-                cell = {h: (row[i] if i < len(row) else None) for h, i in index.items()}
-                if sheets.is_blank(cell.values()):
-                    continue
-                problems, values = [], {}
-                for name, parse in FIELDS:
-                    try:
-                        values[name] = parse(cell[name])
-                    except ValueError as exc:
-                        problems.append(f"{number}行目「{name}」: {exc}")
-                name = values.get("施設名")
-                if name and name in names:
-                    problems.append(f"{number}行目「施設名」: {names[name]}行目と重複しています")
-                if problems:
-                    errors += problems
-                    continue
-                names[name] = number
-                facilities.append({"facility_name": name, "voltage": values["電圧区分"],
-                                   "contract_kw": values["契約電力（kW）"], "power_factor": values["力率（%）"],
-                                   "planned_kwh": [str(values[f"{m}（kWh）"]) for m in MONTHS]})
-    except sheets.SheetFileError as exc:
-        return [], [str(exc)]
+    rows, errors = sheets.parsed_rows(data, LIMITS, FIELDS)
+    facilities, names = [], {}
+    for number, values, complete in rows:
+        name = values.get("施設名")
+        if name in names:
+            errors.append(f"{number}行目「施設名」: {names[name]}行目と重複しています")
+            continue
+        if name:
+            names[name] = number
+        if complete:
+            facilities.append({"facility_name": name, "voltage": values["電圧区分"],
+                               "contract_kw": values["契約電力（kW）"], "power_factor": values["力率（%）"],
+                               "planned_kwh": [str(values[f"{m}（kWh）"]) for m in MONTHS]})
     if not facilities and not errors:
         errors.append("施設の行がありません")
     return (facilities if not errors else []), errors

@@ -31,33 +31,10 @@ FIELDS = (("施設名", lambda v: sheets.text(v, 200)), ("年", lambda v: sheets
 
 def read_readings(data: bytes) -> tuple[list[dict], list[str]]:
     """(readings, errors), every bad row and field named; read by the shared hostile-file reader."""
-    readings, errors = [], []
-    try:
-        with sheets.SheetReader(data, LIMITS) as reader:
-            rows = iter(reader)
-            _, header = next(rows, (1, ()))
-            index, missing = sheets.header_index(header, list(HEADERS))
-            if missing:
-                return [], ["1行目に必須の列がありません: " + "、".join(missing)]
-            for number, row in rows:
-                cell = {h: (row[i] if i < len(row) else None) for h, i in index.items()}
-                if sheets.is_blank(cell.values()):
-                    continue
-                problems, values = [], {}
-                for name, parse in FIELDS:
-                    try:
-                        values[name] = parse(cell[name])
-                    except ValueError as exc:
-                        problems.append(f"{number}行目「{name}」: {exc}")
-                if problems:
-                    errors += problems
-                    continue
-                readings.append({"facility": values["施設名"], "year": values["年"], "month": values["月"],
-                                 "kwh": str(values["使用量（kWh）"]), "peak_kw": str(values["最大需要電力（kW）"]),
-                                 "fuel_adjustment_rate": str(values["燃料費調整単価（円/kWh）"]),
-                                 "renewable_rate": str(values["再エネ賦課金単価（円/kWh）"])})
-    except sheets.SheetFileError as exc:
-        return [], [str(exc)]
+    rows, errors = sheets.parsed_rows(data, LIMITS, FIELDS)
+    readings = [{"facility": v["施設名"], "year": v["年"], "month": v["月"], "kwh": str(v["使用量（kWh）"]),
+                 "peak_kw": str(v["最大需要電力（kW）"]), "fuel_adjustment_rate": str(v["燃料費調整単価（円/kWh）"]),
+                 "renewable_rate": str(v["再エネ賦課金単価（円/kWh）"])} for _, v, complete in rows if complete]
     if not readings and not errors:
         errors.append("検針の行がありません")
     return (readings if not errors else []), errors
