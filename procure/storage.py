@@ -24,7 +24,7 @@ class StoredFile(db.Model):
     file_name: Mapped[str] = mapped_column(String(200))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     keep_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 

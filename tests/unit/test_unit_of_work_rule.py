@@ -13,7 +13,7 @@ COMMITTER = "procure/uow.py"
 OWN_CONNECTION = {"procure/jobs/runner.py"}
 # Early commits that cannot wait for the end of the unit, each named by its reason.
 CHECKPOINT_USERS = {"invoicing/payments.py", "procure/auth/service.py", "catalog/versions.py",
-                    "invoicing/batch.py"}
+                    "invoicing/batch.py", "invoicing/documents.py"}  # the batch: each PDF kept as made
 
 
 def _sources():
