@@ -18,6 +18,7 @@ from xml.parsers import expat
 from invoicing import tax
 
 CUSTOMIZATION_ID = "urn:peppol:pint:billing-1@jp-1"
+ENDPOINT_SCHEME = "0188"  # ISO 6523 ICD of the Japanese 法人番号 (Corporate Number)
 PROFILE_ID = "urn:peppol:bis:billing"
 INVOICE_TYPE_CODE = "380"  # commercial invoice
 CURRENCY, COUNTRY, TAX_SCHEME = "JPY", "JP", "VAT"
@@ -76,6 +77,11 @@ class UblInvoice:
     amount_by_rate: dict[Decimal, Decimal]  # taxable amount per rate (tax exclusive)
     payable_amount: Decimal                 # total including tax
     note: str | None = None
+    # Peppol electronic addresses (cbc:EndpointID, scheme 0188: the 法人番号) and the period billed
+    seller_endpoint: str | None = None
+    buyer_endpoint: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -110,8 +116,11 @@ def _tax_category(parent: ET.Element, name: str, rate, field: str) -> None:
     _el(_el(category, "cac:TaxScheme"), "cbc:ID", TAX_SCHEME)
 
 
-def _party(parent: ET.Element, role: str, name: str, address: str, registration: str | None = None) -> None:
+def _party(parent: ET.Element, role: str, name: str, address: str, registration: str | None = None,
+           endpoint: str | None = None) -> None:
     party = _el(_el(parent, role), "cac:Party")
+    if endpoint:
+        _el(party, "cbc:EndpointID", endpoint, schemeID=ENDPOINT_SCHEME)
     _el(_el(party, "cac:PartyName"), "cbc:Name", name or "")
     postal = _el(party, "cac:PostalAddress")
     _el(postal, "cbc:StreetName", address or "")  # PINT address line 1 (IBT-035 / IBT-050)
@@ -152,11 +161,17 @@ def to_ubl_xml(invoice: UblInvoice) -> bytes:
     _el(root, "cbc:DocumentCurrencyCode", CURRENCY)
     if invoice.buyer_reference is not None:
         _el(root, "cbc:BuyerReference", invoice.buyer_reference)
+    if invoice.period_start is not None or invoice.period_end is not None:
+        period = _el(root, "cac:InvoicePeriod")
+        for name, day in (("cbc:StartDate", invoice.period_start), ("cbc:EndDate", invoice.period_end)):
+            if day is not None:
+                _el(period, name, f"{day:%Y-%m-%d}")
     if invoice.order_reference is not None:
         _el(_el(root, "cac:OrderReference"), "cbc:ID", invoice.order_reference)
     _party(root, "cac:AccountingSupplierParty", invoice.seller_name, invoice.seller_address,
-           invoice.seller_registration_number or "")
-    _party(root, "cac:AccountingCustomerParty", invoice.buyer_name, invoice.buyer_address)
+           invoice.seller_registration_number or "", invoice.seller_endpoint)
+    _party(root, "cac:AccountingCustomerParty", invoice.buyer_name, invoice.buyer_address,
+           endpoint=invoice.buyer_endpoint)
 
     rates = sorted(set(invoice.tax_by_rate) | set(invoice.amount_by_rate), reverse=True)  # 10% first
     taxes = {rate: tax.decimal_value(invoice.tax_by_rate.get(rate, 0), f"tax_by_rate[{rate}]")
@@ -353,7 +368,11 @@ def parse_ubl_xml(data: bytes) -> UblInvoice:
         order_reference=_text(root, "cac:OrderReference/cbc:ID"),
         lines=[_read_line(line, n) for n, line in enumerate(root.findall("cac:InvoiceLine", NS), start=1)],
         tax_by_rate=taxes, amount_by_rate=amounts,
-        payable_amount=_amount(root, "cac:LegalMonetaryTotal/cbc:PayableAmount"), note=_text(root, "cbc:Note"))
+        payable_amount=_amount(root, "cac:LegalMonetaryTotal/cbc:PayableAmount"), note=_text(root, "cbc:Note"),
+        seller_endpoint=_text(root, "cac:AccountingSupplierParty/cac:Party/cbc:EndpointID"),
+        buyer_endpoint=_text(root, "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID"),
+        period_start=_date(_text(root, "cac:InvoicePeriod/cbc:StartDate"), "cac:InvoicePeriod/cbc:StartDate"),
+        period_end=_date(_text(root, "cac:InvoicePeriod/cbc:EndDate"), "cac:InvoicePeriod/cbc:EndDate"))
 
 
 def ubl_to_qualified(invoice: UblInvoice, rounding: str = "down") -> tax.QualifiedInvoice:

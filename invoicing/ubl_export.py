@@ -1,15 +1,20 @@
 """An invoice of the app as JP PINT UBL XML (invoicing.ubl does the XML)."""
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from invoicing.models import Invoice
 from invoicing.ubl import UblInvoice, UblLine, to_ubl_xml
+from procure.codes import local_government_corporate_number
+from procure.jpcalendar import month_bounds
 
 STANDARD, REDUCED = Decimal("0.10"), Decimal("0.08")
 
 
 def to_ubl(invoice: Invoice) -> UblInvoice:
+    first, last = month_bounds(invoice.year, invoice.month)  # the month billed (ibg-14)
+    last -= timedelta(days=1)
     amounts, taxes = {}, {}
     if invoice.amount_standard or invoice.tax_standard:
         amounts[STANDARD], taxes[STANDARD] = invoice.amount_standard, invoice.tax_standard
@@ -27,7 +32,10 @@ def to_ubl(invoice: Invoice) -> UblInvoice:
                        order_line_ref=str(line.order_line_id) if line.order_line_id else None)
                for line in invoice.lines],
         tax_by_rate=taxes, amount_by_rate=amounts, payable_amount=invoice.total,
-        note=f"{invoice.year}年{invoice.month}月分")
+        note=f"{invoice.year}年{invoice.month}月分",
+        # Peppol addresses: the vendor's 法人番号 and the ward's (a local government has one)
+        seller_endpoint=invoice.vendor.corporate_number, buyer_endpoint=local_government_corporate_number(invoice.ward.code),
+        period_start=first, period_end=last)
 
 
 def invoice_to_ubl(invoice: Invoice) -> bytes:

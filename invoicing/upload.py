@@ -19,6 +19,7 @@ from invoicing.ubl import UblError, UblInvoice, UblLine, parse_ubl_xml, ubl_to_q
 from invoicing.xlsx_invoice import read_invoice_xlsx
 from invoicing.states import INVOICE
 from procure import audit, sheets, state_guard, uow
+from procure.codes import local_government_code_of, normalize
 from procure.routing import MAX_ID
 from procure.extensions import db
 from procure.models import User, Ward
@@ -72,6 +73,15 @@ def _number_taken(number: str) -> str:
     return f"請求書番号 {number} は既に使われています"
 
 
+def _buyer_ward(doc) -> Ward | None:
+    """The ward billed: by its Peppol address (its 法人番号, as an access point routes the invoice),
+    else by a local government code in BuyerReference (which may also hold a department's name)."""
+    code = local_government_code_of(doc.buyer_endpoint or "")
+    if code is None:
+        code = normalize((doc.buyer_reference or "").strip())
+    return db.session.scalar(select(Ward).filter_by(code=code)) if code else None
+
+
 def _order_line_id(text: str | None) -> int | None:
     """An order line id as written on the invoice; anything else (a vendor's own code, a number
     too large for an id) matches no order line."""
@@ -89,9 +99,14 @@ def _store(vendor_user: User, doc, source: str) -> Invoice:
     if doc.seller_registration_number != vendor.invoice_registration_number:
         errors.append(f"発行者の登録番号 {doc.seller_registration_number} が貴社の登録番号 "
                       f"{vendor.invoice_registration_number} と一致しません")
-    ward = db.session.scalar(select(Ward).filter_by(code=(doc.buyer_reference or "").strip()))
+    if doc.seller_endpoint and normalize(doc.seller_endpoint) != vendor.corporate_number:
+        errors.append(f"発行者の電子アドレス（cbc:EndpointID）{doc.seller_endpoint} が貴社の法人番号 "
+                      f"{vendor.corporate_number} と一致しません")
+    ward = _buyer_ward(doc)
     if ward is None:
-        errors.append(f"宛先の区（BuyerReference に地方公共団体コード）が分かりません: {doc.buyer_reference!r}")
+        errors.append("宛先の区が分かりません: 買い手の電子アドレス（cbc:EndpointID、scheme 0188 に区の法人番号）か "
+                      f"BuyerReference（地方公共団体コード）で区を示してください（{doc.buyer_endpoint!r}、"
+                      f"{doc.buyer_reference!r}）")
     if len(doc.number) > NUMBER_LENGTH:
         errors.append(f"請求書番号は {NUMBER_LENGTH} 文字以内にしてください（{len(doc.number)} 文字あります）")
     elif db.session.scalar(select(Invoice.id).filter_by(vendor_id=vendor.id, number=doc.number)):

@@ -52,3 +52,18 @@ def validate_invoice_registration_number(value: str) -> str:
     if not corporate_number.is_valid(digits):
         raise CodeError(f"登録番号 T{digits} の検査数字が一致しません")
     return "T" + digits
+
+
+def local_government_corporate_number(code: str) -> str:
+    """法人番号 of a local government: its 団体コード after 000020, with the mod-9 check digit in
+    front (東京都 130001 -> 8000020130001)."""
+    base = "000020" + validate_local_government_code(code)
+    return corporate_number.calc_check_digit(base) + base
+
+
+def local_government_code_of(number: str) -> str | None:
+    """The 団体コード inside a local government's 法人番号; None for any other 法人番号."""
+    number = normalize(number)
+    if len(number) != 13 or not number.isdigit() or number[1:7] != "000020" or not corporate_number.is_valid(number):
+        return None
+    return number[7:]

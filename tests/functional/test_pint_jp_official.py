@@ -1,0 +1,59 @@
+"""Invoices as JP PINT XML, judged by the official OpenPeppol PINT JP 1.1.3 rules (Saxon over
+the compiled Schematron kept in tests/official): what the app issues has no fatal error, and an
+invoice those rules accept is accepted on upload even when it names the ward only by its Peppol
+address."""
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from tests.catalog_data import inspected_last_month
+from tests.functional.test_invoice_upload_and_discrepancies import VENDOR, generate, ubl_for_last_month, upload
+from tests.helpers import unit_of_work
+from tests.official.pint_jp import failures, fatal
+
+
+def test_the_rules_are_the_official_ones_and_they_bite():
+    from invoicing.ubl import to_ubl_xml
+    from tests.unit.test_invoicing_ubl import PENS, document
+
+    bare = failures(to_ubl_xml(document(PENS)))  # no electronic addresses, no period
+    assert {f["id"] for f in bare} >= {"ibr-080", "ibr-081", "aligned-ibrp-052"}
+
+
+def test_an_issued_invoice_passes_the_official_rules(app, client, login):
+    year, month, _ = inspected_last_month(app)
+    invoice_id = generate(app, year, month)[0]
+    login(VENDOR)
+    xml = client.get(f"/invoices/{invoice_id}.xml").data
+    assert fatal(xml) == []
+    assert b'<cbc:EndpointID schemeID="0188">9000020131130</cbc:EndpointID>' in xml  # 渋谷区's 法人番号
+    assert b"<cbc:StartDate>" in xml and b"<cbc:EndDate>" in xml
+
+
+def test_a_valid_invoice_naming_the_ward_only_by_its_peppol_address_is_accepted(app, client, login):
+    from invoicing.models import Invoice
+    from invoicing.ubl import parse_ubl_xml, to_ubl_xml
+    from procure.extensions import db
+
+    from procure.models import Vendor
+
+    xml, _ = ubl_for_last_month(app)
+    with unit_of_work(app):
+        corporate = db.session.scalar(select(Vendor.corporate_number).filter_by(name="株式会社文具屋"))
+    doc = parse_ubl_xml(xml)
+    login(VENDOR)
+    stranger = upload(client, to_ubl_xml(replace(doc, seller_endpoint="7011101045678")))
+    assert stranger.status_code == 422 and "貴社の法人番号" in stranger.get_data(as_text=True)
+    doc = replace(doc, buyer_reference="総務部 契約課", buyer_endpoint="9000020131130",
+                  seller_endpoint=corporate, period_start=date(doc.issue_date.year, doc.issue_date.month, 1),
+                  period_end=doc.issue_date)
+    xml = to_ubl_xml(doc)
+    assert fatal(xml) == []  # what an access point would accept
+    response = upload(client, xml)
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    with unit_of_work(app):
+        invoice = db.session.scalar(select(Invoice))
+        assert (invoice.ward.code, invoice.total) == ("131130", Decimal(673))
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 1
