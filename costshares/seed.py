@@ -30,7 +30,8 @@ def seed_cost_shares_demo() -> None:
         return
     if db.session.scalar(select(OfficeAccount.id)) is None:  # the office's receiving account (demo)
         db.session.add(OfficeAccount(bank_code="0001", bank_name_kana="ﾐｽﾞﾎ", branch_code="001",
-                                     branch_name_kana="ﾄｳｷﾖｳｴｲｷﾞﾖｳﾌﾞ", account_type="1", account_number="7654321",
+                                     branch_name_kana="ﾄｳｷﾖｳ",  # 東京営業部, as the bank master spells it
+                                     account_type="1", account_number="7654321",
                                      account_name_kana="ﾄｸﾍﾞﾂｸｷﾖｳﾄﾞｳﾁﾖｳﾀﾂ"))
     for year in (this_year - 1, this_year):
         for label, amount, weights in ITEMS:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from invoicing import zengin
+from invoicing import bank_master, zengin
 from invoicing.models import (PAYABLE, PAYMENT_PENDING, Invoice, Payment, StripeEvent, VendorBilling,
                               WardBilling, ZenginBatch)
 from invoicing.states import (CREATED, FAILED, INVOICE, PAYMENT, PENDING, SENT, SUCCEEDED,  # noqa: F401
@@ -194,6 +194,13 @@ def ward_transfer_file(user: User, transfers: list, transfer_date: date, today: 
     ward_billing = db.session.scalar(select(WardBilling).filter_by(ward_id=user.ward_id))
     if ward_billing is None:
         raise PaymentError("区の振込元口座（全銀委託者情報）が登録されていません", "ward")
+    problems = bank_master.account_problems(ward_billing.bank_code, ward_billing.branch_code,
+                                            ward_billing.bank_name_kana, ward_billing.branch_name_kana, "振込元（区の口座）")
+    for transfer in transfers:
+        problems += bank_master.account_problems(transfer.bank_code, transfer.branch_code, transfer.bank_name,
+                                                 transfer.branch_name, f"振込先（{transfer.recipient_name}）")
+    if problems:
+        raise PaymentError("。".join(problems), "bank")
     try:
         content = zengin.build_transfer_file(zengin.TransferHeader(
             requester_code=ward_billing.requester_code, requester_name=ward_billing.requester_name_kana,

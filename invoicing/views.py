@@ -170,7 +170,10 @@ def ward_payments():
 @allow(*WARD)
 def zengin_file(batch_id):
     batch = get_owned_or_404(ZenginBatch, batch_id)
-    return Response(batch.content, mimetype="application/octet-stream", headers={
+    content = batch.content
+    if request.args.get("form") == "transmission":  # 伝送用: the 120-byte records with no line breaks
+        content = content.replace(b"\r\n", b"")
+    return Response(content, mimetype="application/octet-stream", headers={
         "Content-Disposition": f'attachment; filename="zengin_{batch.transfer_date:%Y%m%d}_{batch.id}.txt"'})
 
 

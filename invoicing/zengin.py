@@ -183,7 +183,7 @@ class Transfer:
     account_number: str
     recipient_name: str
     amount: Decimal
-    clearing_house_code: str = ""
+    clearing_house_code: str = "0000"  # 手形交換所番号: zeros (no clearing house since 2022)
     new_code: str = "0"
     customer_code1: str = ""
     customer_code2: str = ""

@@ -133,6 +133,14 @@ def test_zengin_transfer_file_pays_each_invoice_once(app, client, login):
     parsed = parse_transfer_file(content)
     assert [t.amount for t in parsed.transfers] == [Decimal(748)]
     assert parsed.transfers[0].recipient_name.startswith("ｶ)ﾌﾞﾝｸﾞﾔ")
+    # an existing branch of the bank master (三井住友 渋谷), and 手形交換所番号 as zeros
+    from invoicing.bank_master import lookup
+
+    first = parsed.transfers[0]
+    assert lookup(first.bank_code, first.branch_code).branch_name == "渋谷"
+    assert first.clearing_house_code == "0000" and lookup(parsed.header.bank_code, parsed.header.branch_code)
+    transmission = client.get(f"/ward/payments/zengin/{batch_id}.txt?form=transmission").data
+    assert len(transmission) == 480 and b"\r\n" not in transmission  # four records, no line breaks
     early = client.post(f"/ward/payments/zengin/{batch_id}/confirm", data={"csrf_token": token}, follow_redirects=True)
     assert "送信したことを記録してください" in early.get_data(as_text=True)  # 作成済 -> 振込完了 is no step
     client.post(f"/ward/payments/zengin/{batch_id}/send", data={"csrf_token": token})
@@ -183,6 +191,24 @@ def test_office_monthly_batch_runs_in_the_background_with_progress(app, client, 
     assert client.get(f"/jobs/{second}").get_json()["result"] == {"created": 0, "invoices": 6, "pdfs": 6}
     with unit_of_work(app):
         assert db.session.scalar(select(func.count()).select_from(StoredFile).filter_by(kind="invoice_pdf")) == kept + 2
+
+
+def test_a_transfer_file_naming_a_branch_the_bank_master_does_not_know_is_refused(app, client, login):
+    from sqlalchemy import update
+
+    from invoicing.models import VendorBilling
+    from procure.extensions import db
+    from procure.formatting import today_in_tokyo
+
+    year, month, _ = inspected_last_month(app)
+    invoice_id = generate(app, year, month)[0]
+    with unit_of_work(app):
+        db.session.execute(update(VendorBilling).values(branch_code="613", branch_name_kana="ｸﾔｸｼﾖ"))
+    login(ACCOUNTING)
+    refused = client.post("/ward/payments", follow_redirects=True, data={
+        "csrf_token": csrf_token(client, "/ward/payments"), "invoice_id": str(invoice_id),
+        "transfer_date": today_in_tokyo().isoformat()}).get_data(as_text=True)
+    assert "支店番号 0009-613 は全銀の銀行マスタにありません" in refused
 
 
 def test_a_transfer_cannot_be_recorded_done_before_its_transfer_date(app):

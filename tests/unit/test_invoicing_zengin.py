@@ -58,7 +58,7 @@ def test_header_record_byte_for_byte():
 
 
 def test_data_record_byte_for_byte():
-    expected = ("2" "0005" + "ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ".ljust(15) + "123" + "ｼﾝｼﾞﾕｸ".ljust(15) + "    " "1" "0076543"
+    expected = ("2" "0005" + "ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ".ljust(15) + "123" + "ｼﾝｼﾞﾕｸ".ljust(15) + "0000" "1" "0076543"
                 + "ｶ)ﾔﾏﾀﾞﾌﾞﾝｸﾞ".ljust(30) + "0000123456" "0" + " " * 10 + " " * 10 + " " " " + " " * 7)
     assert records(build_transfer_file(header(), TRANSFERS))[1] == expected.encode("cp932")
 
