@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+from datetime import date
+from decimal import Decimal
 import io
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
@@ -81,15 +83,23 @@ HEADERS = ("請求書番号", "事業者", "登録番号", "発行日", "支払�
            "単価", "金額（税抜）", "税率", "照合", "10%対象", "10%消費税", "8%対象", "8%消費税", "請求額（税込）")
 
 
+def _plain(value: Decimal):
+    """Stored Numeric(18, 4) as people write it: 680.0000 -> 680, 12.5000 -> 12.5 (never 6.8E+2)."""
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value.normalize())
+
+
 def _rows(invoices: list[Invoice]):
+    from procure.formatting import INVOICE_STATUS_LABELS
+
     for invoice in invoices:
         for line in invoice.lines:
             yield (invoice.number, invoice.vendor.name, invoice.vendor.invoice_registration_number,
-                   invoice.issue_date.isoformat(), invoice.due_date.isoformat(), invoice.status, line.line_no,
-                   line.description, line.quantity, line.unit, line.unit_price, line.amount,
-                   f"{int(line.tax_rate * 100)}%", "一致" if line.matched else "不一致",
-                   invoice.amount_standard, invoice.tax_standard, invoice.amount_reduced, invoice.tax_reduced,
-                   invoice.total)
+                   invoice.issue_date, invoice.due_date, str(INVOICE_STATUS_LABELS.get(invoice.status, invoice.status)),
+                   line.line_no, line.description, _plain(line.quantity), line.unit, _plain(line.unit_price),
+                   _plain(line.amount), f"{int(line.tax_rate * 100)}%", "一致" if line.matched else "不一致",
+                   _plain(invoice.amount_standard), _plain(invoice.tax_standard), _plain(invoice.amount_reduced),
+                   _plain(invoice.tax_reduced), _plain(invoice.total))
 
 
 def month_xlsx(invoices: list[Invoice], title: str) -> bytes:
@@ -105,7 +115,7 @@ def month_csv(invoices: list[Invoice], encoding: str) -> bytes:
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(HEADERS)
     for row in _rows(invoices):
-        writer.writerow([csv_safe(value) for value in row])
+        writer.writerow([csv_safe(value.isoformat() if isinstance(value, date) else value) for value in row])
     if encoding == "cp932":
         return text.getvalue().encode("cp932", errors="replace")
     return "\ufeff".encode() + text.getvalue().encode("utf-8")

@@ -23,11 +23,18 @@ from invoicing.states import INVOICE
 from procure import state_guard, uow
 from procure.statemachine import SYSTEM
 from procure.dbtypes import utcnow
+from procure.jpcalendar import bank_business_day_on_or_before
 from procure.extensions import db
 from procure.models import User, Vendor, Ward
 
 STANDARD, REDUCED = Decimal("0.10"), Decimal("0.08")
 PAYMENT_DAYS = 30  # 政府契約の支払遅延防止等に関する法律: pay within 30 days of a proper invoice
+
+
+def due_date_for(issued: date) -> date:
+    """30 days after issue, moved back to a bank business day when that falls on a weekend, a
+    holiday or 12/31-1/3 (moved back, not forward: the law's 30 days are a limit)."""
+    return bank_business_day_on_or_before(issued + timedelta(days=PAYMENT_DAYS))
 
 
 class InvoicingError(ValueError):
@@ -203,7 +210,7 @@ def generate_invoice(vendor: Vendor, ward: Ward, year: int, month: int, user: Us
         prefix = f"{year}{month:02d}-{ward.code}-"
         invoice = Invoice(number=_next_number(vendor.id, prefix), vendor_id=vendor.id, ward_id=ward.id,
                           facility_id=facility_id, year=year, month=month, issue_date=month_end(year, month),
-                          due_date=month_end(year, month) + timedelta(days=PAYMENT_DAYS), source=GENERATED,
+                          due_date=due_date_for(month_end(year, month)), source=GENERATED,
                           status=DISCREPANCY, rounding=rounding_of(vendor.id), total=Decimal(0),
                           created_by_id=user.id if user else None)
         for entry in entries:

@@ -127,7 +127,7 @@ def _store(vendor_user: User, doc, source: str) -> Invoice:
         audit.audited_update(InvoiceLine, InvoiceLine.invoice_id == replaced.id, values={"live": False})
     invoice = Invoice(number=doc.number, vendor_id=vendor.id, ward_id=ward.id, year=year, month=month,
                       issue_date=doc.issue_date, source=source, status="discrepancy", rounding=rounding,
-                      due_date=doc.due_date or doc.issue_date + timedelta(days=service.PAYMENT_DAYS),
+                      due_date=doc.due_date or service.due_date_for(doc.issue_date),
                       amount_standard=doc.amount_by_rate.get(STANDARD, Decimal(0)),
                       tax_standard=doc.tax_by_rate.get(STANDARD, Decimal(0)),
                       amount_reduced=doc.amount_by_rate.get(REDUCED, Decimal(0)),

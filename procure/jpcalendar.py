@@ -20,6 +20,19 @@ def is_business_day(day: date) -> bool:
     return day.weekday() < 5 and not jpholiday.is_holiday(day) and not in_year_end_closure(day)
 
 
+def is_bank_business_day(day: date) -> bool:
+    """Banks close on weekends, holidays and 12/31-1/3 (銀行法施行令 第5条)."""
+    return (day.weekday() < 5 and not jpholiday.is_holiday(day)
+            and not ((day.month == 12 and day.day == 31) or (day.month == 1 and day.day <= 3)))
+
+
+def bank_business_day_on_or_before(day: date) -> date:
+    """A payment due on a bank holiday is made the bank business day before (never later)."""
+    while not is_bank_business_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def next_business_day(day: date) -> date:
     """The first business day strictly after `day`."""
     day += timedelta(days=1)

@@ -91,11 +91,15 @@ def test_exports_xlsx_and_csv_in_utf8_and_cp932(app, client, login):
     ym = f"{year}-{month:02d}"
     sheet = load_workbook(io.BytesIO(client.get(f"/invoices.xlsx?month={ym}").data)).active
     assert sheet["A2"].value == "請求書番号" and sheet["H3"].value == "油性ボールペン 黒"
-    utf8 = client.get(f"/invoices.csv?month={ym}").data
+    utf8 = client.get(f"/invoices.csv?month={ym}&encoding=utf-8").data
     assert utf8.startswith("\ufeff".encode())
-    cp932 = client.get(f"/invoices.csv?month={ym}&encoding=cp932").data
+    cp932 = client.get(f"/invoices.csv?month={ym}").data  # CP932 by default, for Excel
     rows = list(csv.reader(io.StringIO(cp932.decode("cp932"))))
     assert rows[0][0] == "請求書番号" and rows[1][7] == "油性ボールペン 黒"
+    header = rows[0]
+    line = dict(zip(header, rows[1]))
+    assert (line["金額（税抜）"], line["単価"], line["数量"]) == ("680", "68", "10")  # not 680.0000
+    assert line["状態"] in ("不一致あり", "支払可能")  # Japanese, not the stored key
 
 
 def test_other_ward_and_other_vendor_cannot_see_an_invoice(app, client, login):

@@ -71,3 +71,19 @@ def test_search_key_finds_substring_in_any_kana_form(typed):
 def test_search_key_folds_width_and_case():
     assert search_key("ＡＢＣ－１２３") == search_key("abc-123")
     assert search_key("４９０１２３４５６７８９４") == "4901234567894"
+
+
+def test_a_due_date_on_a_bank_holiday_moves_back_to_the_bank_business_day_before():
+    from datetime import date
+
+    from invoicing.service import due_date_for
+    from procure.jpcalendar import bank_business_day_on_or_before, is_bank_business_day
+
+    assert not is_bank_business_day(date(2026, 12, 31)) and is_bank_business_day(date(2026, 12, 30))
+    assert not is_bank_business_day(date(2027, 1, 1)) and not is_bank_business_day(date(2027, 1, 11))  # 成人の日
+    assert bank_business_day_on_or_before(date(2027, 1, 3)) == date(2026, 12, 30)
+    assert due_date_for(date(2026, 12, 2)) == date(2026, 12, 30)  # 30 days later is 1/1: the bank's last day of 2026
+    assert due_date_for(date(2026, 11, 30)) == date(2026, 12, 30)  # a Wednesday: unchanged
+    assert due_date_for(date(2026, 10, 31)) == date(2026, 11, 30)  # 11/30 is a Monday
+    assert due_date_for(date(2026, 9, 30)) == date(2026, 10, 30)  # 10/30 Friday
+    assert due_date_for(date(2026, 10, 2)) == date(2026, 10, 30)  # 11/1 is a Sunday: back to Friday
