@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from costshares.views import bp as costshares_bp
     from savings.views import bp as savings_bp
     from invoicing.views import bp as invoicing_bp
+    from invoicing.account_views import bp as accounts_bp
     from invoicing.webhooks import bp as webhooks_bp
     from tenders.views import bp as tenders_bp
 
@@ -117,7 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pricing_bp)
     for blueprint in (jobs_bp, ordering_bp, budgets_bp, replenish_bp, records_bp, adjustments_bp,
                       vendor_catalog_bp, catalog_office_bp, invoicing_bp, webhooks_bp, tenders_bp, fees_bp,
-                      costshares_bp, savings_bp):
+                      costshares_bp, savings_bp, accounts_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(webhooks_bp)  # Stripe signs its webhooks; there is no session or form
     # The API authenticates with bearer tokens only (never cookies), so CSRF does not apply.
