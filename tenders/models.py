@@ -46,6 +46,9 @@ class Tender(Audited, db.Model):
     demand_round: Mapped[int] = mapped_column(default=1, server_default="1")  # 第n回募集: wards joining now
     # How volume-tier prices become each ward's unit price (procure.pricing.policy); None = pooled.
     pricing_policy: Mapped[dict | None] = mapped_column(JSON)
+    # How it is procured (procure.procurement_method): open | selective | limited, and the legal ground
+    procurement_method: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
+    procurement_ground: Mapped[str | None] = mapped_column(String(20))
     # Electricity: the rates wards paid before this tender, the savings reference,
     # {"rates": {voltage: [base yen/kW-month, energy yen/kWh]}, "source": text}; fixed before opening.
     reference_rates: Mapped[dict | None] = mapped_column(JSON)

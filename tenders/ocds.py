@@ -30,7 +30,9 @@ def release(tender: dict, wards: list[dict], bids: list[dict] | None, awards: li
         "buyer": {"id": "office", "name": "特別区共同調達組織"},
         "tender": {
             "id": str(tender["id"]), "title": tender["title"], "status": _tender_status(tender["status"]),
-            "procurementMethod": "open", "procurementMethodDetails": tender["method"],
+            "procurementMethod": tender.get("procurement_method", "open"),
+            "procurementMethodDetails": tender.get("procurement_method_details") or "一般競争入札",
+            "awardCriteria": "priceOnly" if tender["method"] == "lowest" else "ratedCriteria",
             "mainProcurementCategory": "goods",
             "tenderPeriod": {"startDate": tender["bidding_opens"], "endDate": tender["bidding_closes"]},
             "awardPeriod": {"startDate": tender["opening_at"]},

@@ -19,10 +19,24 @@ from tenders.service.lotting import lot_problems
 
 @uow.use_case
 def create_tender(office: User, kind: str, title: str, bidding_opens: datetime, bidding_closes: datetime,
-                  opening_at: datetime, ceiling: Decimal | None, **settings) -> Tender:
+                  opening_at: datetime, ceiling: Decimal | None, procurement_method: str = "open",
+                  procurement_ground: str | None = None, **settings) -> Tender:
+    """A tender in draft. Its procurement method is checked against the law (随意契約 for a small
+    amount only up to 別表第5's limit on the day bidding opens, compared with the 予定価格)."""
+    from procure import procurement_method as methods
+    from procure.formatting import TOKYO
+
     lifecycle.Schedule(bidding_opens, bidding_closes, opening_at)  # validates the order
+    contract_kind = methods.OTHER if kind == "electricity" else methods.GOODS
+    try:
+        method = methods.checked(procurement_method, procurement_ground or None, contract_kind,
+                                 Decimal(ceiling) if ceiling is not None else None,
+                                 bidding_opens.astimezone(TOKYO).date())
+    except methods.MethodError as exc:
+        raise TenderError(str(exc)) from None
     tender = Tender(kind=kind, title=title, bidding_opens=bidding_opens, bidding_closes=bidding_closes,
-                    opening_at=opening_at, created_by_id=office.id, **settings)
+                    opening_at=opening_at, created_by_id=office.id, procurement_method=method.method,
+                    procurement_ground=method.ground, **settings)
     db.session.add(tender)
     db.session.flush()
     if ceiling is not None:  # 予定価格: sealed like the bids until the opening

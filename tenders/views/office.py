@@ -14,6 +14,7 @@ from procure.extensions import db
 from procure.models import Role, Ward
 from procure.permissions import allow, request_user
 from procure.textnorm import parse_decimal, parse_int
+from procure.procurement_method import Method
 from tenders import lifecycle, service
 from tenders import options as option_tiers
 from tenders.models import (Award, Bid, BidEvaluation, PcDemandLine, Tender, TenderQuestion)
@@ -35,6 +36,8 @@ def office_list():
                 request_user(), f.get("kind", "pc"), f.get("title", "").strip() or _("（無題）"),
                 parse_local_time(f.get("bidding_opens", ""), _("入札開始")), parse_local_time(f.get("bidding_closes", ""), _("入札締切")),
                 parse_local_time(f.get("opening_at", ""), _("開札日時")), ceiling,
+                procurement_method=f.get("procurement_method", "open"),
+                procurement_ground=f.get("procurement_ground") or None,
                 evaluation_method=f.get("evaluation_method", "lowest"),
                 qualification="designated_ward" if designated else "each_ward", designated_ward_id=designated,
                 region=f.get("region") or None,
@@ -49,7 +52,10 @@ def office_list():
             error = str(exc)
     tenders = db.session.scalars(select(Tender).order_by(Tender.id.desc())).all()
     wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
-    return render_template("tenders/office_list.html", tenders=tenders, wards=wards, form=form, error=error)
+    from procure.procurement_method import GROUNDS, METHOD_NAMES
+
+    return render_template("tenders/office_list.html", tenders=tenders, wards=wards, form=form, error=error,
+                           method_names=METHOD_NAMES, grounds=GROUNDS)
 
 
 def _points(form, name: str, label: str, default: str, upper: int | None = None) -> Decimal:
@@ -77,6 +83,7 @@ def office_detail(tender_id):
                            results=_lot_results(tender, bids) if opened else [], form=CsrfForm(),
                            actions=[a for a in OFFICE_ACTIONS if a in lifecycle.available(tender.status)], questions=tender_questions(tender), lot_editable=tender.status in
                            service.LOT_EDITABLE, reference_editable=tender.status in service.REFERENCE_EDITABLE,
+                           procurement_method_text=Method(tender.procurement_method, tender.procurement_ground).describe(),
                            policies=_policies(tender), ward_prices=ward_price_rows(tender),
                            policy_names=MODE_LABELS, rounding_names=ROUNDING_LABELS, describe_policy=describe)
 

@@ -30,6 +30,8 @@ def results():
 @bp.get("/tenders/<int:tender_id>/ocds.json")
 @public
 def ocds_release(tender_id):
+    from procure.procurement_method import Method
+
     tender = tender_or_404(tender_id)
     if tender.status in (lifecycle.DRAFT, lifecycle.DEMAND):
         abort(404)
@@ -45,6 +47,8 @@ def ocds_release(tender_id):
     data = ocds.release(
         {"id": tender.id, "title": tender.title, "kind": tender.kind, "status": tender.status,
          "method": tender.evaluation_method, "ceiling": tender.ceiling_price if opened else None,
+         "procurement_method": tender.procurement_method,
+         "procurement_method_details": Method(tender.procurement_method, tender.procurement_ground).describe(),
          "bidding_opens": tender.bidding_opens.isoformat() if tender.bidding_opens else None,
          "bidding_closes": tender.bidding_closes.isoformat() if tender.bidding_closes else None,
          "opening_at": tender.opening_at.isoformat() if tender.opening_at else None},

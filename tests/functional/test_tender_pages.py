@@ -45,6 +45,14 @@ def test_pc_tender_through_the_pages(app):
         "bidding_closes": (now + timedelta(hours=1)).strftime(TOKYO_FORMAT),
         "opening_at": (now + timedelta(hours=2)).strftime(TOKYO_FORMAT), "quantity_tolerance": "150"})
     assert "数量変更の許容幅: 0 以上、100 以下にしてください" in refused.get_data(as_text=True)
+    small = post(office, "/office/tenders", "/office/tenders", {
+        "kind": "pc", "title": "少額", "bidding_opens": (now - timedelta(hours=1)).strftime(TOKYO_FORMAT),
+        "bidding_closes": (now + timedelta(hours=1)).strftime(TOKYO_FORMAT),
+        "opening_at": (now + timedelta(hours=2)).strftime(TOKYO_FORMAT), "ceiling": "２，０００，０００",
+        "procurement_method": "limited", "procurement_ground": "令167の2①一"}).get_data(as_text=True)
+    assert "予定価格 2,000,000 円は財産の買入れの少額随意契約の限度額 1,500,000 円" in small
+    assert "調達方法" in office.get(detail).get_data(as_text=True) and "一般競争入札" in office.get(detail).get_data(
+        as_text=True)
     post(office, f"/office/tenders/{tender_id}/patterns", detail,
          {"code": "std", "name": "標準ノート", "options": "mem16, office=Office"})
     assert "「mem16」: 「コード=名称」" in office.get(detail).get_data(as_text=True)
@@ -122,6 +130,8 @@ def test_pc_tender_through_the_pages(app):
     assert release["awards"][0]["value"] == {"amount": 15020000.0, "currency": "JPY"}
     assert {b["status"] for b in release["bids"]["details"]} == {"valid"}
     assert release["tender"]["value"]["amount"] == 20000000.0
+    assert (release["tender"]["procurementMethod"], release["tender"]["procurementMethodDetails"],
+            release["tender"]["awardCriteria"]) == ("open", "一般競争入札", "priceOnly")
 
 
 def test_ocds_hides_bids_and_ceiling_before_opening(app):
