@@ -5,6 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 OCID_PREFIX = "ocds-tokyo23-"
+# Fields outside the core schema come from these OCDS extensions, declared in every package.
+EXTENSIONS = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_multiple_buyers_extension/master/"
+    "extension.json",  # contracts[].buyer: each ward signs its own contract
+)
 
 
 def _value(amount) -> dict | None:
@@ -19,10 +26,14 @@ def release(tender: dict, wards: list[dict], bids: list[dict] | None, awards: li
     `lots` (the OCDS lots extension): code, name, ceiling (None before opening);
     `contracts`: id, lot, ward_code, ward_name, amount, date (one per ward and lot)."""
     ocid = f"{OCID_PREFIX}{tender['id']}"
-    parties = [{"id": "office", "name": "特別区共同調達組織", "roles": ["procuringEntity"]}]
+    parties = [{"id": "office", "name": "特別区共同調達組織", "roles": ["procuringEntity", "buyer"]}]
     parties += [{"id": f"ward-{w['code']}", "name": w["name"], "roles": ["buyer"]} for w in wards]
     tenderers = {b["vendor_id"]: b["vendor_name"] for b in bids or []}
-    parties += [{"id": f"vendor-{vid}", "name": name, "roles": ["tenderer"]} for vid, name in tenderers.items()]
+    suppliers = {a["vendor_id"]: a["vendor_name"] for a in awards}
+    for vid, name in {**tenderers, **suppliers}.items():
+        roles = (["tenderer"] if vid in tenderers else []) + (["supplier"] if vid in suppliers else [])
+        parties.append({"id": f"vendor-{vid}", "name": name, "roles": roles})
+    ended = {"cancelled": "cancelled", "no_valid_bid": "unsuccessful"}.get(tender["status"])
     data = {
         "ocid": ocid, "id": f"{ocid}-{tender['status']}-{now:%Y%m%dT%H%M%SZ}", "date": now.isoformat(),
         "tag": ["contract"] if contracts else ["award"] if awards else ["tender"], "initiationType": "tender", "language": "ja",
@@ -54,7 +65,8 @@ def release(tender: dict, wards: list[dict], bids: list[dict] | None, awards: li
                                      **({"description": "; ".join(b["reasons"])} if b.get("reasons") else {})}
                                     for b in bids]}
     if awards:
-        data["awards"] = [{"id": f"{ocid}-award{'-lot-' + a['lot'] if a.get('lot') else ''}", "status": "active",
+        data["awards"] = [{"id": f"{ocid}-award{'-lot-' + a['lot'] if a.get('lot') else ''}",
+                           "status": "cancelled" if ended else "active",
                            "date": a["date"], "value": _value(a["price"]),
                            "suppliers": [{"id": f"vendor-{a['vendor_id']}", "name": a["vendor_name"]}],
                            **({"relatedLots": [f"lot-{a['lot']}"]} if a.get("lot") else {})}
@@ -62,7 +74,8 @@ def release(tender: dict, wards: list[dict], bids: list[dict] | None, awards: li
     if contracts:
         data["contracts"] = [{"id": f"{ocid}-contract-{c['id']}",
                               "awardID": f"{ocid}-award{'-lot-' + c['lot'] if c.get('lot') else ''}",
-                              "title": f"{c['ward_name']} 個別契約", "status": "active", "dateSigned": c["date"],
+                              "title": f"{c['ward_name']} 個別契約", "status": "cancelled" if ended else "active",
+                              "dateSigned": c["date"],
                               "value": _value(c["amount"]), "buyer": {"id": f"ward-{c['ward_code']}",
                                                                       "name": c["ward_name"]}}
                              for c in contracts]

@@ -44,6 +44,8 @@ def ocds_release(tender_id):
                 for b in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active").order_by(Bid.id))
                 for e in b.evaluations]
     awards = db.session.scalars(select(Award).filter_by(tender_id=tender.id).order_by(Award.lot_code)).all()
+    contracts = db.session.scalars(select(Contract).filter_by(tender_id=tender.id).order_by(Contract.id)).all()
+    as_of = _last_change(tender, awards, contracts, opened)
     data = ocds.release(
         {"id": tender.id, "title": tender.title, "kind": tender.kind, "status": tender.status,
          "method": tender.evaluation_method, "ceiling": tender.ceiling_price if opened else None,
@@ -54,13 +56,28 @@ def ocds_release(tender_id):
          "opening_at": tender.opening_at.isoformat() if tender.opening_at else None},
         [{"code": tw.ward.code, "name": tw.ward.name_ja} for tw in tender.wards], bids,
         [{"lot": a.lot_code, "vendor_id": a.vendor_id, "vendor_name": a.vendor.name, "price": a.price,
-          "award_rate": a.award_rate, "date": a.awarded_at.isoformat()} for a in awards], now,
+          "award_rate": a.award_rate, "date": a.awarded_at.isoformat()} for a in awards], as_of,
         [{"code": lot.code, "name": lot.name, "ceiling": lot.ceiling_price if opened else None} for lot in tender.lots],
         [{"id": c.id, "lot": c.lot_code, "ward_code": c.ward.code, "ward_name": c.ward.name_ja, "amount": c.amount,
           "date": c.signed_at.isoformat() if c.signed_at else None}
-         for c in db.session.scalars(select(Contract).filter_by(tender_id=tender.id).order_by(Contract.id))])
+         for c in contracts])
     return jsonify({"uri": request.url, "publishedDate": now.isoformat(), "version": "1.1",
-                    "publisher": {"name": "特別区共同調達組織"}, "releases": [data]})
+                    "extensions": list(ocds.EXTENSIONS), "publisher": {"name": "特別区共同調達組織"},
+                    "releases": [data]})
+
+
+def _last_change(tender, awards, contracts, opened: bool):
+    """When what the release shows last changed: the tender's last audited change, an award, a
+    contract, or the opening that made the bids public. The release's id and date follow it, so
+    fetching the same state twice gives the same release."""
+    from sqlalchemy import func
+
+    from procure.audit import AuditLog
+
+    audited = db.session.scalar(select(func.max(AuditLog.at)).filter_by(entity="tender", entity_id=str(tender.id)))
+    moments = [tender.created_at, audited, *(a.awarded_at for a in awards), *(c.signed_at for c in contracts),
+               tender.opening_at if opened else None]
+    return max(m for m in moments if m is not None)
 
 
 @bp.get("/tenders/<int:tender_id>/opening-record")

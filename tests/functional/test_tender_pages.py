@@ -132,6 +132,9 @@ def test_pc_tender_through_the_pages(app):
     assert release["tender"]["value"]["amount"] == 20000000.0
     assert (release["tender"]["procurementMethod"], release["tender"]["procurementMethodDetails"],
             release["tender"]["awardCriteria"]) == ("open", "一般競争入札", "priceOnly")
+    roles = {p["name"]: p["roles"] for p in release["parties"]}
+    assert roles["東京ピーシーソリューションズ株式会社"] == ["tenderer", "supplier"]
+    assert roles["特別区共同調達組織"] == ["procuringEntity", "buyer"]
 
 
 def test_ocds_hides_bids_and_ceiling_before_opening(app):
@@ -146,8 +149,16 @@ def test_ocds_hides_bids_and_ceiling_before_opening(app):
         for action in ("open_demand", "publish", "open_bidding"):
             service.move(office, tender.id, action, utcnow())
         tender_id = tender.id
-    release = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()["releases"][0]
+    package = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()
+    release = package["releases"][0]
     assert "bids" not in release and "value" not in release["tender"] and release["tender"]["status"] == "active"
+    assert any("ocds_bid_extension" in url for url in package["extensions"])
+    again = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()["releases"][0]
+    assert (again["id"], again["date"]) == (release["id"], release["date"])  # the same state, the same release
+    with unit_of_work(app):
+        service.move(user("office@example.jp"), tender_id, "cancel", utcnow())
+    cancelled = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()["releases"][0]
+    assert cancelled["tender"]["status"] == "cancelled" and cancelled["id"] != release["id"]
 
 
 def test_vendor_delivers_a_contract_on_its_page(app):
