@@ -126,7 +126,11 @@ def test_pc_tender_through_the_pages(app):
     public = app.test_client()
     results = public.get("/tenders/results").get_data(as_text=True)
     assert "東京ピーシーソリューションズ株式会社" in results and "75.10%" in results  # 15.02M / 20M
-    release = public.get(f"/tenders/{tender_id}/ocds.json").get_json()["releases"][0]
+    package = public.get(f"/tenders/{tender_id}/ocds.json").get_json()
+    from tests.official.ocds import errors
+
+    assert errors(package) == []  # the official OCDS 1.1.5 release package schema
+    release = package["releases"][0]
     assert release["awards"][0]["value"] == {"amount": 15020000.0, "currency": "JPY"}
     assert {b["status"] for b in release["bids"]["details"]} == {"valid"}
     assert release["tender"]["value"]["amount"] == 20000000.0
@@ -157,8 +161,12 @@ def test_ocds_hides_bids_and_ceiling_before_opening(app):
     assert (again["id"], again["date"]) == (release["id"], release["date"])  # the same state, the same release
     with unit_of_work(app):
         service.move(user("office@example.jp"), tender_id, "cancel", utcnow())
-    cancelled = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()["releases"][0]
+    cancelled_package = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()
+    cancelled = cancelled_package["releases"][0]
     assert cancelled["tender"]["status"] == "cancelled" and cancelled["id"] != release["id"]
+    from tests.official.ocds import errors
+
+    assert errors(package) == [] and errors(cancelled_package) == []
 
 
 def test_vendor_delivers_a_contract_on_its_page(app):
@@ -231,3 +239,12 @@ def test_questions_are_answered_for_every_vendor_without_the_askers_name(app):
     text = other.get(page).get_data(as_text=True)
     assert "Office は永続ライセンスですか" in text and "永続ライセンスです" in text
     assert "東京ピーシーソリューションズ" not in text
+
+
+def test_the_ocds_schema_check_bites():
+    from tests.official.ocds import errors
+
+    assert errors({})  # the official schema requires uri, publisher, releases...
+    bad = {"uri": "x", "publishedDate": "2026-01-01T00:00:00Z", "version": "1.1", "publisher": {"name": "a"},
+           "releases": [{"ocid": "o", "id": "1", "date": "not a date", "tag": ["tender"], "initiationType": "tender"}]}
+    assert errors(bad) == ["releases/0/date: 'not a date' is not a 'date-time'"]
