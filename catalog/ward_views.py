@@ -159,6 +159,21 @@ def order_detail(order_id):
                            can_decide=request_user().role == Role.WARD_APPROVER)
 
 
+@bp.get("/orders/<int:order_id>/order.pdf")
+@allow(*WARD)
+def order_pdf(order_id):
+    """発注書: one page per vendor with the approved lines (catalog.order_document)."""
+    from flask import Response
+
+    from catalog.order_document import vendor_parts
+    from procure.pdf import render_pdf
+
+    order = get_owned_or_404(Order, order_id)
+    body = render_pdf("pdf/order.html", order=order, parts=vendor_parts(order))
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="order_{order.id}.pdf"'})
+
+
 @bp.post("/orders/<int:order_id>/lines/<int:line_id>/decision")
 @allow(Role.WARD_APPROVER)
 def decide(order_id, line_id):

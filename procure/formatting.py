@@ -76,6 +76,23 @@ def tokyo_datetime(value: datetime | None) -> str:
     return "" if value is None else format_datetime(value, "yyyy-MM-dd HH:mm")
 
 
+# (first day, era name, its first year in the Gregorian calendar)
+ERAS = ((date(2019, 5, 1), "令和", 2019), (date(1989, 1, 8), "平成", 1989), (date(1926, 12, 25), "昭和", 1926))
+
+
+def wareki(value: date | None) -> str:
+    """和暦: 2026-12-06 -> 令和8年12月6日 (the first year of an era is 元年)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(TOKYO).date()
+    for start, name, first in ERAS:
+        if value >= start:
+            year = value.year - first + 1
+            return f"{name}{'元' if year == 1 else year}年{value.month}月{value.day}日"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
 def iso_date(value: date | None) -> str:
     return "" if value is None else format_date(value, "yyyy-MM-dd")
 
@@ -100,7 +117,7 @@ def page_query(args, page: int) -> str:
 
 
 def register(app) -> None:
-    app.jinja_env.filters.update(yen=yen, number=number, jst=tokyo_datetime, isodate=iso_date,
+    app.jinja_env.filters.update(yen=yen, number=number, jst=tokyo_datetime, isodate=iso_date, wareki=wareki,
                                  pagequery=page_query)
     app.jinja_env.globals.update(
         role_label=lambda value: ROLE_LABELS.get(value, value),

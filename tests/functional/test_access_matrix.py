@@ -43,6 +43,7 @@ PAGES = {
     "/ward/cart": (ORDERING, set()),
     "/ward/orders": (WARD, set()),
     "/ward/orders/{order}": (SHIBUYA, {"other_ward_staff"}),
+    "/ward/orders/{order}/order.pdf": (SHIBUYA, {"other_ward_staff"}),
     "/ward/approvals": ({"ward_approver"}, set()),
     "/ward/budgets": (WARD, set()),
     "/ward/inspections": (WARD, set()),

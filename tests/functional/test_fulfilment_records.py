@@ -185,3 +185,32 @@ def test_an_over_long_delivery_note_number_is_refused_not_cut(app):
         assert deliveries.free_note_number(vendor.vendor_id, "Ｎ－" + "1" * 38) == "N-" + "1" * 38  # NFKC, 40
         with pytest.raises(deliveries.DeliveryError, match="40 文字以内"):
             deliveries.free_note_number(vendor.vendor_id, "N-" + "1" * 39)
+
+
+def test_an_order_prints_as_a_purchase_order_per_vendor_with_japanese_era_dates(app, client, login, tmp_path):
+    import subprocess
+
+    from procure.formatting import wareki
+    from tests.catalog_data import place
+
+    with unit_of_work(app):
+        order = place(lines=(("B-PEN-001", 10), ("J-PEN-001", 10)))
+        order_id, placed = order.id, order.placed_at
+    login("staff@shibuya.example.jp")
+    assert "発注書（PDF）" in client.get(f"/ward/orders/{order_id}").get_data(as_text=True)
+    response = client.get(f"/ward/orders/{order_id}/order.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    path = tmp_path / "order.pdf"
+    path.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    squeeze = lambda t: "".join(t.split())  # the title is letter-spaced in the PDF
+    pages = [squeeze(page) for page in text.split("\f")]
+    assert sum("発注書" in page for page in pages) == 2  # one per vendor
+    for expected in ("株式会社文具屋 御中", f"注文番号: {order_id}", wareki(placed), "渋谷区", "10%対象", "合計（税込）",
+                     "登録番号: T2011001071234"):
+        assert squeeze(expected) in squeeze(text), expected
+    other = app.test_client()
+    from tests.helpers import sign_in
+
+    sign_in(other, "staff@setagaya.example.jp")
+    assert other.get(f"/ward/orders/{order_id}/order.pdf").status_code == 404

@@ -87,3 +87,13 @@ def test_a_due_date_on_a_bank_holiday_moves_back_to_the_bank_business_day_before
     assert due_date_for(date(2026, 10, 31)) == date(2026, 11, 30)  # 11/30 is a Monday
     assert due_date_for(date(2026, 9, 30)) == date(2026, 10, 30)  # 10/30 Friday
     assert due_date_for(date(2026, 10, 2)) == date(2026, 10, 30)  # 11/1 is a Sunday: back to Friday
+
+
+def test_japanese_era_dates():
+    from datetime import date, datetime, timezone
+
+    from procure.formatting import wareki
+
+    assert wareki(date(2026, 12, 6)) == "令和8年12月6日"
+    assert (wareki(date(2019, 5, 1)), wareki(date(2019, 4, 30))) == ("令和元年5月1日", "平成31年4月30日")
+    assert wareki(datetime(2026, 12, 31, 15, 30, tzinfo=timezone.utc)) == "令和9年1月1日"  # Tokyo's date
