@@ -94,3 +94,4 @@ def opening_record(tender_id):
                         for i in (tender.opening_requested_by_id, tender.opening_witness_id))
     return render_template("tenders/opening_record.html", tender=tender, bids=bids, seal_broken=seal_broken,
                            officer=officer, witness=witness)
+

@@ -102,6 +102,7 @@ PAGES = {
     "/vendor/tenders": (VENDORS, set()),
     "/vendor/tenders/{tender}": (set(), VENDORS),
     "/vendor/contracts/{contract}": (set(), VENDORS),
+    "/tender-contracts/{contract}/contract.pdf": (set(), WARD | VENDORS | {"office"}),  # no such contract: 404
 }
 # Form posts, sent with a valid CSRF token and no fields: refused (403) or hidden (404) before
 # any validation; allowed roles get a validation answer instead.

@@ -254,3 +254,35 @@ def test_the_simulator_loads_a_tender_compares_policies_and_applies_one(app, cli
         assert db.session.get(Tender, tender_id).pricing_policy["mode"] == "individual"
     missing = client.get(f"/office/tenders/{tender_id}/simulation?pattern=nothing").get_data(as_text=True)
     assert "品目のある入札と、その品目を選んでください" in missing
+
+
+def test_each_ward_contract_prints_as_a_contract_for_its_ward_and_vendor(app, client, tmp_path):
+    import subprocess
+
+    from sqlalchemy import select
+
+    from procure.extensions import db
+    from tenders.models import Contract
+    from tests.helpers import sign_in
+
+    with unit_of_work(app):
+        t = forms_tender(app, {A: 50000, B: 10000, C: 1000, D: 500}, {"mode": "grouped", "max_groups": 3})
+        from tenders import service
+
+        service.submit_bid(user(VENDOR), t, schedule("20.0", (1500, "13.0"), (10000, "6.0"), (50000, "3.0")), OPENS)
+        awarded_contracts(t)
+        contract_id = db.session.scalar(select(Contract.id).join(Contract.ward).where(Contract.tender_id == t)
+                                        .filter_by(code=B))
+    ward = app.test_client()
+    sign_in(ward, "staff@shibuya.example.jp")
+    response = ward.get(f"/tender-contracts/{contract_id}/contract.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    path = tmp_path / "contract.pdf"
+    path.write_bytes(response.data)
+    text = "".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                  check=True).stdout.split())
+    for expected in ("契約書", "渋谷区", "一般競争入札", "¥60,000", "令和", "連続帳票"):
+        assert expected in text, expected
+    other = app.test_client()
+    sign_in(other, "staff@setagaya.example.jp")
+    assert other.get(f"/tender-contracts/{contract_id}/contract.pdf").status_code == 404
