@@ -2,7 +2,7 @@
 catalog orders and tender contracts alike."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
@@ -123,6 +123,25 @@ def records_xlsx_export():
 @allow(*WARD, Role.OFFICE)
 def records_pdf_export():
     return _export("pdf")
+
+
+@bp.get("/deliveries/<int:delivery_id>/inspection.pdf")
+@allow(*WARD, Role.VENDOR, Role.OFFICE)
+def inspection_record(delivery_id):
+    """検収調書, once every line of the delivery is inspected."""
+    from deliveries.inspection_document import inspected_lines, totals
+
+    delivery = get_owned_or_404(Delivery, delivery_id)
+    inspections = [line.inspection for line in delivery.lines]
+    if not inspections or any(i is None for i in inspections):
+        abort(404)
+    lines = inspected_lines(delivery)
+    by_rate, total = totals(lines)
+    last = max(inspections, key=lambda i: i.inspected_at)
+    body = render_pdf("pdf/inspection.html", delivery=delivery, lines=lines, by_rate=by_rate, total=total,
+                      inspected_on=last.inspected_at, inspector=last.inspector.name)
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="inspection_{delivery.id}.pdf"'})
 
 
 @bp.get("/deliveries/<int:delivery_id>/note.pdf")

@@ -214,3 +214,26 @@ def test_an_order_prints_as_a_purchase_order_per_vendor_with_japanese_era_dates(
 
     sign_in(other, "staff@setagaya.example.jp")
     assert other.get(f"/ward/orders/{order_id}/order.pdf").status_code == 404
+
+
+def test_an_inspected_delivery_prints_as_an_inspection_record_with_amounts(app, client, login, tmp_path):
+    from deliveries.inspection import InspectionEntry
+    from deliveries.services import inspect_delivery
+    from procure.extensions import db
+    from deliveries.models import Delivery
+
+    refs = delivered_order(app)  # 10 pens at ¥68
+    login("inspector@shibuya.example.jp")
+    assert client.get(f"/deliveries/{refs['delivery']}/inspection.pdf").status_code == 404  # not inspected yet
+    with unit_of_work(app):
+        delivery = db.session.get(Delivery, refs["delivery"])
+        inspect_delivery(user("inspector@shibuya.example.jp"), delivery.id,
+                         [InspectionEntry(delivery.lines[0].id, 8, 2, "破損")])
+    assert "検収調書（PDF）" in client.get(f"/deliveries/{refs['delivery']}").get_data(as_text=True)
+    response = client.get(f"/deliveries/{refs['delivery']}/inspection.pdf")
+    path = tmp_path / "inspection.pdf"
+    path.write_bytes(response.data)
+    text = "".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                  check=True).stdout.split())
+    for expected in ("検収調書", "破損", "¥68", "¥544", "10%対象", "令和"):  # 8 accepted x ¥68 = ¥544
+        assert expected in text, expected
