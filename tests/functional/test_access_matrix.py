@@ -181,7 +181,8 @@ API_POST = {
     "/api/v1/fee-contracts/{contract}/usage": WARD | {"office"},
 }
 PUBLIC_ENDPOINTS = {"static", "auth.login", "home.set_language", "api.create_token", "api.openapi",
-                    "webhooks.stripe_webhook", "tenders.results", "tenders.ocds_release", "tenders.opening_record"}
+                    "webhooks.stripe_webhook", "tenders.results", "tenders.ocds_release", "tenders.opening_record",
+                    "tenders.opening_record_pdf"}
 
 
 @pytest.fixture

@@ -136,6 +136,18 @@ def test_pc_tender_through_the_pages(app):
     assert release["tender"]["value"]["amount"] == 20000000.0
     assert (release["tender"]["procurementMethod"], release["tender"]["procurementMethodDetails"],
             release["tender"]["awardCriteria"]) == ("open", "一般競争入札", "priceOnly")
+    import subprocess
+    import tempfile
+
+    record = public.get(f"/tenders/{tender_id}/opening-record.pdf")
+    assert record.status_code == 200
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(record.data)
+        handle.flush()
+        text = "".join(subprocess.run(["pdftotext", handle.name, "-"], capture_output=True, text=True,
+                                      check=True).stdout.split())
+    for expected in ("開札調書", "東京ピーシーソリューションズ株式会社", "¥15,020,000", "¥20,000,000", "75.10%", "落札"):
+        assert expected in text, expected
     roles = {p["name"]: p["roles"] for p in release["parties"]}
     assert roles["東京ピーシーソリューションズ株式会社"] == ["tenderer", "supplier"]
     assert roles["特別区共同調達組織"] == ["procuringEntity", "buyer"]
