@@ -94,6 +94,8 @@ def from_environment() -> dict:
         # "rq" (REDIS_URL, separate `flask jobs rq-worker` processes). A job's lease is renewed
         # every third of JOB_LEASE_SECONDS; a lease run out means its worker died.
         "JOB_BACKEND": os.environ.get("JOB_BACKEND", "embedded"),
+        # The ocid prefix registered with the Open Contracting Partnership (ocds-xxxxxx-)
+        "OCDS_OCID_PREFIX": os.environ.get("OCDS_OCID_PREFIX", "ocds-tokyo23-"),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "JOB_LEASE_SECONDS": int(os.environ.get("JOB_LEASE_SECONDS", "30")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,

@@ -19,13 +19,14 @@ def _value(amount) -> dict | None:
 
 
 def release(tender: dict, wards: list[dict], bids: list[dict] | None, awards: list[dict], now: datetime,
-            lots: list[dict] = (), contracts: list[dict] = ()) -> dict:
+            lots: list[dict] = (), contracts: list[dict] = (), prefix: str = OCID_PREFIX) -> dict:
     """`tender`: id, title, kind, status, method, bidding_opens, bidding_closes, opening_at, ceiling;
     `wards`: code, name; `bids`: vendor_id, vendor_name, lot, price, valid, reasons, one per lot bid
     (None before opening); `awards`: lot, vendor_id, vendor_name, price, award_rate, date;
     `lots` (the OCDS lots extension): code, name, ceiling (None before opening);
-    `contracts`: id, lot, ward_code, ward_name, amount, date (one per ward and lot)."""
-    ocid = f"{OCID_PREFIX}{tender['id']}"
+    `contracts`: id, lot, ward_code, ward_name, amount, date (one per ward and lot); `prefix`: the
+    publisher's registered ocid prefix (config OCDS_OCID_PREFIX)."""
+    ocid = f"{prefix}{tender['id']}"
     parties = [{"id": "office", "name": "特別区共同調達組織", "roles": ["procuringEntity", "buyer"]}]
     parties += [{"id": f"ward-{w['code']}", "name": w["name"], "roles": ["buyer"]} for w in wards]
     tenderers = {b["vendor_id"]: b["vendor_name"] for b in bids or []}
@@ -52,6 +53,10 @@ def release(tender: dict, wards: list[dict], bids: list[dict] | None, awards: li
     }
     if tender.get("ceiling") is not None:
         data["tender"]["value"] = _value(tender["ceiling"])
+    if tender.get("items"):  # what is bought: each pattern or item with its unit and the wards' total quantity
+        data["tender"]["items"] = [{"id": item["id"], "description": item["description"],
+                                    "quantity": item["quantity"], "unit": {"name": item["unit"]}}
+                                   for item in tender["items"]]
     if lots:
         data["tender"]["lots"] = [{"id": f"lot-{lot['code']}", "title": lot["name"],
                                    **({"value": _value(lot["ceiling"])} if lot.get("ceiling") is not None else {})}

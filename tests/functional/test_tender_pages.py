@@ -148,6 +148,9 @@ def test_pc_tender_through_the_pages(app):
                                       check=True).stdout.split())
     for expected in ("開札調書", "東京ピーシーソリューションズ株式会社", "¥15,020,000", "¥20,000,000", "75.10%", "落札"):
         assert expected in text, expected
+    assert release["tender"]["items"][0]["unit"] == {"name": "台"}
+    bulk = public.get("/tenders/ocds.json").get_json()
+    assert errors(bulk) == [] and release["ocid"] in {r["ocid"] for r in bulk["releases"]}
     roles = {p["name"]: p["roles"] for p in release["parties"]}
     assert roles["東京ピーシーソリューションズ株式会社"] == ["tenderer", "supplier"]
     assert roles["特別区共同調達組織"] == ["procuringEntity", "buyer"]
