@@ -2,7 +2,7 @@
 account (its accounting staff edit, the others read), the office's receiving account."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.unit.test_sheets import book_bytes, with_sheet_xml
+from tests.unit.test_sheets import with_sheet_xml
 
 
 def _catalog(data):
