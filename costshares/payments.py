@@ -17,7 +17,8 @@ from procure.models import User
 
 
 @uow.use_case
-def pay_by_zengin(user: User, bill_ids: list[int], transfer_date: date, today: date) -> ZenginBatch:
+def pay_by_zengin(user: User, bill_ids: list[int], transfer_date: date, today: date,
+                  lead_days: int = 1) -> ZenginBatch:
     if not bill_ids:
         raise payments.PaymentError("振込する負担金を選んでください", "bills")
     account = db.session.scalar(select(OfficeAccount).order_by(OfficeAccount.id))
@@ -38,7 +39,7 @@ def pay_by_zengin(user: User, bill_ids: list[int], transfer_date: date, today: d
         branch_name=account.branch_name_kana, account_type=account.account_type,
         account_number=account.account_number, recipient_name=account.account_name_kana,
         amount=bill.total, edi_info=bill.number) for bill in bills]
-    batch = payments.ward_transfer_file(user, transfers, transfer_date, today)
+    batch = payments.ward_transfer_file(user, transfers, transfer_date, today, lead_days)
     for bill in bills:
         state_guard.step(bill, COST_SHARE, "claim_payment", user.role.value)
         bill.zengin_batch_id = batch.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -13,7 +13,7 @@ from costshares.models import CostShareBill, StandaloneReference
 from costshares.payments import pay_by_zengin
 from costshares.sharing import SharingError
 from costshares.states import COST_SHARE
-from invoicing.payments import PaymentError
+from invoicing.payments import PaymentError, earliest_transfer_date
 from procure import uow
 from procure.charts import bar_chart_svg
 from procure.extensions import db
@@ -113,7 +113,7 @@ def ward_page():
         try:
             ids = [parse_int(v, _("負担金"), 1, 2 ** 31 - 1) for v in request.form.getlist("bill")]
             batch = pay_by_zengin(user, ids, parse_date(request.form.get("transfer_date", ""), _("振込指定日")),
-                                  today_in_tokyo())
+                                  today_in_tokyo(), current_app.config["ZENGIN_LEAD_BUSINESS_DAYS"])
             flash(_("全銀ファイルを作成しました（%(n)s 件）。支払の画面から送信と振込完了を記録します", n=batch.count),
                   "success")
             return redirect(url_for("invoicing.ward_payments"))
@@ -124,7 +124,9 @@ def ward_page():
     bills = db.session.scalars(select(CostShareBill).filter_by(ward_id=user.ward_id)
                                .order_by(CostShareBill.fiscal_year.desc())).all()
     return render_template("costshares/ward.html", bills=bills, form=form, payer=user.role == Role.WARD_INSPECTOR,
-                           states=COST_SHARE.states, today=today_in_tokyo())
+                           states=COST_SHARE.states, today=today_in_tokyo(),
+                           transfer_day=earliest_transfer_date(today_in_tokyo(),
+                                                               current_app.config["ZENGIN_LEAD_BUSINESS_DAYS"]))
 
 
 @bp.get("/cost-shares/<int:bill_id>.pdf")

@@ -12,6 +12,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from invoicing import bank_master, zengin
+from procure.jpcalendar import add_bank_business_days, is_bank_business_day
 from invoicing.models import (PAYABLE, PAYMENT_PENDING, Invoice, Payment, StripeEvent, VendorBilling,
                               WardBilling, ZenginBatch)
 from invoicing.states import (CREATED, FAILED, INVOICE, PAYMENT, PENDING, SENT, SUCCEEDED,  # noqa: F401
@@ -186,11 +187,23 @@ def handle_stripe_event(event: dict) -> str:
     return outcome
 
 
-def ward_transfer_file(user: User, transfers: list, transfer_date: date, today: date) -> ZenginBatch:
+def earliest_transfer_date(today: date, lead_days: int) -> date:
+    """A 総合振込 file reaches the bank `lead_days` bank business days before its transfer date."""
+    return add_bank_business_days(today, lead_days)
+
+
+def ward_transfer_file(user: User, transfers: list, transfer_date: date, today: date,
+                       lead_days: int = 1) -> ZenginBatch:
     """A 総合振込 file from the ward's bank account paying these transfers, stored as a batch in
-    its first state (作成済). Shared by invoices and cost shares (costshares.payments)."""
-    if transfer_date < today:
-        raise PaymentError("振込指定日は今日以降にしてください", "transfer_date")
+    its first state (作成済). Shared by invoices and cost shares (costshares.payments). The
+    transfer date is a bank business day at least `lead_days` bank business days ahead."""
+    if not is_bank_business_day(transfer_date):
+        raise PaymentError(f"振込指定日 {transfer_date:%Y-%m-%d} は銀行の休業日です（土日・祝日・12/31〜1/3）。"
+                           "銀行の営業日を選んでください", "transfer_date")
+    earliest = earliest_transfer_date(today, lead_days)
+    if transfer_date < earliest:
+        raise PaymentError(f"振込指定日は {earliest:%Y-%m-%d} 以降の銀行営業日にしてください（全銀ファイルは"
+                           f"{lead_days} 営業日前までに銀行へ渡します）", "transfer_date")
     ward_billing = db.session.scalar(select(WardBilling).filter_by(ward_id=user.ward_id))
     if ward_billing is None:
         raise PaymentError("区の振込元口座（全銀委託者情報）が登録されていません", "ward")
@@ -218,7 +231,8 @@ def ward_transfer_file(user: User, transfers: list, transfer_date: date, today: 
 
 
 @uow.use_case
-def zengin_batch(user: User, invoice_ids: list[int], transfer_date: date, today: date) -> ZenginBatch:
+def zengin_batch(user: User, invoice_ids: list[int], transfer_date: date, today: date,
+                 lead_days: int = 1) -> ZenginBatch:
     """A 総合振込 file for the ward's bank paying these invoices; they wait as 'payment pending'
     until the ward confirms the bank made the transfers."""
     if not invoice_ids:
@@ -234,7 +248,7 @@ def zengin_batch(user: User, invoice_ids: list[int], transfer_date: date, today:
             branch_name=account.branch_name_kana, account_type=account.account_type,
             account_number=account.account_number, recipient_name=account.account_name_kana,
             amount=invoice.payable_amount, edi_info=invoice.number))
-    batch = ward_transfer_file(user, transfers, transfer_date, today)
+    batch = ward_transfer_file(user, transfers, transfer_date, today, lead_days)
     for invoice in invoices:
         payment = _claim(user, invoice, "zengin")
         payment.zengin_batch_id = batch.id

@@ -1,7 +1,6 @@
 """Invoicing pages for wards, vendors and the office (thin: parse, call, render)."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -155,7 +154,7 @@ def ward_payments():
         try:
             ids = [int(v) for v in request.form.getlist("invoice_id") if v.isdigit()]
             batch = payments.zengin_batch(user, ids, parse_date(request.form.get("transfer_date", ""), _("振込指定日")),
-                                          today_in_tokyo())
+                                          today_in_tokyo(), current_app.config["ZENGIN_LEAD_BUSINESS_DAYS"])
             flash(_("振込ファイルを作成しました（%(n)s 件）", n=batch.count), "success")
             return redirect(url_for("invoicing.ward_payments"))
         except (payments.PaymentError, ValueError) as exc:
@@ -164,7 +163,8 @@ def ward_payments():
     batches = db.session.scalars(scoped(select(ZenginBatch), ZenginBatch, user)
                                  .order_by(ZenginBatch.id.desc())).all()
     return render_template("invoicing/payments.html", payable=payable, batches=batches, form=form, error=error,
-                           can_pay=user.role == PAYER, default_date=(today_in_tokyo() + timedelta(days=1)).isoformat())
+                           can_pay=user.role == PAYER, default_date=payments.earliest_transfer_date(
+                               today_in_tokyo(), current_app.config["ZENGIN_LEAD_BUSINESS_DAYS"]).isoformat())
 
 
 @bp.get("/ward/payments/zengin/<int:batch_id>.txt")

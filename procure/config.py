@@ -94,6 +94,8 @@ def from_environment() -> dict:
         # "rq" (REDIS_URL, separate `flask jobs rq-worker` processes). A job's lease is renewed
         # every third of JOB_LEASE_SECONDS; a lease run out means its worker died.
         "JOB_BACKEND": os.environ.get("JOB_BACKEND", "embedded"),
+        # A 総合振込 file reaches the bank this many bank business days before its transfer date
+        "ZENGIN_LEAD_BUSINESS_DAYS": int(os.environ.get("ZENGIN_LEAD_BUSINESS_DAYS", "1")),
         # The ocid prefix registered with the Open Contracting Partnership (ocds-xxxxxx-)
         "OCDS_OCID_PREFIX": os.environ.get("OCDS_OCID_PREFIX", "ocds-tokyo23-"),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),

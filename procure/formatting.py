@@ -98,6 +98,12 @@ def iso_date(value: date | None) -> str:
 
 
 def today_in_tokyo() -> date:
+    """Today in Tokyo. Tests may set the app's TODAY (honoured only when TESTING) to act on a
+    later day as users would, e.g. record a bank transfer done on its transfer date."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.testing and current_app.config.get("TODAY"):
+        return current_app.config["TODAY"]
     return datetime.now(TOKYO).date()
 
 

@@ -33,6 +33,17 @@ def bank_business_day_on_or_before(day: date) -> date:
     return day
 
 
+def add_bank_business_days(day: date, count: int) -> date:
+    """The `count`-th bank business day after `day` (0: `day` itself if it is one, else the next)."""
+    while not is_bank_business_day(day):
+        day += timedelta(days=1)
+    for _ in range(count):
+        day += timedelta(days=1)
+        while not is_bank_business_day(day):
+            day += timedelta(days=1)
+    return day
+
+
 def next_business_day(day: date) -> date:
     """The first business day strictly after `day`."""
     day += timedelta(days=1)

@@ -347,13 +347,18 @@ def test_racing_zengin_payments_and_confirmations_pay_once(app):
     with unit_of_work(app):
         (invoice,) = _all_wards_invoices(year, month)
         invoice_id = invoice.id
+    from invoicing.payments import earliest_transfer_date
+
+    transfer_day = earliest_transfer_date(today_in_tokyo(), 1)
     answers = race(app, ACCOUNTING, N, "/ward/payments",
-                   {"invoice_id": str(invoice_id), "transfer_date": today_in_tokyo().isoformat()}, page="/ward/payments")
+                   {"invoice_id": str(invoice_id), "transfer_date": transfer_day.isoformat()}, page="/ward/payments")
     assert_no_server_errors(answers)
     with unit_of_work(app):
         assert db.session.scalar(select(func.count()).select_from(ZenginBatch)) == 1
         batch_id = db.session.scalar(select(ZenginBatch.id))
     for step, source, target in (("send", "created", "sent"), ("confirm", "sent", "completed")):
+        if step == "confirm":
+            app.config["TODAY"] = transfer_day  # the transfer date has come
         answers = race(app, ACCOUNTING, N, f"/ward/payments/zengin/{batch_id}/{step}", page="/ward/payments")
         assert_no_server_errors(answers)
         assert audit_changes(app, "zengin_batch", batch_id, "status", source, target) == 1

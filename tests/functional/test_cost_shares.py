@@ -182,8 +182,11 @@ def test_the_wards_payer_pays_its_cost_share_by_zengin_like_an_invoice(app, clie
     assert "全銀ファイルを作成" in client.get(page).get_data(as_text=True)
     from procure.formatting import today_in_tokyo
 
+    from invoicing.payments import earliest_transfer_date
+
+    transfer_day = earliest_transfer_date(today_in_tokyo(), 1)
     response = client.post(page, data={"csrf_token": csrf_token(client, page), "bill": str(bill_id),
-                                       "transfer_date": today_in_tokyo().isoformat()})
+                                       "transfer_date": transfer_day.isoformat()})
     assert response.status_code == 302 and response.headers["Location"].endswith("/ward/payments")
     with unit_of_work(app):
         batch = db.session.scalars(select(ZenginBatch).order_by(ZenginBatch.id.desc())).first()
@@ -192,12 +195,14 @@ def test_the_wards_payer_pays_its_cost_share_by_zengin_like_an_invoice(app, clie
         batch_id = batch.id
     payments_page = "/ward/payments"
     client.post(f"/ward/payments/zengin/{batch_id}/send", data={"csrf_token": csrf_token(client, payments_page)})
+    app.config["TODAY"] = transfer_day  # the transfer date has come
     client.post(f"/ward/payments/zengin/{batch_id}/confirm", data={"csrf_token": csrf_token(client, payments_page)})
     with unit_of_work(app):
         assert db.session.get(CostShareBill, bill_id).status == "paid"
     assert "支払済" in client.get(page).get_data(as_text=True)
     again = client.post(page, data={"csrf_token": csrf_token(client, page), "bill": str(bill_id),
-                                    "transfer_date": today_in_tokyo().isoformat()}, follow_redirects=True)
+                                    "transfer_date": earliest_transfer_date(transfer_day, 1).isoformat()},
+                        follow_redirects=True)
     assert "支払済み" in again.get_data(as_text=True)  # paid once
 
 

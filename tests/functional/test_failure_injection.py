@@ -5,7 +5,7 @@ Opening, award and ward contracts of a pooled tender; invoice generation, upload
 three-way match, settling a line, Zengin payment and its confirmation; catalog approval; month
 close; placing, approving, shipping and inspecting an order. Card payments, whose claim is
 committed on purpose before Stripe is called, are in test_stripe_payments.py."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -177,13 +177,16 @@ def test_zengin_payment_and_its_confirmation_are_all_or_nothing(app):
     from procure.extensions import db
     from procure.formatting import today_in_tokyo
 
+    from invoicing.payments import earliest_transfer_date
+
     invoice_id = _payable(app)[0]
-    transfer = today_in_tokyo()
+    today = today_in_tokyo()
+    transfer = earliest_transfer_date(today, 1)
 
     def check(batch):
         assert batch.count == 1 and batch.total == Decimal(748)
 
-    batch = all_or_nothing(app, lambda: payments.zengin_batch(user(ACCOUNTING), [invoice_id], transfer, date.today()),
+    batch = all_or_nothing(app, lambda: payments.zengin_batch(user(ACCOUNTING), [invoice_id], transfer, today),
                            check, expected_writes=3)
     all_or_nothing(app, lambda: payments.send_zengin_batch(user(ACCOUNTING), batch.id), expected_writes=2)
     all_or_nothing(app, lambda: payments.confirm_zengin_batch(user(ACCOUNTING), batch.id, transfer), expected_writes=3)

@@ -121,7 +121,20 @@ def test_zengin_transfer_file_pays_each_invoice_once(app, client, login):
     token = csrf_token(client, "/ward/payments")
     from procure.formatting import today_in_tokyo
 
-    day = today_in_tokyo().isoformat()
+    from invoicing.payments import earliest_transfer_date
+
+    from datetime import date
+
+    sunday = date(2026, 12, 6)
+    holiday = client.post("/ward/payments", data={"csrf_token": token, "invoice_id": str(invoice_id),
+                                                  "transfer_date": sunday.isoformat()}, follow_redirects=True)
+    assert "振込指定日 2026-12-06 は銀行の休業日です" in holiday.get_data(as_text=True)
+    too_soon = client.post("/ward/payments", data={"csrf_token": token, "invoice_id": str(invoice_id),
+                                                   "transfer_date": today_in_tokyo().isoformat()}, follow_redirects=True)
+    too_soon_text = too_soon.get_data(as_text=True)  # today: too soon, or a bank holiday itself
+    assert "以降の銀行営業日にしてください" in too_soon_text or "は銀行の休業日です" in too_soon_text
+    transfer_day = earliest_transfer_date(today_in_tokyo(), 1)  # the next bank business day
+    day = transfer_day.isoformat()
     client.post("/ward/payments", data={"csrf_token": token, "invoice_id": str(invoice_id), "transfer_date": day})
     again = client.post("/ward/payments", data={"csrf_token": token, "invoice_id": str(invoice_id),
                                                 "transfer_date": day})
@@ -148,6 +161,9 @@ def test_zengin_transfer_file_pays_each_invoice_once(app, client, login):
     early = client.post(f"/ward/payments/zengin/{batch_id}/confirm", data={"csrf_token": token}, follow_redirects=True)
     assert "送信したことを記録してください" in early.get_data(as_text=True)  # 作成済 -> 振込完了 is no step
     client.post(f"/ward/payments/zengin/{batch_id}/send", data={"csrf_token": token})
+    before = client.post(f"/ward/payments/zengin/{batch_id}/confirm", data={"csrf_token": token}, follow_redirects=True)
+    assert "より前には振込完了を記録できません" in before.get_data(as_text=True)
+    app.config["TODAY"] = transfer_day  # the transfer date has come
     client.post(f"/ward/payments/zengin/{batch_id}/confirm", data={"csrf_token": token})
     with unit_of_work(app):
         assert db.session.get(Invoice, invoice_id).status == "paid"
@@ -209,9 +225,11 @@ def test_a_transfer_file_naming_a_branch_the_bank_master_does_not_know_is_refuse
     with unit_of_work(app):
         db.session.execute(update(VendorBilling).values(branch_code="613", branch_name_kana="ｸﾔｸｼﾖ"))
     login(ACCOUNTING)
+    from invoicing.payments import earliest_transfer_date
+
     refused = client.post("/ward/payments", follow_redirects=True, data={
         "csrf_token": csrf_token(client, "/ward/payments"), "invoice_id": str(invoice_id),
-        "transfer_date": today_in_tokyo().isoformat()}).get_data(as_text=True)
+        "transfer_date": earliest_transfer_date(today_in_tokyo(), 1).isoformat()}).get_data(as_text=True)
     assert "支店番号 0009-613 は全銀の銀行マスタにありません" in refused
 
 
@@ -225,10 +243,13 @@ def test_a_transfer_cannot_be_recorded_done_before_its_transfer_date(app):
 
     year, month, _ = inspected_last_month(app)
     invoice_id = generate(app, year, month)[0]
+    from procure.jpcalendar import add_bank_business_days
+
     today = today_in_tokyo()
+    transfer = add_bank_business_days(today, 3)
     with unit_of_work(app):
-        batch = payments.zengin_batch(user(ACCOUNTING), [invoice_id], today + timedelta(days=3), today)
+        batch = payments.zengin_batch(user(ACCOUNTING), [invoice_id], transfer, today)
         payments.send_zengin_batch(user(ACCOUNTING), batch.id)
         with pytest.raises(payments.PaymentError, match="振込指定日"):
-            payments.confirm_zengin_batch(user(ACCOUNTING), batch.id, today)
-        assert payments.confirm_zengin_batch(user(ACCOUNTING), batch.id, today + timedelta(days=3)).status == "completed"
+            payments.confirm_zengin_batch(user(ACCOUNTING), batch.id, transfer - timedelta(days=1))
+        assert payments.confirm_zengin_batch(user(ACCOUNTING), batch.id, transfer).status == "completed"

@@ -97,3 +97,13 @@ def test_japanese_era_dates():
     assert wareki(date(2026, 12, 6)) == "令和8年12月6日"
     assert (wareki(date(2019, 5, 1)), wareki(date(2019, 4, 30))) == ("令和元年5月1日", "平成31年4月30日")
     assert wareki(datetime(2026, 12, 31, 15, 30, tzinfo=timezone.utc)) == "令和9年1月1日"  # Tokyo's date
+
+
+def test_bank_business_days_ahead():
+    from datetime import date
+
+    from procure.jpcalendar import add_bank_business_days
+
+    assert add_bank_business_days(date(2026, 12, 4), 1) == date(2026, 12, 7)  # Friday -> Monday
+    assert add_bank_business_days(date(2026, 12, 6), 0) == date(2026, 12, 7)  # a Sunday: the next one
+    assert add_bank_business_days(date(2026, 12, 30), 1) == date(2027, 1, 4)  # over 12/31-1/3
