@@ -37,7 +37,9 @@ class Server:
             except requests.RequestException:
                 pass
             if self.process.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"app server did not start:\n{self.process.output()}")
+                output = self.process.output()
+                self.process.stop()  # a server that did not come up is not left running either
+                raise AssertionError(f"app server did not start:\n{output}")
             time.sleep(0.2)
 
 
