@@ -204,7 +204,7 @@ def ids(app):
                                            year, month, None, today_in_tokyo())[0]
         refs["invoice"] = invoice.id
         batch = payments.zengin_batch(catalog_data.user("inspector@shibuya.example.jp"), [invoice.id],
-                                      today_in_tokyo(), today_in_tokyo())
+                                      payments.earliest_transfer_date(today_in_tokyo(), 1), today_in_tokyo())
         refs["batch"] = batch.id
         from datetime import timedelta
 

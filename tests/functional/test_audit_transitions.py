@@ -227,9 +227,10 @@ def test_invoices_and_payments_walk_every_transition(stripe_app):
     with unit_of_work(app):
         accounting = user(ACCOUNTING)
         today = today_in_tokyo()
-        batch = payments.zengin_batch(accounting, [ids[0]], today, today)
+        transfer = payments.earliest_transfer_date(today, 1)
+        batch = payments.zengin_batch(accounting, [ids[0]], transfer, today)
         payments.send_zengin_batch(accounting, batch.id)  # created -> sent
-        payments.confirm_zengin_batch(accounting, batch.id, today)  # sent -> completed; payment pending -> paid
+        payments.confirm_zengin_batch(accounting, batch.id, transfer)  # sent -> completed; payment pending -> paid
         for invoice_id in ids[1:]:  # declined: payment pending -> failed, invoice back to payable
             with pytest.raises(payments.PaymentError):
                 payments.pay_by_stripe(accounting, invoice_id, declining)
@@ -350,9 +351,10 @@ def test_cost_shares_walk_every_transition(app):
     with unit_of_work(app):
         payer = user(ACCOUNTING)
         bill = db.session.scalar(select(CostShareBill).filter_by(fiscal_year=2030, ward_id=payer.ward_id))
-        batch = pay_by_zengin(payer, [bill.id], today_in_tokyo(), today_in_tokyo())  # issued -> payment pending
+        transfer = payments.earliest_transfer_date(today_in_tokyo(), 1)
+        batch = pay_by_zengin(payer, [bill.id], transfer, today_in_tokyo())  # issued -> payment pending
         batch_id = batch.id
     with unit_of_work(app):
         payments.send_zengin_batch(user(ACCOUNTING), batch_id)
-        payments.confirm_zengin_batch(user(ACCOUNTING), batch_id, today_in_tokyo())  # -> paid
+        payments.confirm_zengin_batch(user(ACCOUNTING), batch_id, transfer)  # -> paid
     assert_every_edge_audited(app, since, *COST_SHARE_WALK)

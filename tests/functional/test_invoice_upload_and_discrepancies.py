@@ -227,9 +227,10 @@ def test_the_same_goods_billed_on_a_second_invoice_can_never_be_accepted(app, cl
     (first,) = generate(app, year, month)
     with unit_of_work(app):
         today = today_in_tokyo()
-        batch = payments.zengin_batch(user(ACCOUNTING), [first], today, today)
+        transfer = payments.earliest_transfer_date(today, 1)
+        batch = payments.zengin_batch(user(ACCOUNTING), [first], transfer, today)
         payments.send_zengin_batch(user(ACCOUNTING), batch.id)
-        payments.confirm_zengin_batch(user(ACCOUNTING), batch.id, today)
+        payments.confirm_zengin_batch(user(ACCOUNTING), batch.id, transfer)
         second = upload_ubl(user(VENDOR), to_ubl_xml(_replace(parse_ubl_xml(xml), number="AGAIN-1")))
         second_id, line_id = second.id, second.lines[0].id
         line = second.lines[0]
