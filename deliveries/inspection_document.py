@@ -21,17 +21,25 @@ class InspectedLine:
     amount: Decimal  # accepted x unit price, tax exclusive
 
 
-def inspected_lines(delivery) -> list[InspectedLine]:
-    from tenders.models import Contract
+def _contract_lines(contract_id: int) -> list[dict]:
+    """A tender contract's lines, read by table name: deliveries sits below tenders (as its
+    relationships to order lines are named, not imported)."""
+    from sqlalchemy import select
+
     from procure.extensions import db
 
+    table = db.metadata.tables["tender_contract"]
+    return db.session.execute(select(table.c.lines).where(table.c.id == contract_id)).scalar_one()
+
+
+def inspected_lines(delivery) -> list[InspectedLine]:
     rows = []
     for line in delivery.lines:
         inspection = line.inspection
         if line.order_line is not None:
             price, rate, unit = line.order_line.unit_price, line.order_line.tax_rate, line.order_line.unit
         else:
-            contract_line = db.session.get(Contract, line.contract_id).lines[line.contract_line]
+            contract_line = _contract_lines(line.contract_id)[line.contract_line]
             price = Decimal(str(contract_line["unit_price"]))
             rate, unit = Decimal(str(contract_line.get("tax_rate") or "0.10")), contract_line.get("unit") or ""
         accepted = inspection.accepted_quantity if inspection else 0

@@ -221,6 +221,19 @@ def test_vendor_delivers_a_contract_on_its_page(app):
     post(vendor, page, page, {"qty_0": "５", "facility_id": str(site), "note_number": "P-1", "delivered_on": "2026-11-20"})
     assert as_user(app, "inspector@shibuya.example.jp").get("/ward/inspections").get_data(as_text=True).count("P-1") == 1
     assert as_user(app, "vendor@bunguya.example.jp").get(page).status_code == 404
+    # inspected, it prints as a 検収調書 priced from the contract line
+    from deliveries.inspection import InspectionEntry
+    from deliveries.models import Delivery
+    from deliveries.services import inspect_delivery
+    from tests.catalog_data import user
+
+    with unit_of_work(app):
+        delivery = db.session.scalar(select(Delivery).filter_by(note_number="P-1"))
+        delivery_id = delivery.id
+        inspect_delivery(user("inspector@shibuya.example.jp"), delivery_id,
+                         [InspectionEntry(delivery.lines[0].id, 5, 0, None)])
+    record = as_user(app, "inspector@shibuya.example.jp").get(f"/deliveries/{delivery_id}/inspection.pdf")
+    assert record.status_code == 200 and record.data.startswith(b"%PDF")
 
 
 def test_questions_are_answered_for_every_vendor_without_the_askers_name(app):
