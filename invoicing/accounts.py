@@ -45,10 +45,10 @@ def account(bank_code: str, branch_code: str, account_type: str, account_number:
     """A checked account, its names as the bank master spells them."""
     bank_code = _digits(bank_code, 4, "銀行番号", "bank_code")
     branch_code = _digits(branch_code, 3, "支店番号", "branch_code")
+    problem = bank_master.code_problem(bank_code, branch_code)
+    if problem:
+        raise AccountError(problem, "branch_code" if problem.startswith("支店") else "bank_code")
     entry = bank_master.lookup(bank_code, branch_code)
-    if entry is None:
-        problem = bank_master.account_problems(bank_code, branch_code, "", "", "口座")[0].removeprefix("口座: ")
-        raise AccountError(problem, "branch_code" if "支店" in problem else "bank_code")
     if account_type not in ACCOUNT_TYPES:
         raise AccountError("預金種目を選んでください", "account_type")
     number = _digits(account_number, 7, "口座番号", "account_number", pad=True)  # 12345 -> 0012345

@@ -45,14 +45,22 @@ def find_branch(bank_code: str, name_part: str) -> BranchEntry | None:
     return None
 
 
+def code_problem(bank_code: str, branch_code: str) -> str | None:
+    """Why a bank and branch code pair is not in the bank master, or None."""
+    if Bank.all.get(bank_code or "") is None:
+        return f"銀行番号 {bank_code} は全銀の銀行マスタにありません"
+    if lookup(bank_code, branch_code) is None:
+        return f"支店番号 {bank_code}-{branch_code} は全銀の銀行マスタにありません"
+    return None
+
+
 def account_problems(bank_code: str, branch_code: str, bank_kana: str, branch_kana: str, whose: str) -> list[str]:
     """Why an account cannot be paid to or from, in Japanese: codes unknown to the bank master,
     or names that are not the master's (a bank refuses a transfer whose names do not match)."""
-    if Bank.all.get(bank_code or "") is None:
-        return [f"{whose}: 銀行番号 {bank_code} は全銀の銀行マスタにありません"]
+    problem = code_problem(bank_code, branch_code)
+    if problem:
+        return [f"{whose}: {problem}"]
     entry = lookup(bank_code, branch_code)
-    if entry is None:
-        return [f"{whose}: 支店番号 {bank_code}-{branch_code} は全銀の銀行マスタにありません"]
     problems = []
     if entry.bank_kana and _kana(bank_kana or "") != entry.bank_kana:
         problems.append(f"{whose}: 銀行名「{bank_kana}」が銀行マスタ（{entry.bank_name} {entry.bank_kana}）と一致しません")

@@ -84,9 +84,10 @@ HEADERS = ("請求書番号", "事業者", "登録番号", "発行日", "支払�
 
 
 def _plain(value: Decimal):
-    """Stored Numeric(18, 4) as people write it: 680.0000 -> 680, 12.5000 -> 12.5 (never 6.8E+2)."""
+    """Stored Numeric(18, 4) as people write it: 680.0000 -> 680, 12.5000 -> 12.5 (never 6.8E+2),
+    still a Decimal where it has decimals (no float on the way)."""
     value = Decimal(value)
-    return int(value) if value == value.to_integral_value() else float(value.normalize())
+    return int(value) if value == value.to_integral_value() else value.normalize()
 
 
 def _rows(invoices: list[Invoice]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from procure import uow
+from tenders import lifecycle
 from procure.models import User
 from tenders.models import Tender
 from procure.pricing.policy import PricingPolicy
@@ -48,7 +49,6 @@ def simulation_source(tender_id: int, pattern: str, now) -> dict:
 
     from procure.extensions import db
     from procure.models import Ward
-    from tenders import lifecycle
     from tenders.models import Award, Bid, BidEvaluation, PcDemandLine
     from tenders.service.bidding import read_bid
 
@@ -81,7 +81,8 @@ def simulation_source(tender_id: int, pattern: str, now) -> dict:
     return source
 
 
-REFERENCE_EDITABLE = frozenset({"draft", "demand_collection", "published", "questions", "bidding"})
+REFERENCE_EDITABLE = frozenset({lifecycle.DRAFT, lifecycle.DEMAND, lifecycle.PUBLISHED, lifecycle.QUESTIONS,
+                                lifecycle.BIDDING})  # before opening
 MAX_RATE = Decimal(1_000_000)
 
 
