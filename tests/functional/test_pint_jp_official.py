@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from tests.catalog_data import inspected_last_month
 from tests.functional.test_invoice_upload_and_discrepancies import VENDOR, generate, ubl_for_last_month, upload
 from tests.helpers import unit_of_work
+from tests.official import ubl
 from tests.official.pint_jp import failures, fatal
 
 
@@ -22,11 +23,24 @@ def test_the_rules_are_the_official_ones_and_they_bite():
     assert {f["id"] for f in bare} >= {"ibr-080", "ibr-081", "aligned-ibrp-052"}
 
 
+def test_the_ubl_schema_is_the_official_one_and_it_bites():
+    from invoicing.ubl import to_ubl_xml
+    from tests.unit.test_invoicing_ubl import PENS, document
+
+    xml = to_ubl_xml(document(PENS))
+    assert ubl.errors(xml) == []
+    misordered = xml.replace(b"<cbc:IssueDate>", b"<cbc:Note>out of order</cbc:Note><cbc:IssueDate>", 1)
+    assert any("Note" in e for e in ubl.errors(misordered))
+    unknown = xml.replace(b"<cbc:IssueDate>", b"<cbc:IssueDay>2026-01-01</cbc:IssueDay><cbc:IssueDate>", 1)
+    assert any("IssueDay" in e for e in ubl.errors(unknown))
+
+
 def test_an_issued_invoice_passes_the_official_rules(app, client, login):
     year, month, _ = inspected_last_month(app)
     invoice_id = generate(app, year, month)[0]
     login(VENDOR)
     xml = client.get(f"/invoices/{invoice_id}.xml").data
+    assert ubl.errors(xml) == []  # the UBL 2.1 Invoice XSD
     assert fatal(xml) == []
     assert b'<cbc:EndpointID schemeID="0188">9000020131130</cbc:EndpointID>' in xml  # 渋谷区's 法人番号
     assert b"<cbc:StartDate>" in xml and b"<cbc:EndDate>" in xml
@@ -50,7 +64,7 @@ def test_a_valid_invoice_naming_the_ward_only_by_its_peppol_address_is_accepted(
                   seller_endpoint=corporate, period_start=date(doc.issue_date.year, doc.issue_date.month, 1),
                   period_end=doc.issue_date)
     xml = to_ubl_xml(doc)
-    assert fatal(xml) == []  # what an access point would accept
+    assert ubl.errors(xml) == [] and fatal(xml) == []  # what an access point would accept
     response = upload(client, xml)
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
     with unit_of_work(app):
