@@ -49,6 +49,8 @@ class Tender(Audited, db.Model):
     # How it is procured (procure.procurement_method): open | selective | limited, and the legal ground
     procurement_method: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
     procurement_ground: Mapped[str | None] = mapped_column(String(20))
+    contract_starts: Mapped[date | None] = mapped_column()  # 契約期間 of the ward contracts (inclusive)
+    contract_ends: Mapped[date | None] = mapped_column()
     # Electricity: the rates wards paid before this tender, the savings reference,
     # {"rates": {voltage: [base yen/kW-month, energy yen/kWh]}, "source": text}; fixed before opening.
     reference_rates: Mapped[dict | None] = mapped_column(JSON)
@@ -227,6 +229,25 @@ class Contract(Audited, db.Model):
 
     ward: Mapped[Ward] = relationship()
     vendor: Mapped[Vendor] = relationship()
+    amendments: Mapped[list[ContractAmendment]] = relationship(order_by="ContractAmendment.id")
+
+
+class ContractAmendment(Audited, db.Model):
+    """A change to a signed ward contract (契約変更): which line, from what to what, why, by whom.
+    Published in OCDS as the contract's amendments."""
+
+    __tablename__ = "tender_contract_amendment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("tender_contract.id"), index=True)
+    line_index: Mapped[int] = mapped_column()
+    item: Mapped[str] = mapped_column(String(200))
+    from_quantity: Mapped[int] = mapped_column()
+    to_quantity: Mapped[int] = mapped_column()
+    amount_before: Mapped[Decimal] = mapped_column(Money)  # the contract's total before and after
+    amount_after: Mapped[Decimal] = mapped_column(Money)
+    rationale: Mapped[str] = mapped_column(Text)
+    amended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    amended_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 
 
 class ElectricityReading(Audited, db.Model):

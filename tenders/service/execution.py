@@ -13,7 +13,7 @@ from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.models import User
 from tenders import contracts
-from tenders.models import Contract, ElectricityReading
+from tenders.models import Contract, ContractAmendment, ElectricityReading
 from tenders.service.common import TenderError, require_activity, get_tender
 
 
@@ -74,7 +74,14 @@ def monthly_bill(contract: Contract, year: int, month: int) -> list:
 
 @uow.use_case
 def change_contract_quantity(ward_user: User, contract_id: int, line_index: int, quantity: int,
-                             now: datetime) -> Contract:
+                             now: datetime, rationale: str) -> Contract:
+    """A change of one line's quantity within the tender's tolerance, recorded as an amendment
+    (契約変更) with its rationale, as the ward's records and the published OCDS need it."""
+    rationale = " ".join((rationale or "").split())
+    if not rationale:
+        raise TenderError("変更理由を入力してください")
+    if len(rationale) > 500:
+        raise TenderError("変更理由は 500 文字以内で入力してください")
     contract = db.session.get(Contract, contract_id)
     if contract is None or contract.ward_id != ward_user.ward_id:
         raise TenderError("契約が見つかりません")
@@ -89,9 +96,21 @@ def change_contract_quantity(ward_user: User, contract_id: int, line_index: int,
     except ValueError as exc:
         raise TenderError(str(exc)) from None
     lines[line_index]["awarded_quantity"] = original
+    before = contract.lines[line_index]
+    if int(before["quantity"]) == quantity:
+        raise TenderError("数量が変わっていません")
+    db.session.add(ContractAmendment(
+        contract_id=contract.id, line_index=line_index, item=_line_label(before),
+        from_quantity=int(before["quantity"]), to_quantity=quantity, amount_before=contract.amount,
+        amount_after=contracts.total(lines), rationale=rationale, amended_at=now, amended_by_id=ward_user.id))
     contract.lines, contract.amount, contract.changed_at = lines, contracts.total(lines), now
     db.session.flush()
     return contract
+
+
+def _line_label(line: dict) -> str:
+    options = ", ".join(line.get("options") or ())
+    return f"{line.get('pattern', '')}{f' ({options})' if options else ''}"[:200]
 
 
 def delivered_quantities(contract_id: int) -> dict[int, int]:

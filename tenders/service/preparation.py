@@ -27,6 +27,13 @@ def create_tender(office: User, kind: str, title: str, bidding_opens: datetime, 
     from procure.formatting import TOKYO
 
     lifecycle.Schedule(bidding_opens, bidding_closes, opening_at)  # validates the order
+    starts, ends = settings.get("contract_starts"), settings.get("contract_ends")
+    if (starts is None) != (ends is None):
+        raise TenderError("契約期間は始期と終期の両方を入力してください")
+    if starts is not None and ends < starts:
+        raise TenderError("契約期間の終期は始期以降の日にしてください")
+    if starts is not None and starts <= opening_at.astimezone(TOKYO).date():
+        raise TenderError("契約期間の始期は開札日より後の日にしてください")
     contract_kind = methods.OTHER if kind == "electricity" else methods.GOODS
     try:
         method = methods.checked(procurement_method, procurement_ground or None, contract_kind,

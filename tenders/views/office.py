@@ -13,7 +13,7 @@ from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import Role, Ward
 from procure.permissions import allow, request_user
-from procure.textnorm import parse_decimal, parse_int
+from procure.textnorm import parse_date, parse_decimal, parse_int
 from procure.procurement_method import Method
 from tenders import lifecycle, service
 from tenders import options as option_tiers
@@ -44,7 +44,9 @@ def office_list():
                 sme_min_valid=parse_int(f["sme_min_valid"], _("中小企業優先の者数"), 1) if f.get("sme_min_valid") else None,
                 base_points=_points(f, "base_points", _("標準点"), "100"),
                 max_price_points=_points(f, "max_price_points", _("価格点の満点"), "50"),
-                quantity_tolerance_percent=_points(f, "quantity_tolerance", _("数量変更の許容幅"), "10", upper=100))
+                quantity_tolerance_percent=_points(f, "quantity_tolerance", _("数量変更の許容幅"), "10", upper=100),
+                contract_starts=parse_date(f["contract_starts"], _("契約期間の始期")) if f.get("contract_starts", "").strip() else None,
+                contract_ends=parse_date(f["contract_ends"], _("契約期間の終期")) if f.get("contract_ends", "").strip() else None)
             flash(_("入札案件を作成しました"), "success")
             return redirect(url_for("tenders.office_detail", tender_id=tender.id))
         except (ValueError, service.TenderError) as exc:

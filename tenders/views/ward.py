@@ -61,7 +61,8 @@ def ward_detail(tender_id):
             elif request.form.get("action") == "change":
                 service.change_contract_quantity(
                     user, request.form.get("contract_id", type=int), request.form.get("line", type=int),
-                    parse_int(request.form.get("quantity", ""), _("数量"), 0), utcnow())
+                    parse_int(request.form.get("quantity", ""), _("数量"), 0), utcnow(),
+                    request.form.get("rationale", ""))
                 flash(_("契約数量を変更しました"), "success")
             else:
                 lines = _demand_lines(tender, request.form)

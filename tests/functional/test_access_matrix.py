@@ -182,7 +182,7 @@ API_POST = {
 }
 PUBLIC_ENDPOINTS = {"static", "auth.login", "home.set_language", "api.create_token", "api.openapi",
                     "webhooks.stripe_webhook", "tenders.results", "tenders.ocds_release", "tenders.opening_record",
-                    "tenders.opening_record_pdf", "tenders.ocds_bulk"}
+                    "tenders.opening_record_pdf", "tenders.ocds_bulk", "tenders.ocds_record"}
 
 
 @pytest.fixture

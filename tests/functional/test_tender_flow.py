@@ -1,6 +1,6 @@
 """A PC tender through its lifecycle with three wards and three vendors: demand, sealed bids
 (unreadable before opening, even straight from the database), opening, evaluation, award."""
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from tests.helpers import open_witnessed, unit_of_work
 
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)
 OPENS, CLOSES, OPENING = T0 + timedelta(days=10), T0 + timedelta(days=17), T0 + timedelta(days=18)
+CONTRACT_STARTS, CONTRACT_ENDS = date(2027, 1, 4), date(2028, 3, 31)
 OPTIONS = [{"code": "mem16", "name": "メモリ16GB"}, {"code": "office", "name": "Officeライセンス"},
            {"code": "warranty", "name": "延長保証5年"}]
 
@@ -38,7 +39,8 @@ def tender(app):
         office = user("office@example.jp")
         t = service.create_tender(office, "pc", "令和9年度 標準PC共同調達", OPENS, CLOSES, OPENING,
                                   Decimal("40000000"), qualification="designated_ward",
-                                  designated_ward_id=user("staff@shibuya.example.jp").ward_id)
+                                  designated_ward_id=user("staff@shibuya.example.jp").ward_id,
+                                  contract_starts=CONTRACT_STARTS, contract_ends=CONTRACT_ENDS)
         service.add_pattern(office, t.id, "std", "標準ノート", OPTIONS)
         service.add_pattern(office, t.id, "hi", "高性能ノート", OPTIONS)
         service.move(office, t.id, "open_demand", T0)
@@ -127,13 +129,46 @@ def test_ward_contracts_add_up_to_the_award_and_change_within_tolerance(app, ten
         staff = ward_user(app, "131130", "tender-131130@example.jp")
         index = next(i for i, l in enumerate(shibuya.lines) if l["pattern"] == "std")
         with pytest.raises(service.TenderError, match="±10"):
-            service.change_contract_quantity(staff, shibuya.id, index, 111, OPENING + timedelta(days=2))
-        changed = service.change_contract_quantity(staff, shibuya.id, index, 110, OPENING + timedelta(days=2))
+            service.change_contract_quantity(staff, shibuya.id, index, 111, OPENING + timedelta(days=2), "増員")
+        with pytest.raises(service.TenderError, match="変更理由"):
+            service.change_contract_quantity(staff, shibuya.id, index, 110, OPENING + timedelta(days=2), "  ")
+        changed = service.change_contract_quantity(staff, shibuya.id, index, 110, OPENING + timedelta(days=2),
+                                                   "新規採用職員の増加")
         assert changed.amount == 110 * (95000 + 8000 + 30000) + 10 * (150000 + 12000)
+        (amendment,) = changed.amendments
+        assert (amendment.from_quantity, amendment.to_quantity, amendment.rationale) == (100, 110, "新規採用職員の増加")
+        assert amendment.amount_before == 100 * (95000 + 8000 + 30000) + 10 * (150000 + 12000)
+        assert amendment.amount_after == changed.amount and amendment.item.startswith("std")
         other = ward_user(app, "131121", "tender-131121@example.jp")
         with pytest.raises(service.TenderError, match="見つかりません"):
-            service.change_contract_quantity(other, shibuya.id, index, 100, OPENING + timedelta(days=2))
+            service.change_contract_quantity(other, shibuya.id, index, 100, OPENING + timedelta(days=2), "減")
         assert db.session.scalar(select(Contract).filter_by(id=shibuya.id)).lines[index]["awarded_quantity"] == 100
+    _published_with_the_amendment(app, tender, shibuya.id)
+
+
+def _published_with_the_amendment(app, tender_id, contract_id):
+    """OCDS: the contract's signing and its amendment are releases of their own; the compiled
+    release has the amended value, the amendment with its rationale, and the contract period."""
+    from tests.official.ocds import record_errors, strict_errors
+
+    package = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()
+    tags = [r["tag"] for r in package["releases"]]
+    assert tags.count(["contract"]) == 3 and tags.count(["contractAmendment"]) == 1
+    amended = next(r for r in package["releases"] if r["tag"] == ["contractAmendment"])
+    signed = next(r for r in package["releases"] if r["tag"] == ["contract"]
+                  and r["contracts"][0]["id"].endswith(f"-contract-{contract_id}"))
+    assert signed["contracts"][0]["value"]["amount"] == 100 * (95000 + 8000 + 30000) + 10 * (150000 + 12000)
+    (change,) = amended["contracts"][0]["amendments"]
+    assert change["rationale"] == "新規採用職員の増加" and change["amendsReleaseID"] == signed["id"]
+    assert change["releaseID"] == amended["id"] and "100 → 110" in change["description"]
+    records = app.test_client().get(f"/tenders/{tender_id}/ocds/record.json").get_json()
+    assert record_errors(records) == [] and strict_errors(records) == [] and strict_errors(package) == []
+    compiled = next(c for c in records["records"][0]["compiledRelease"]["contracts"]
+                    if c["id"].endswith(f"-contract-{contract_id}"))
+    assert compiled["value"]["amount"] == 110 * (95000 + 8000 + 30000) + 10 * (150000 + 12000)
+    assert [a["rationale"] for a in compiled["amendments"]] == ["新規採用職員の増加"]
+    assert compiled["period"] == {"startDate": "2027-01-04T00:00:00+09:00", "endDate": "2028-03-31T23:59:59+09:00"}
+    assert compiled["buyer"]["name"] == "渋谷区" and compiled["dateSigned"]
 
 
 def test_pc_contract_deliveries_are_inspected_and_invoiced(app, tender):

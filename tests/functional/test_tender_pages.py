@@ -127,10 +127,16 @@ def test_pc_tender_through_the_pages(app):
     results = public.get("/tenders/results").get_data(as_text=True)
     assert "東京ピーシーソリューションズ株式会社" in results and "75.10%" in results  # 15.02M / 20M
     package = public.get(f"/tenders/{tender_id}/ocds.json").get_json()
-    from tests.official.ocds import errors
+    from tests.official.ocds import errors, record_errors, strict_errors
 
-    assert errors(package) == []  # the official OCDS 1.1.5 release package schema
-    release = package["releases"][0]
+    assert errors(package) == [] and strict_errors(package) == []  # the official OCDS 1.1.5 schema
+    assert [r["tag"] for r in package["releases"]] == [["tender"], ["tenderUpdate"], ["award"]]
+    records = public.get(f"/tenders/{tender_id}/ocds/record.json").get_json()
+    assert record_errors(records) == [] and strict_errors(records) == []
+    (record,) = records["records"]
+    assert [r["id"] for r in record["releases"]] == [r["id"] for r in package["releases"]]
+    release = record["compiledRelease"]
+    assert release["tag"] == ["compiled"] and release["tender"]["status"] == "complete"
     assert release["awards"][0]["value"] == {"amount": 15020000.0, "currency": "JPY"}
     assert {b["status"] for b in release["bids"]["details"]} == {"valid"}
     assert release["tender"]["value"]["amount"] == 20000000.0
@@ -149,11 +155,19 @@ def test_pc_tender_through_the_pages(app):
     for expected in ("開札調書", "東京ピーシーソリューションズ株式会社", "¥15,020,000", "¥20,000,000", "75.10%", "落札"):
         assert expected in text, expected
     assert release["tender"]["items"][0]["unit"] == {"name": "台"}
+    assert release["tender"]["items"][0]["classification"] == {"scheme": "CPV", "id": "30213000",
+                                                               "description": "パーソナルコンピュータ"}
     bulk = public.get("/tenders/ocds.json").get_json()
     assert errors(bulk) == [] and release["ocid"] in {r["ocid"] for r in bulk["releases"]}
     roles = {p["name"]: p["roles"] for p in release["parties"]}
     assert roles["東京ピーシーソリューションズ株式会社"] == ["tenderer", "supplier"]
     assert roles["特別区共同調達組織"] == ["procuringEntity", "buyer"]
+    winner = next(p for p in release["parties"] if p["name"] == "東京ピーシーソリューションズ株式会社")
+    assert winner["identifier"]["scheme"] == "JP-JCN" and len(winner["identifier"]["id"]) == 13
+    shibuya = next(p for p in release["parties"] if p["name"] == "渋谷区")
+    assert shibuya["identifier"] == {"scheme": "JP-JCN", "id": "9000020131130", "legalName": "渋谷区"}
+    assert shibuya["additionalIdentifiers"] == [{"scheme": "JP-LGCODE", "id": "131130"}]
+    assert package["releases"][0]["tender"].get("value") is None  # the ceiling only from the opening
 
 
 def test_ocds_hides_bids_and_ceiling_before_opening(app):
@@ -169,19 +183,22 @@ def test_ocds_hides_bids_and_ceiling_before_opening(app):
             service.move(office, tender.id, action, utcnow())
         tender_id = tender.id
     package = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()
-    release = package["releases"][0]
+    (release,) = package["releases"]
     assert "bids" not in release and "value" not in release["tender"] and release["tender"]["status"] == "active"
     assert any("ocds_bid_extension" in url for url in package["extensions"])
     again = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()["releases"][0]
-    assert (again["id"], again["date"]) == (release["id"], release["date"])  # the same state, the same release
+    assert again == release  # the same state, the same release
     with unit_of_work(app):
         service.move(user("office@example.jp"), tender_id, "cancel", utcnow())
     cancelled_package = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()
-    cancelled = cancelled_package["releases"][0]
-    assert cancelled["tender"]["status"] == "cancelled" and cancelled["id"] != release["id"]
-    from tests.official.ocds import errors
+    first, cancelled = cancelled_package["releases"]
+    assert first == release  # what was released stays as it was
+    assert cancelled["tag"] == ["tenderCancellation"] and cancelled["tender"]["status"] == "cancelled"
+    compiled = app.test_client().get(f"/tenders/{tender_id}/ocds/record.json").get_json()["records"][0]["compiledRelease"]
+    assert compiled["tender"]["status"] == "cancelled" and compiled["tender"]["title"] == "PC"
+    from tests.official.ocds import errors, strict_errors
 
-    assert errors(package) == [] and errors(cancelled_package) == []
+    assert errors(package) == [] and errors(cancelled_package) == [] and strict_errors(cancelled_package) == []
 
 
 def test_vendor_delivers_a_contract_on_its_page(app):
@@ -276,3 +293,32 @@ def test_the_ocds_schema_check_bites():
     bad = {"uri": "x", "publishedDate": "2026-01-01T00:00:00Z", "version": "1.1", "publisher": {"name": "a"},
            "releases": [{"ocid": "o", "id": "1", "date": "not a date", "tag": ["tender"], "initiationType": "tender"}]}
     assert errors(bad) == ["releases/0/date: 'not a date' is not a 'date-time'"]
+
+
+def test_the_strict_ocds_check_bites():
+    """Fields outside the core schema and the declared extensions are reported; a declared
+    extension's fields are not; a record without its compiled release is refused."""
+    from tests.official.ocds import BASE, record_errors, strict_errors
+
+    release = {"ocid": "o-1", "id": "o-1-tender", "date": "2026-01-01T00:00:00Z", "tag": ["tender"],
+               "initiationType": "tender", "tender": {"id": "1", "lots": [{"id": "lot-1"}], "note": "x"},
+               "bids": {"details": [{"id": "b", "description": "理由"}]}}
+    package = {"uri": "x", "publishedDate": "2026-01-01T00:00:00Z", "version": "1.1", "publisher": {"name": "a"},
+               "extensions": [], "releases": [release]}
+    assert {e.split(" ", 1)[1] for e in strict_errors(package)} == {
+        "additional field: /tender/lots", "additional field: /tender/note", "additional field: /bids"}
+    package["extensions"] = ["https://example.org/ocds_bid_extension/extension.json",
+                             "https://example.org/ocds_lots_extension/extension.json"]
+    assert {e.split(" ", 1)[1] for e in strict_errors(package)} == {
+        "additional field: /tender/note", "additional field: /bids/details/0/description"}
+    records = {**{k: v for k, v in package.items() if k != "releases"}, "records": [{"ocid": "o-1"}]}
+    assert record_errors(records) and BASE.endswith("1__1__5/")
+
+
+def test_the_app_merges_with_the_official_release_schema():
+    from pathlib import Path
+
+    from tests.official.ocds import SCHEMAS
+
+    shipped = Path(__file__).parents[2] / "tenders" / "ocds_release_schema_1_1_5.json"
+    assert shipped.read_bytes() == (SCHEMAS / "release-schema.json").read_bytes()
