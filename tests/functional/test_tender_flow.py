@@ -433,3 +433,40 @@ def db_rows(app, table):
 
     with app.app_context(), db.engine.connect() as conn:
         return list(conn.execute(text(f"SELECT * FROM {table}")))
+
+
+def test_a_ward_changes_a_contract_on_its_page_with_a_reason_and_the_contract_shows_it(app, tender):
+    import subprocess
+    import tempfile
+
+    from tenders import service
+    from tests.helpers import csrf_token, sign_in
+
+    with unit_of_work(app):
+        service.submit_bid(user("vendor@pc.example.jp"), tender, bid(95000, 150000), OPENS + timedelta(hours=1))
+        office = user("office@example.jp")
+        open_witnessed(office, tender, OPENING)
+        service.award(office, tender, OPENING)
+        made = service.make_contracts(office, tender, OPENING + timedelta(days=1))
+        shibuya = next(c for c in made if c.ward.code == "131130")
+        contract_id, index = shibuya.id, next(i for i, l in enumerate(shibuya.lines) if l["pattern"] == "std")
+        ward_user(app, "131130", "tender-131130@example.jp")
+    client = app.test_client()
+    sign_in(client, "tender-131130@example.jp")
+    page = f"/ward/tenders/{tender}"
+    form = {"action": "change", "contract_id": contract_id, "line": index, "quantity": "１０５", "rationale": " "}
+    refused = client.post(page, data={**form, "csrf_token": csrf_token(client, page)})
+    assert "変更理由を入力してください" in refused.get_data(as_text=True)
+    done = client.post(page, data={**form, "rationale": "新規採用職員の増加", "csrf_token": csrf_token(client, page)})
+    assert done.status_code == 302
+    shown = client.get(page).get_data(as_text=True)
+    assert "契約変更の履歴" in shown and "新規採用職員の増加" in shown
+    document = client.get(f"/tender-contracts/{contract_id}/contract.pdf")
+    assert document.status_code == 200
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(document.data)
+        handle.flush()
+        text = "".join(subprocess.run(["pdftotext", handle.name, "-"], capture_output=True, text=True,
+                                      check=True).stdout.split())
+    for expected in ("契約期間", "令和9年1月4日から令和10年3月31日まで", "契約変更の履歴", "新規採用職員の増加"):
+        assert expected in text, expected
