@@ -19,7 +19,7 @@ from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.jpcalendar import default_delivery_date, fiscal_year
 from procure.dbtypes import utcnow
-from procure.models import Department, Facility, Role
+from procure.models import Department, Facility, Role, document_date_style
 from procure.permissions import WARD, allow, get_owned_or_404, request_user, scoped
 from procure.textnorm import parse_date, parse_int
 
@@ -169,7 +169,7 @@ def order_pdf(order_id):
     from procure.pdf import render_pdf
 
     order = get_owned_or_404(Order, order_id)
-    body = render_pdf("pdf/order.html", order=order, parts=vendor_parts(order))
+    body = render_pdf("pdf/order.html", order=order, parts=vendor_parts(order), date_style=document_date_style(order.ward_id))
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="order_{order.id}.pdf"'})
 

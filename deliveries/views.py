@@ -16,7 +16,7 @@ from procure import audit, uow
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.jpcalendar import parse_month
-from procure.models import Facility, Role, Ward
+from procure.models import Facility, Role, Ward, document_date_style
 from procure.pdf import render_pdf
 from procure.permissions import WARD, allow, get_owned_or_404, request_user, scoped
 from procure.textnorm import parse_int
@@ -139,7 +139,8 @@ def inspection_record(delivery_id):
     by_rate, total = totals(lines)
     last = max(inspections, key=lambda i: i.inspected_at)
     body = render_pdf("pdf/inspection.html", delivery=delivery, lines=lines, by_rate=by_rate, total=total,
-                      inspected_on=last.inspected_at, inspector=last.inspector.name)
+                      inspected_on=last.inspected_at, inspector=last.inspector.name,
+                      date_style=document_date_style(delivery.ward_id))
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="inspection_{delivery.id}.pdf"'})
 

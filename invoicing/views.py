@@ -278,6 +278,8 @@ def office_batch():
 def ward_billing():
     """The ward's matching tolerance and whether it wants one invoice per facility."""
     from invoicing.models import WardBilling
+    from procure.formatting import DATE_STYLES
+    from procure.models import document_date_style, set_document_date_style
 
     user = request_user()
     billing = db.session.scalar(select(WardBilling).filter_by(ward_id=user.ward_id))
@@ -291,16 +293,20 @@ def ward_billing():
                 if value is not None and value < 0:
                     raise ValueError(_("%(label)s は 0 以上にしてください", label=label))
                 values[name] = value
+            document_dates = request.form.get("document_dates", "wareki")
+            if document_dates not in DATE_STYLES:
+                raise ValueError(_("書類の日付の書き方を選んでください"))
             if billing is None:
                 raise ValueError(_("区の支払設定がありません。共同調達組織に登録を依頼してください"))
             billing.tolerance_yen, billing.tolerance_percent = values["tolerance_yen"], values["tolerance_percent"]
             billing.invoice_per_facility = request.form.get("invoice_per_facility") == "1"
+            set_document_date_style(user.ward_id, document_dates)
             flash(_("請求・照合の設定を保存しました"), "success")
             return redirect(url_for("invoicing.ward_billing"))
         except ValueError as exc:
             error = str(exc)
     return render_template("invoicing/billing.html", billing=billing, form=form, error=error,
-                           can_edit=user.role == PAYER)
+                           can_edit=user.role == PAYER, document_dates=document_date_style(user.ward_id))
 
 
 @bp.route("/office/payments/reconciliation", methods=["GET", "POST"])

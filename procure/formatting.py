@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, format_datetime
+from jinja2 import pass_context
 from flask_babel import lazy_gettext as _l
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -93,6 +94,25 @@ def wareki(value: date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+DATE_STYLES = ("wareki", "western")
+
+
+def western(value: date | None) -> str:
+    """西暦 written the Japanese way: 2026年12月6日."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(TOKYO).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@pass_context
+def document_date(context, value: date | None) -> str:
+    """A date on a filed document, in the style of the ward it is for (`date_style` in the
+    template's context: 和暦 unless the ward chose 西暦)."""
+    return western(value) if context.get("date_style") == "western" else wareki(value)
+
+
 def iso_date(value: date | None) -> str:
     return "" if value is None else format_date(value, "yyyy-MM-dd")
 
@@ -124,7 +144,7 @@ def page_query(args, page: int) -> str:
 
 def register(app) -> None:
     app.jinja_env.filters.update(yen=yen, number=number, jst=tokyo_datetime, isodate=iso_date, wareki=wareki,
-                                 pagequery=page_query)
+                                 docdate=document_date, pagequery=page_query)
     app.jinja_env.globals.update(
         role_label=lambda value: ROLE_LABELS.get(value, value),
         facility_kind_label=lambda value: FACILITY_KIND_LABELS.get(value, value),

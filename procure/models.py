@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -221,3 +221,27 @@ class User(Audited, UserMixin, db.Model):
         if self.vendor is not None:
             return self.vendor.name
         return "共同調達組織"
+
+
+class WardPreference(Audited, db.Model):
+    """How a ward wants its filed documents (発注書, 契約書, 検収調書) written; no row = the defaults."""
+
+    __tablename__ = "ward_preference"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), unique=True)
+    document_dates: Mapped[str] = mapped_column(String(10), default="wareki")  # wareki (令和8年…) | western
+
+
+def document_date_style(ward_id: int) -> str:
+    """"wareki" or "western", as the ward chose (和暦 unless it chose 西暦)."""
+    chosen = db.session.scalar(select(WardPreference.document_dates).filter_by(ward_id=ward_id))
+    return chosen or "wareki"
+
+
+def set_document_date_style(ward_id: int, style: str) -> None:
+    row = db.session.scalar(select(WardPreference).filter_by(ward_id=ward_id))
+    if row is None:
+        db.session.add(WardPreference(ward_id=ward_id, document_dates=style))
+    elif row.document_dates != style:
+        row.document_dates = style
+    db.session.flush()

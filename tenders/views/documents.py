@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask import Response
 
 from procure.extensions import db
-from procure.models import WARD_ROLES, Role
+from procure.models import WARD_ROLES, Role, document_date_style
 from procure.money import TaxLine, tax_summary
 from procure.pdf import render_pdf
 from sqlalchemy import select
@@ -28,6 +28,7 @@ def contract_pdf(contract_id):
     tax = sum((bucket.tax for bucket in tax_summary(taxed).values()), Decimal(0))
     lot_name = next((lot.name for lot in tender.lots if lot.code == contract.lot_code), "") if contract.lot_code else ""
     body = render_pdf("pdf/contract.html", contract=contract, tender=tender, tax=tax, lot_name=lot_name,
+                      date_style=document_date_style(contract.ward_id),
                       method=Method(tender.procurement_method, tender.procurement_ground).describe())
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="contract_{contract.id}.pdf"'})

@@ -6,6 +6,7 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from procure.formatting import TOKYO
 from tests.catalog_data import delivered_order, place, user
 from tests.helpers import csrf_token, unit_of_work
 
@@ -210,10 +211,22 @@ def test_an_order_prints_as_a_purchase_order_per_vendor_with_japanese_era_dates(
                      "登録番号: T2011001071234"):
         assert squeeze(expected) in squeeze(text), expected
     other = app.test_client()
-    from tests.helpers import sign_in
+    from tests.helpers import csrf_token, sign_in
 
     sign_in(other, "staff@setagaya.example.jp")
     assert other.get(f"/ward/orders/{order_id}/order.pdf").status_code == 404
+    # The ward's accounting staff choose 西暦 for its documents: the same order prints so.
+    accounting = app.test_client()
+    sign_in(accounting, "inspector@shibuya.example.jp")
+    token = csrf_token(accounting, "/ward/billing")
+    assert accounting.post("/ward/billing", data={"csrf_token": token, "document_dates": "western"}).status_code == 302
+    assert accounting.post("/ward/billing", data={"csrf_token": token, "document_dates": "meiji"}).status_code == 200
+    path.write_bytes(client.get(f"/ward/orders/{order_id}/order.pdf").data)
+    western = squeeze(subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                                     check=True).stdout)
+    placed_in_tokyo = placed.astimezone(TOKYO).date()
+    assert f"発注日:{placed_in_tokyo.year}年{placed_in_tokyo.month}月{placed_in_tokyo.day}日" in western
+    assert "令和" not in western
 
 
 def test_an_inspected_delivery_prints_as_an_inspection_record_with_amounts(app, client, login, tmp_path):
