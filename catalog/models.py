@@ -87,3 +87,23 @@ class PooledItemPolicy(Audited, db.Model):
     policy: Mapped[dict] = mapped_column(JSON)
     set_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FrameworkAgreement(Audited, db.Model):
+    """単価契約: the office's agreement with a catalog vendor, made in advance (seed 003 §4.3.3:
+    事前に事業者を選定し、調達品目や購入額を取り決めておく), with how it was awarded and for when."""
+
+    __tablename__ = "catalog_agreement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    procurement_method: Mapped[str] = mapped_column(String(10))    # open | selective | limited
+    procurement_ground: Mapped[str | None] = mapped_column(String(20))
+    estimated_amount: Mapped[Decimal | None] = mapped_column(Money)  # 予定価格 (a year's expected purchases)
+    concluded_on: Mapped[date]
+    starts: Mapped[date]
+    ends: Mapped[date]
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    vendor: Mapped[Vendor] = relationship()

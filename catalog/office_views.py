@@ -40,7 +40,16 @@ def versions_list():
 def version_detail(version_id):
     version = db.get_or_404(CatalogVersion, version_id)
     return render_template("catalog/version.html", version=version, review_form=ReviewForm(),
-                           review_error=None)
+                           review_error=None, **_agreement_of(version))
+
+
+def _agreement_of(version: CatalogVersion, on=None) -> dict:
+    """The vendor's 単価契約 in force when the version applies, for the reviewer to see."""
+    from catalog import agreements
+
+    agreement = agreements.covering(version.vendor_id, on or version.effective_from or today_in_tokyo())
+    return {"agreement_checked": True, "agreement": agreement,
+            "agreement_method": agreements.describe(agreement) if agreement else ""}
 
 
 @bp.post("/<int:version_id>/review")
@@ -55,13 +64,13 @@ def review(version_id):
                             form.note.data, today_in_tokyo())
         except versions.ReviewError as exc:
             return render_template("catalog/version.html", version=version, review_form=form,
-                                   review_error=str(exc)), 422
+                                   review_error=str(exc), **_agreement_of(version, form.effective_from.data)), 422
         flash(_("第%(n)s版を承認しました", n=version.number) if approve
               else _("第%(n)s版を差し戻しました", n=version.number), "success")
         return redirect(url_for("catalog_office.versions_list"))
     error = "; ".join(str(m) for messages in form.errors.values() for m in messages)
     return render_template("catalog/version.html", version=version, review_form=form,
-                           review_error=error), 422
+                           review_error=error, **_agreement_of(version)), 422
 
 
 @bp.route("/month-close", methods=["GET", "POST"])
@@ -108,3 +117,41 @@ def pooled_pricing():
         return redirect(url_for("catalog_office.pooled_pricing"))
     return render_template("catalog/pooled_pricing.html", items=pooled_items(today_in_tokyo()), form=form,
                            describe=describe, policy_names=MODE_LABELS, rounding_names=ROUNDING_LABELS)
+
+
+@bp.route("/agreements", methods=["GET", "POST"])
+@allow(Role.OFFICE)
+def agreements_list():
+    """単価契約 with catalog vendors: how each was awarded, its 予定価格 and term."""
+    from catalog import agreements
+    from catalog.models import FrameworkAgreement
+    from procure.models import Vendor
+    from procure.procurement_method import GROUNDS, METHOD_NAMES
+    from procure.textnorm import parse_date, parse_decimal
+
+    form, error, values = CsrfForm(), None, {}
+    if request.method == "POST" and form.validate_on_submit():
+        values = request.form.to_dict()
+        try:
+            estimated = values.get("estimated", "").strip()
+            entry = agreements.AgreementEntry(
+                vendor_id=parse_int(values.get("vendor", ""), _("事業者"), 1, MAX_ID), title=values.get("title", ""),
+                method=values.get("procurement_method", ""), ground=values.get("procurement_ground") or None,
+                estimated=parse_decimal(estimated) if estimated else None,
+                concluded_on=parse_date(values.get("concluded_on", ""), _("契約締結日")),
+                starts=parse_date(values.get("starts", ""), _("契約期間の始期")),
+                ends=parse_date(values.get("ends", ""), _("契約期間の終期")))
+            agreement, warnings = agreements.register(request_user(), entry)
+            flash(_("単価契約を登録しました（%(title)s）", title=agreement.title), "success")
+            for warning in warnings:
+                flash(warning, "warning")
+            return redirect(url_for("catalog_office.agreements_list"))
+        except (agreements.AgreementError, ValueError) as exc:
+            uow.rollback()
+            error = str(exc)
+    rows = db.session.scalars(select(FrameworkAgreement).options(selectinload(FrameworkAgreement.vendor))
+                              .order_by(FrameworkAgreement.starts.desc(), FrameworkAgreement.id.desc())).all()
+    vendors = db.session.scalars(select(Vendor).order_by(Vendor.name)).all()
+    return render_template("catalog/agreements.html", agreements=rows, vendors=vendors, form=form, error=error,
+                           values=values, method_names=METHOD_NAMES, grounds=GROUNDS, describe=agreements.describe,
+                           today=today_in_tokyo()), 422 if error else 200

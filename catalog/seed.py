@@ -10,12 +10,12 @@ from sqlalchemy import select
 from stdnum import ean
 
 from catalog import diff as catalog_diff
-from catalog.models import APPROVED, CatalogItem, CatalogVersion
+from catalog.models import APPROVED, CatalogItem, CatalogVersion, FrameworkAgreement
 from catalog.order_models import ApprovalRule, Budget, ParLevel
 from catalog.queries import search_text_for
 from procure.config import PROJECT_ROOT
 from procure.extensions import db
-from procure.jpcalendar import fiscal_year
+from procure.jpcalendar import fiscal_year, fiscal_year_bounds
 from procure.models import Department, Facility, Role, Space, SpaceKind, User, Vendor, Ward
 
 SEED_DIR = PROJECT_ROOT / "seed_data"
@@ -59,6 +59,26 @@ def seed_catalogs() -> None:
             item.search_text = search_text_for(item.sku, item.jan, item.name, item.spec, item.category)
             item.fingerprint = catalog_diff.fingerprint(item)
             db.session.add(item)
+
+
+def seed_agreements_demo() -> None:
+    from procure.formatting import today_in_tokyo
+
+    seed_agreements(today_in_tokyo())
+
+
+def seed_agreements(today: date) -> None:
+    """Each demo catalog vendor's 単価契約 for this fiscal year, awarded by 一般競争入札 the month before."""
+    office = db.session.scalar(select(User).filter_by(role=Role.OFFICE).order_by(User.id))
+    starts, ends = fiscal_year_bounds(fiscal_year(today))
+    for key in json.loads((SEED_DIR / "catalog_demo.json").read_text(encoding="utf-8"))["vendors"]:
+        vendor = _vendor_by_key()[key]
+        if db.session.scalar(select(FrameworkAgreement.id).filter_by(vendor_id=vendor.id)):
+            continue
+        db.session.add(FrameworkAgreement(
+            vendor_id=vendor.id, title=f"令和{starts.year - 2018}年度 事務用品等単価契約", procurement_method="open",
+            procurement_ground=None, estimated_amount=None, concluded_on=date(starts.year, 3, 2), starts=starts,
+            ends=ends, registered_by_id=office.id))
 
 
 def seed_budgets_and_rules(today: date) -> None:

@@ -242,6 +242,7 @@ def _register_simulation_sources(app: Flask) -> None:
 def _register_seeders(app: Flask) -> None:
     """Demo data of the domain packages, in the order procure.seed.seed_all runs them."""
     from catalog.seed import seed_catalog_demo
+    from catalog.seed import seed_agreements_demo
     from catalog.seed_month import seed_pooled_month_demo
     from costshares.seed import seed_cost_shares_demo
     from fees.seed import seed_fees_demo
@@ -252,6 +253,7 @@ def _register_seeders(app: Flask) -> None:
 
     app.extensions["demo_seeders"] = (
         ("demo", lambda: seed_catalog_demo(today_in_tokyo())),
+        ("demo", seed_agreements_demo),
         ("demo", seed_billing),
         ("demo", seed_fees_demo),
         ("demo", seed_cost_shares_demo),

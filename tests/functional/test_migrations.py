@@ -11,9 +11,9 @@ def test_bid_results_and_awards_survive_the_lots_migration(tmp_path):
     from procure.seed import seed_all
 
     app = make_app(f"sqlite:///{tmp_path / 'old.db'}")
-    # The demo data of that time: fee contracts and cost shares came later.
+    # The demo data of that time: fee contracts, cost shares and catalog agreements came later.
     app.extensions["demo_seeders"] = tuple(s for s in app.extensions["demo_seeders"] if getattr(
-        s[1], "__name__", "") not in ("seed_fees_demo", "seed_cost_shares_demo"))
+        s[1], "__name__", "") not in ("seed_fees_demo", "seed_cost_shares_demo", "seed_agreements_demo"))
     with unit_of_work(app):
         flask_migrate.upgrade(revision="fe70567a8623")  # before lots
         seed_all(demo=True)
