@@ -65,18 +65,8 @@ def register(office: User, entry: AgreementEntry) -> tuple[FrameworkAgreement, l
         registered_by_id=office.id)
     db.session.add(agreement)
     db.session.flush()
-    return agreement, warnings(method, entry.estimated, entry.concluded_on)
-
-
-def warnings(method: methods.Method, estimated: Decimal | None, on: date) -> list[str]:
-    """A method other than 一般競争入札 for an amount that would otherwise require competition."""
-    if method.method == methods.OPEN or estimated is None or not methods.competition_required(methods.GOODS,
-                                                                                                estimated, on):
-        return []
-    limit = methods.small_amount_limit(methods.GOODS, on)
-    return [f"予定価格 {estimated:,.0f} 円は少額随意契約の限度額 {limit:,.0f} 円（別表第5）を超えます。"
-            f"{methods.METHOD_NAMES[method.method]}とした理由（{methods.GROUNDS[method.ground]}）を"
-            "契約の記録に残してください"]
+    warning = methods.competition_warning(method, methods.GOODS, entry.estimated, entry.concluded_on)
+    return agreement, [warning] if warning else []
 
 
 def covering(vendor_id: int, on: date) -> FrameworkAgreement | None:
@@ -86,4 +76,7 @@ def covering(vendor_id: int, on: date) -> FrameworkAgreement | None:
 
 
 def describe(agreement: FrameworkAgreement) -> str:
-    return methods.Method(agreement.procurement_method, agreement.procurement_ground).describe()
+    """How it was awarded, in the reader's language."""
+    from procure.procurement_method_labels import method_label
+
+    return method_label(methods.Method(agreement.procurement_method, agreement.procurement_ground))

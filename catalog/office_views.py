@@ -126,7 +126,7 @@ def agreements_list():
     from catalog import agreements
     from catalog.models import FrameworkAgreement
     from procure.models import Vendor
-    from procure.procurement_method import GROUNDS, METHOD_NAMES
+    from procure.procurement_method_labels import GROUND_LABELS, METHOD_LABELS
     from procure.textnorm import parse_date, parse_decimal
 
     form, error, values = CsrfForm(), None, {}
@@ -153,5 +153,5 @@ def agreements_list():
                               .order_by(FrameworkAgreement.starts.desc(), FrameworkAgreement.id.desc())).all()
     vendors = db.session.scalars(select(Vendor).order_by(Vendor.name)).all()
     return render_template("catalog/agreements.html", agreements=rows, vendors=vendors, form=form, error=error,
-                           values=values, method_names=METHOD_NAMES, grounds=GROUNDS, describe=agreements.describe,
+                           values=values, method_names=METHOD_LABELS, grounds=GROUND_LABELS, describe=agreements.describe,
                            today=today_in_tokyo()), 422 if error else 200

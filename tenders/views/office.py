@@ -14,7 +14,9 @@ from procure.extensions import db
 from procure.models import Role, Ward
 from procure.permissions import allow, request_user
 from procure.textnorm import parse_date, parse_decimal, parse_int
-from procure.procurement_method import Method
+from procure.formatting import TOKYO
+from procure.procurement_method import GOODS, OTHER, Method, competition_warning
+from procure.procurement_method_labels import method_label
 from tenders import lifecycle, service
 from tenders import options as option_tiers
 from tenders.models import (Award, Bid, BidEvaluation, PcDemandLine, Tender, TenderQuestion)
@@ -48,16 +50,21 @@ def office_list():
                 contract_starts=parse_date(f["contract_starts"], _("契約期間の始期")) if f.get("contract_starts", "").strip() else None,
                 contract_ends=parse_date(f["contract_ends"], _("契約期間の終期")) if f.get("contract_ends", "").strip() else None)
             flash(_("入札案件を作成しました"), "success")
+            warning = competition_warning(Method(tender.procurement_method, tender.procurement_ground),
+                                          OTHER if tender.kind == "electricity" else GOODS, ceiling,
+                                          tender.bidding_opens.astimezone(TOKYO).date())
+            if warning:
+                flash(warning, "warning")
             return redirect(url_for("tenders.office_detail", tender_id=tender.id))
         except (ValueError, service.TenderError) as exc:
             uow.rollback()
             error = str(exc)
     tenders = db.session.scalars(select(Tender).order_by(Tender.id.desc())).all()
     wards = db.session.scalars(select(Ward).order_by(Ward.code)).all()
-    from procure.procurement_method import GROUNDS, METHOD_NAMES
+    from procure.procurement_method_labels import GROUND_LABELS, METHOD_LABELS
 
     return render_template("tenders/office_list.html", tenders=tenders, wards=wards, form=form, error=error,
-                           method_names=METHOD_NAMES, grounds=GROUNDS)
+                           method_names=METHOD_LABELS, grounds=GROUND_LABELS)
 
 
 def _points(form, name: str, label: str, default: str, upper: int | None = None) -> Decimal:
@@ -85,7 +92,7 @@ def office_detail(tender_id):
                            results=_lot_results(tender, bids) if opened else [], form=CsrfForm(),
                            actions=[a for a in OFFICE_ACTIONS if a in lifecycle.available(tender.status)], questions=tender_questions(tender), lot_editable=tender.status in
                            service.LOT_EDITABLE, reference_editable=tender.status in service.REFERENCE_EDITABLE,
-                           procurement_method_text=Method(tender.procurement_method, tender.procurement_ground).describe(),
+                           procurement_method_text=method_label(Method(tender.procurement_method, tender.procurement_ground)),
                            policies=_policies(tender), ward_prices=ward_price_rows(tender),
                            policy_names=MODE_LABELS, rounding_names=ROUNDING_LABELS, describe_policy=describe)
 

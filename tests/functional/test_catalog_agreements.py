@@ -51,7 +51,7 @@ def test_the_office_records_how_each_agreement_was_awarded(app, client, login):
                 estimated="3000000")
     shown = done.get_data(as_text=True)
     assert done.status_code == 200 and "単価契約を登録しました" in shown
-    assert "限度額 1,500,000 円（別表第5）を超えます" in shown and "理由" in shown
+    assert "財産の買入れの少額随意契約の限度額 1,500,000 円（別表第5）を超えます" in shown and "理由" in shown
     with unit_of_work(app):
         (agreement,) = db.session.scalars(select(FrameworkAgreement).filter_by(
             vendor_id=bunguya, title="令和9年度 コピー用紙単価契約")).all()

@@ -62,3 +62,19 @@ def test_yen_and_tokyo_time(app):
     with app.test_request_context():
         # 15:30 UTC is 00:30 the next day in Tokyo (UTC+9, no DST)
         assert tokyo_datetime(datetime(2026, 3, 31, 15, 30, tzinfo=timezone.utc)) == "2026-04-01 00:30"
+
+
+def test_procurement_methods_read_in_the_readers_language(client, login):
+    """The labels on pages say what the Japanese data says, and are English on request; every
+    method and ground has one."""
+    from procure.procurement_method import GROUNDS, METHOD_NAMES
+    from procure.procurement_method_labels import GROUND_LABELS, METHOD_LABELS
+
+    assert set(GROUND_LABELS) == set(GROUNDS) and set(METHOD_LABELS) == set(METHOD_NAMES)
+    login("office@example.jp")
+    japanese = client.get("/office/catalog/agreements").get_data(as_text=True)
+    assert all(text in japanese for text in (*METHOD_NAMES.values(), *GROUNDS.values()))
+    client.get("/lang/en")
+    english = client.get("/office/catalog/agreements").get_data(as_text=True)
+    assert "Open competitive tender" in english and "随意契約</option>" not in english
+    assert "Local Autonomy Act Enforcement Order, Art. 167-2(1)(ii)" in english

@@ -51,6 +51,15 @@ def test_pc_tender_through_the_pages(app):
         "opening_at": (now + timedelta(hours=2)).strftime(TOKYO_FORMAT), "ceiling": "２，０００，０００",
         "procurement_method": "limited", "procurement_ground": "令167の2①一"}).get_data(as_text=True)
     assert "予定価格 2,000,000 円は財産の買入れの少額随意契約の限度額 1,500,000 円" in small
+    urgent = office.post("/office/tenders", follow_redirects=True, data={
+        "csrf_token": csrf_token(office, "/office/tenders"), "kind": "pc", "title": "緊急",
+        "bidding_opens": (now - timedelta(hours=1)).strftime(TOKYO_FORMAT),
+        "bidding_closes": (now + timedelta(hours=1)).strftime(TOKYO_FORMAT),
+        "opening_at": (now + timedelta(hours=2)).strftime(TOKYO_FORMAT), "ceiling": "2000000",
+        "contract_starts": "２０３０年４月１日", "contract_ends": "2031-03-31",
+        "procurement_method": "limited", "procurement_ground": "令167の2①五"}).get_data(as_text=True)
+    assert "入札案件を作成しました" in urgent and "限度額 1,500,000 円（別表第5）を超えます" in urgent  # warned
+    assert "2030-04-01 〜 2031-03-31" in urgent
     assert "調達方法" in office.get(detail).get_data(as_text=True) and "一般競争入札" in office.get(detail).get_data(
         as_text=True)
     post(office, f"/office/tenders/{tender_id}/patterns", detail,
