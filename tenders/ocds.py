@@ -85,8 +85,7 @@ def releases(process: Process, prefix: str = OCID_PREFIX) -> list[dict]:
             tender=_tender_opened(process, len(tenderers)), bids={"details": [_bid(ocid, b) for b in process.bids]})
     if process.awards:
         add("award", max(a["date"] for a in process.awards), ["award"], _parties(process, tenderers, suppliers),
-            tender={"id": str(tender["id"]), "status": "complete"},
-            awards=[_award(ocid, a, process) for a in process.awards])
+            tender=_tender_awarded(process), awards=[_award(ocid, a, process) for a in process.awards])
     amendments = []
     for contract in process.contracts:
         if contract["date"] is None:
@@ -108,6 +107,9 @@ def releases(process: Process, prefix: str = OCID_PREFIX) -> list[dict]:
     if process.ended is not None:
         status, when = process.ended
         sections = {"tender": {"id": str(tender["id"]), "status": _tender_status(status)}}
+        if process.lots:
+            sections["tender"]["lots"] = [{"id": f"lot-{lot['code']}", "status": _tender_status(status)}
+                                          for lot in process.lots]
         if status == "cancelled":
             if process.awards:
                 sections["awards"] = [{"id": _award_id(ocid, a), "status": "cancelled"} for a in process.awards]
@@ -211,6 +213,16 @@ def _tender_opened(process: Process, tenderer_count: int) -> dict:
                            **({"value": _value(lot["ceiling"])} if lot.get("ceiling") is not None else {})}
                           for lot in process.lots]
     return opened
+
+
+def _tender_awarded(process: Process) -> dict:
+    """Awarding ends the tender; a lot no valid bid could win is left unsuccessful."""
+    awarded = {a.get("lot") or "" for a in process.awards}
+    data = {"id": str(process.tender["id"]), "status": "complete"}
+    if process.lots:
+        data["lots"] = [{"id": f"lot-{lot['code']}", "status": "complete" if lot["code"] in awarded else "unsuccessful"}
+                        for lot in process.lots]
+    return data
 
 
 def _bid_id(bid_or_award: dict) -> str:
