@@ -15,12 +15,11 @@ from procure import procurement_method as methods
 from procure import uow
 from procure.extensions import db
 from procure.models import User, Vendor
+from procure.errors import FieldError
 
 
-class AgreementError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AgreementError(FieldError):
+    pass
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,13 @@ from catalog.queries import published_items
 from procure import uow
 from procure.extensions import db
 from procure.models import User
+from procure.errors import FieldError
 
 MAX_QUANTITY = 100_000
 
 
-class CartError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class CartError(FieldError):
+    pass
 
 
 def _check_quantity(quantity: int) -> None:

@@ -13,12 +13,11 @@ from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.models import User
+from procure.errors import FieldError
 
 
-class FulfilmentError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class FulfilmentError(FieldError):
+    pass
 
 
 def vendor_lines(order: Order, vendor_id: int) -> list[OrderLine]:

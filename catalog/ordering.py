@@ -19,14 +19,11 @@ from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.jpcalendar import TOKYO, default_delivery_date, fiscal_year, is_business_day
 from procure.models import Department, Facility, User
+from procure.errors import FieldError
 
 
-class OrderError(ValueError):
+class OrderError(FieldError):
     """A specific, user-facing reason why an order cannot be placed or decided."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

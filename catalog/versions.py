@@ -28,16 +28,15 @@ from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import User
 from procure.statemachine import SYSTEM
+from procure.errors import FieldError
 
 BATCH = 2000
 KEPT_ERRORS = 500  # shown to the vendor; the count is always exact
 SAMPLE = 200
 
 
-class ReviewError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class ReviewError(FieldError):
+    pass
 
 
 INTERRUPTED = "取り込みが中断されました。再実行できます（このページの「再実行」）"

@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from procure.pricing import InfeasibleError, PricingInputError, allocate_json, rate_4dp_half_up
+from procure.errors import FieldError
 
 DEFAULT_WEIGHTS = {"equal": Decimal(4), "population": Decimal(6), "quantity": Decimal(0)}
 BASIS_NAMES = {"equal": "均等割", "population": "人口割", "quantity": "調達額割"}
 
 
-class SharingError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class SharingError(FieldError):
+    pass
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,11 @@ from procure import state_guard, uow
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.models import User
+from procure.errors import FieldError
 
 
-class DeliveryError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class DeliveryError(FieldError):
+    pass
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from procure.pricing import allocate_json
+from procure.errors import FieldError
 
 
 MAX_UNITS = 10_000_000  # a ward's units in a month
 
 
-class FeeError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class FeeError(FieldError):
+    pass
 
 
 @dataclass(frozen=True)

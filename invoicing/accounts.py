@@ -14,12 +14,11 @@ from invoicing.models import VendorBilling, WardBilling
 from invoicing.zengin import ACCOUNT_TYPES, ZenginError, to_halfwidth_kana
 from procure.extensions import db
 from procure.models import Role, User
+from procure.errors import FieldError
 
 
-class AccountError(ValueError):
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
+class AccountError(FieldError):
+    pass
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from procure.dbtypes import utcnow
 from procure.extensions import db
 from procure.models import User
 from procure.statemachine import SYSTEM
+from procure.errors import FieldError
 # A pending payment whose outcome Stripe could not tell us: retried with the same idempotency key.
 UNCERTAIN = "結果不明: 同じ支払として再確認できます"
 # A card payment claimed and sent to Stripe, its outcome not recorded yet. Another request finding
@@ -38,10 +39,8 @@ def _retryable(payment: Payment | None, now: datetime) -> bool:
     return payment.failure == UNCERTAIN or (payment.failure == IN_FLIGHT and payment.created_at <= now - CLAIM_STALE)
 
 
-class PaymentError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class PaymentError(FieldError):
+    pass
 
 
 def _payable_invoice(user: User, invoice_id: int, uncertain_ok: bool = False) -> Invoice:

@@ -26,6 +26,7 @@ from procure.dbtypes import utcnow
 from procure.jpcalendar import bank_business_day_on_or_before
 from procure.extensions import db
 from procure.models import User, Vendor, Ward
+from procure.errors import FieldError
 
 STANDARD, REDUCED = Decimal("0.10"), Decimal("0.08")
 PAYMENT_DAYS = 30  # 政府契約の支払遅延防止等に関する法律: pay within 30 days of a proper invoice
@@ -37,10 +38,8 @@ def due_date_for(issued: date) -> date:
     return bank_business_day_on_or_before(issued + timedelta(days=PAYMENT_DAYS))
 
 
-class InvoicingError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class InvoicingError(FieldError):
+    pass
 
 
 def month_end(year: int, month: int) -> date:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from procure.pricing.engine import MODES, ROUNDING_MODES, allocate_json
+from procure.errors import FieldError
 
 MODE_NAMES = {"pooled": "全区共通単価（全区の合計数量の段階）", "individual": "区別単価（各区の数量の段階）",
               "grouped": "グループ別単価（数量の近い区をまとめ、グループの合計数量の段階）"}
@@ -17,10 +18,8 @@ ROUNDING_NAMES = {"down": "切り捨て", "half_up": "四捨五入", "up": "切�
 MAX_GROUPS_LIMIT = 10
 
 
-class PolicyError(ValueError):
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
+class PolicyError(FieldError):
+    pass
 
 
 @dataclass(frozen=True)

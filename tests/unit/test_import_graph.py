@@ -34,7 +34,7 @@ APP_BUILDERS = ("build_app", "create_app", "_import_models")  # and every `_regi
 DELIVERIES_PUBLIC = ("deliveries.services", "deliveries.inspection")
 PURE = (
     "procure/statemachine.py", "procure/pricing/engine.py", "procure/jpcalendar.py", "procure/codes.py",
-    "procure/textnorm.py",
+    "procure/textnorm.py", "procure/errors.py",
     "catalog/approval.py", "catalog/diff.py", "catalog/pooled.py", "catalog/replenish.py",
     "catalog/textsearch.py",
     "deliveries/inspection.py",
