@@ -8,7 +8,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from deliveries import services as deliveries
-from procure import uow
+from procure import audit, uow
+from procure.state_guard import Conflict
 from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.models import User
@@ -99,11 +100,19 @@ def change_contract_quantity(ward_user: User, contract_id: int, line_index: int,
     before = contract.lines[line_index]
     if int(before["quantity"]) == quantity:
         raise TenderError("数量が変わっていません")
+    # Compare-and-set on the last change: of two changes made from the same reading, one wins and
+    # the other is told someone was first (no change lost, one amendment per change).
+    seen = contract.changed_at
+    unchanged = Contract.changed_at.is_(None) if seen is None else Contract.changed_at == seen
+    amount_before = contract.amount
+    if not audit.audited_update(Contract, Contract.id == contract.id, unchanged,
+                                values={"lines": lines, "amount": contracts.total(lines), "changed_at": now}):
+        raise Conflict("tender_contract")
+    db.session.refresh(contract)
     db.session.add(ContractAmendment(
         contract_id=contract.id, line_index=line_index, item=_line_label(before),
-        from_quantity=int(before["quantity"]), to_quantity=quantity, amount_before=contract.amount,
-        amount_after=contracts.total(lines), rationale=rationale, amended_at=now, amended_by_id=ward_user.id))
-    contract.lines, contract.amount, contract.changed_at = lines, contracts.total(lines), now
+        from_quantity=int(before["quantity"]), to_quantity=quantity, amount_before=amount_before,
+        amount_after=contract.amount, rationale=rationale, amended_at=now, amended_by_id=ward_user.id))
     db.session.flush()
     return contract
 

@@ -262,6 +262,18 @@ def test_racing_office_steps_of_one_tender_each_have_one_winner(app):
         assert db.session.scalar(select(func.count()).select_from(Award).filter_by(tender_id=tender_id)) == 1
         contracts = db.session.scalars(select(Contract).filter_by(tender_id=tender_id)).all()
         assert len(contracts) == 1 and contracts[0].amount == 300 * 11000
+        contract_id = contracts[0].id
+    # The ward changes the quantity, raced: one change, one amendment, nothing lost.
+    ward_page = f"/ward/tenders/{tender_id}"
+    answers = race(app, "race-131130@example.jp", N, ward_page, page=ward_page, data={
+        "action": "change", "contract_id": contract_id, "line": 0, "quantity": "310", "rationale": "増員"})
+    assert_no_server_errors(answers)
+    with unit_of_work(app):
+        from tenders.models import ContractAmendment
+
+        assert db.session.get(Contract, contract_id).amount == 310 * 11000
+        (amendment,) = db.session.scalars(select(ContractAmendment).filter_by(contract_id=contract_id)).all()
+        assert (amendment.from_quantity, amendment.to_quantity, amendment.amount_before) == (300, 310, 300 * 11000)
 
 
 def test_racing_cancellations_cancel_once(app):
