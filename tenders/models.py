@@ -117,6 +117,7 @@ class PcPattern(Audited, db.Model):
     options: Mapped[list] = mapped_column(JSON, default=list)  # [{"code": "mem16", "name": "16GB", "group": "メモリ"}]
     unit: Mapped[str] = mapped_column(String(10), default="台", server_default="台")
     tax_rate: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.10"), server_default="0.10")  # 0.08: 飲食料品
+    cpv: Mapped[str | None] = mapped_column(String(8))  # CPV code of what it is (OCDS item classification)
 
     tender: Mapped[Tender] = relationship(back_populates="patterns")
 

@@ -40,7 +40,7 @@ class Process:
 
     `tender`: id, title, kind, status, method, procurement_method, procurement_method_details,
     bidding_opens, bidding_closes, opening_at, ceiling (None before opening), contract_starts,
-    contract_ends, items [{id, description, quantity, unit}];
+    contract_ends, items [{id, description, quantity, unit, classification (its own, else the kind's)}];
     `wards`: code, name, corporate_number; `vendors`: {id: {name, corporate_number, address, prefecture}};
     `bids`: vendor_id, lot, price, valid (None before opening); `awards`: lot, vendor_id, price, date;
     `lots`: code, name, ceiling; `contracts`: id, lot, ward_code, ward_name, vendor_id, amount, date,
@@ -187,7 +187,8 @@ def _tender_notice(process: Process) -> dict:
     classification = CLASSIFICATION.get(tender["kind"])
     if tender.get("items"):  # what is bought: each pattern, item or voltage class with its unit and quantity
         notice["items"] = [{"id": item["id"], "description": item["description"],
-                            **({"classification": dict(classification)} if classification else {}),
+                            **({"classification": dict(item.get("classification") or classification)}
+                               if item.get("classification") or classification else {}),
                             "quantity": item["quantity"], "unit": {"name": item["unit"]}}
                            for item in tender["items"]]
     if process.lots:

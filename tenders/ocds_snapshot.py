@@ -83,5 +83,6 @@ def _items(tender: Tender) -> list[dict]:
     demand = dict(db.session.execute(select(PcDemandLine.pattern_code, func.sum(PcDemandLine.quantity))
                                      .where(PcDemandLine.tender_id == tender.id)
                                      .group_by(PcDemandLine.pattern_code)).all())
-    return [{"id": p.code, "description": p.name, "unit": p.unit, "quantity": int(demand.get(p.code) or 0)}
+    return [{"id": p.code, "description": p.name, "unit": p.unit, "quantity": int(demand.get(p.code) or 0),
+             **({"classification": {"scheme": "CPV", "id": p.cpv}} if p.cpv else {})}
             for p in tender.patterns]

@@ -2,6 +2,9 @@
 join and enter their demand and environmental criteria, vendors ask and the office answers."""
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from datetime import datetime
 from decimal import Decimal
 
@@ -54,9 +57,10 @@ def create_tender(office: User, kind: str, title: str, bidding_opens: datetime, 
 
 @uow.use_case
 def add_pattern(office: User, tender_id: int, code: str, name: str, options: list[dict], spec: str = "",
-                unit: str = "台", tax_rate: Decimal = Decimal("0.10")) -> PcPattern:
-    """A spec pattern (or item) with its option tiers, the unit it is counted in and its
-    consumption tax rate (0.08 for food and drink, 軽減税率)."""
+                unit: str = "台", tax_rate: Decimal = Decimal("0.10"), cpv: str | None = None) -> PcPattern:
+    """A spec pattern (or item) with its option tiers, the unit it is counted in, its consumption
+    tax rate (0.08 for food and drink, 軽減税率) and, optionally, its CPV code (8 digits, the check
+    digit after a hyphen may be given) to classify it in the published OCDS."""
     tender = get_tender(tender_id)
     if tender.status not in (lifecycle.DRAFT, lifecycle.DEMAND):
         raise TenderError("仕様パターンは公告前にだけ追加できます")
@@ -72,10 +76,13 @@ def add_pattern(office: User, tender_id: int, code: str, name: str, options: lis
     if Decimal(tax_rate) not in (Decimal("0.10"), Decimal("0.08")):
         problems.append("税率は 10% か 8%（軽減税率）にしてください")
     unit = (unit or "").strip() or "台"
+    cpv = unicodedata.normalize("NFKC", cpv or "").strip()
+    if cpv and not re.fullmatch(r"\d{8}(-\d)?", cpv):
+        problems.append(f"CPV コードは 8 桁の数字で入力してください（{cpv}）")
     if problems:
         raise TenderError("\n".join(problems))
     pattern = PcPattern(tender_id=tender.id, code=code, name=name, spec=spec, options=options, unit=unit[:10],
-                        tax_rate=Decimal(tax_rate))
+                        tax_rate=Decimal(tax_rate), cpv=cpv[:8] or None)
     db.session.add(pattern)
     db.session.flush()
     return pattern

@@ -165,7 +165,8 @@ def add_pattern(tender_id):
             service.add_pattern(request_user(), tender.id, request.form.get("code", "").strip(),
                                 request.form.get("name", "").strip(), options, request.form.get("spec", ""),
                                 request.form.get("unit", ""),
-                                Decimal("0.08") if request.form.get("reduced_rate") else Decimal("0.10"))
+                                Decimal("0.08") if request.form.get("reduced_rate") else Decimal("0.10"),
+                                request.form.get("cpv") or None)
             flash(_("仕様パターンを追加しました") if tender.kind == "pc" else _("品目を追加しました"), "success")
         except service.TenderError as exc:
             flash(str(exc), "error")

@@ -264,7 +264,11 @@ def test_generic_tender_for_stockpile_food(app):
         t = service.create_tender(office, "generic", "災害備蓄食料（アルファ化米）", OPENS, CLOSES, OPENING, None)
         with pytest.raises(service.TenderError, match="税率"):
             service.add_pattern(office, t.id, "rice", "アルファ化米 50食入", [], unit="箱", tax_rate=Decimal("0.05"))
-        service.add_pattern(office, t.id, "rice", "アルファ化米 50食入", [], unit="箱", tax_rate=Decimal("0.08"))
+        with pytest.raises(service.TenderError, match="CPV コードは 8 桁"):
+            service.add_pattern(office, t.id, "rice", "アルファ化米 50食入", [], unit="箱", tax_rate=Decimal("0.08"),
+                                cpv="1561")
+        service.add_pattern(office, t.id, "rice", "アルファ化米 50食入", [], unit="箱", tax_rate=Decimal("0.08"),
+                            cpv="１５６１４０００－５")  # full-width, with the check digit
         service.add_pattern(office, t.id, "water", "保存水 2L×6本", [], unit="ケース", tax_rate=Decimal("0.08"))
         service.move(office, t.id, "open_demand", T0)
         for code, lines in {"131130": [{"pattern": "rice", "quantity": 300}, {"pattern": "water", "quantity": 500}],
@@ -281,6 +285,11 @@ def test_generic_tender_for_stockpile_food(app):
         assert award.price == 500 * 11000 + 500 * 1100
         made = service.make_contracts(office, t.id, OPENING)
         assert {c.ward.code: c.amount for c in made} == {"131130": 300 * 11000 + 500 * 1100, "131121": 200 * 11000}
+        tender_id = t.id
+        release = app.test_client().get(f"/tenders/{tender_id}/ocds.json").get_json()["releases"][0]
+        items = {item["id"]: item for item in release["tender"]["items"]}
+        assert items["rice"]["classification"] == {"scheme": "CPV", "id": "15614000"}
+        assert "classification" not in items["water"]  # none given, and generic goods have no default
         # Food is invoiced at the reduced rate (8%), in its own unit, under its name.
         from deliveries.inspection import InspectionEntry
         from deliveries.services import inspect_delivery
