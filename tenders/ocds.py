@@ -86,24 +86,20 @@ def releases(process: Process, prefix: str = OCID_PREFIX) -> list[dict]:
     if process.awards:
         add("award", max(a["date"] for a in process.awards), ["award"], _parties(process, tenderers, suppliers),
             tender=_tender_awarded(process), awards=[_award(ocid, a, process) for a in process.awards])
-    amendments = []
     for contract in process.contracts:
         if contract["date"] is None:
             continue
-        signed = add(f"contract-{contract['id']}", contract["date"], ["contract"],
-                     _parties(process, tenderers, suppliers), contracts=[_contract(ocid, contract, process)])
-        amendments += [(a["date"], contract, a, signed) for a in contract.get("amendments", ())]
-    previous: dict = {}
-    for when, contract, amendment, signed in sorted(amendments, key=lambda row: (row[0], row[2]["id"])):
-        done = previous.setdefault(contract["id"], [])
-        release = add(f"contract-{contract['id']}-amendment-{amendment['id']}", when, ["contractAmendment"],
-                      _parties(process, tenderers, suppliers),
-                      contracts=[{"id": _contract_id(ocid, contract), "awardID": _award_id(ocid, contract),
-                                  "value": _value(amendment["amount_after"]),
-                                  "amendments": [*done, _amendment(amendment, (done or [None])[-1], signed)]}])
-        done.append({**_amendment(amendment, (done or [None])[-1], signed), "releaseID": release["id"]})
-        # The release id names its content, so the amendment's own releaseID is set once known.
-        release["contracts"][0]["amendments"][-1]["releaseID"] = release["id"]
+        last = add(f"contract-{contract['id']}", contract["date"], ["contract"],
+                   _parties(process, tenderers, suppliers), contracts=[_contract(ocid, contract, process)])
+        so_far: list[dict] = []
+        for amendment in contract.get("amendments", ()):  # oldest first, each amending the release before
+            entry = _amendment(amendment, amends=last["id"])
+            last = add(f"contract-{contract['id']}-amendment-{amendment['id']}", amendment["date"],
+                       ["contractAmendment"], _parties(process, tenderers, suppliers),
+                       contracts=[{"id": _contract_id(ocid, contract), "awardID": _award_id(ocid, contract),
+                                   "value": _value(amendment["amount_after"]), "amendments": [*so_far, entry]}])
+            entry["releaseID"] = last["id"]  # known once the release (named by its content) is made
+            so_far.append(entry)
     if process.ended is not None:
         status, when = process.ended
         sections = {"tender": {"id": str(tender["id"]), "status": _tender_status(status)}}
@@ -268,11 +264,11 @@ def _contract(ocid: str, contract: dict, process: Process) -> dict:
     return data
 
 
-def _amendment(amendment: dict, previous: dict | None, signed: dict) -> dict:
+def _amendment(amendment: dict, amends: str) -> dict:
     return {"id": str(amendment["id"]), "date": _iso(amendment["date"]), "rationale": amendment["rationale"],
             "description": f"{amendment['item']}: 数量 {amendment['from_quantity']} → {amendment['to_quantity']}、"
                            f"契約金額 {int(amendment['amount_before']):,} 円 → {int(amendment['amount_after']):,} 円（税抜）",
-            "amendsReleaseID": previous["releaseID"] if previous else signed["id"]}
+            "amendsReleaseID": amends}
 
 
 def _tender_status(status: str) -> str:

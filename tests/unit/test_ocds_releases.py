@@ -85,3 +85,19 @@ def test_an_unsuccessful_tender_says_so():
     releases = ocds.releases(process(awards=[], contracts=[], ended=("no_valid_bid", T0 + timedelta(days=9))))
     assert releases[-1]["tag"] == ["tenderUpdate"] and releases[-1]["tender"]["status"] == "unsuccessful"
     assert ocds.record(releases)["compiledRelease"]["tender"]["status"] == "unsuccessful"
+
+
+def test_each_amendment_amends_the_release_before_it():
+    base = process()
+    (contract,) = base.contracts
+    second = {"id": 2, "date": T0 + timedelta(days=60), "item": "std", "from_quantity": 22, "to_quantity": 21,
+              "amount_before": Decimal("2090000"), "amount_after": Decimal("1995000"), "rationale": "退職"}
+    releases = ocds.releases(process(contracts=[{**contract, "amendments": [*contract["amendments"], second]}]))
+    signed, first, then = [r for r in releases if r["tag"] in (["contract"], ["contractAmendment"])]
+    assert first["contracts"][0]["amendments"][-1]["amendsReleaseID"] == signed["id"]
+    assert then["contracts"][0]["amendments"][-1]["amendsReleaseID"] == first["id"]
+    assert [a["releaseID"] for a in then["contracts"][0]["amendments"]] == [first["id"], then["id"]]
+    compiled = ocds.record(releases)["compiledRelease"]["contracts"][0]
+    assert [a["rationale"] for a in compiled["amendments"]] == ["増員", "退職"]
+    assert compiled["value"]["amount"] == 1995000 and signed["contracts"][0]["value"]["amount"] == 1900000
+    assert strict_errors(package(releases)) == []
