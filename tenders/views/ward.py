@@ -82,9 +82,11 @@ def ward_detail(tender_id):
 
     sites = db.session.scalars(select(Facility).filter_by(ward_id=user.ward_id).order_by(Facility.id)).all()
     posted = request.form if error and request.form.get("action") is None else None
+    # A refused contract change shows again what was typed, on its line.
+    change = request.form if error and request.form.get("action") == "change" else None
     return render_template("tenders/ward_detail.html", tender=tender, joined=joined, lines=lines, form=form,
                            demand_rows=_demand_rows(tender, lines, posted), option_groups=option_tiers.groups,
-                           error=error, contracts=contracts, facilities=facilities, sites=sites)
+                           error=error, contracts=contracts, facilities=facilities, sites=sites, change=change)
 
 
 def _demand_rows(tender: Tender, lines: list[PcDemandLine], posted=None) -> list[tuple]:

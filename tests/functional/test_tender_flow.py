@@ -466,6 +466,9 @@ def test_a_ward_changes_a_contract_on_its_page_with_a_reason_and_the_contract_sh
     form = {"action": "change", "contract_id": contract_id, "line": index, "quantity": "１０５", "rationale": " "}
     refused = client.post(page, data={**form, "csrf_token": csrf_token(client, page)})
     assert "変更理由を入力してください" in refused.get_data(as_text=True)
+    too_many = client.post(page, data={**form, "quantity": "２００", "rationale": "増員",
+                                       "csrf_token": csrf_token(client, page)}).get_data(as_text=True)
+    assert "±10%" in too_many and 'value="２００"' in too_many and 'value="増員"' in too_many  # nothing typed is lost
     done = client.post(page, data={**form, "rationale": "新規採用職員の増加", "csrf_token": csrf_token(client, page)})
     assert done.status_code == 302
     shown = client.get(page).get_data(as_text=True)
