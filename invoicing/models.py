@@ -225,6 +225,9 @@ class CardFinding(Audited, db.Model):
     until a later reconciliation no longer finds it (resolved_at)."""
 
     __tablename__ = "card_finding"
+    # One open finding per invoice and kind, even when two reconciliations run at once.
+    __table_args__ = (Index("uq_card_finding_open", "invoice_id", "kind", unique=True,
+                            postgresql_where=text("resolved_at IS NULL"), sqlite_where=text("resolved_at IS NULL")),)
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))  # reconcile.DUPLICATE | UNKNOWN_TO_PROVIDER | UNRECORDED

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select, text, update
 
 from invoicing import reconcile
 from invoicing.models import CardFinding, Payment
@@ -37,9 +37,20 @@ def _provider_charges(gateway) -> list[reconcile.ProviderCharge]:
     return charges
 
 
+def _one_reconciliation_at_a_time() -> None:
+    """Reconciliations write one after the other: the second waits for the first to commit and
+    then reads its findings (PostgreSQL: a transaction-scoped advisory lock; SQLite: the write
+    lock, taken before the read). The partial unique index backs this in the database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('card_reconciliation'))"))
+    else:
+        db.session.execute(update(CardFinding).where(false()).values(resolved_at=CardFinding.resolved_at))
+
+
 @uow.use_case
 def record_findings(found: list[reconcile.Finding], now: datetime) -> dict:
     """Open a finding for each new discrepancy, keep those found again, close the others."""
+    _one_reconciliation_at_a_time()
     open_rows = {(f.invoice_id, f.kind): f for f in db.session.scalars(
         select(CardFinding).where(CardFinding.resolved_at.is_(None)))}
     new = 0

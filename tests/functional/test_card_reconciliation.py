@@ -109,3 +109,49 @@ def _setagaya_payer():
         db.session.add(payer)
         db.session.flush()
     return payer
+
+
+def test_two_reconciliations_at_once_record_each_finding_once(app):
+    """Two office users start a reconciliation at the same moment: the second, reading while the
+    first has written but not yet committed, waits for it and keeps its findings; no finding is
+    opened twice and neither run fails."""
+    import threading
+    import time
+
+    from invoicing import reconcile
+    from invoicing.models import CardFinding
+    from invoicing.reconciliation import record_findings
+    from procure.dbtypes import utcnow
+    from procure.extensions import db
+
+    invoice_id = _invoices(app, wards=("staff@shibuya.example.jp",))["131130"]
+    found = [reconcile.Finding(invoice_id, reconcile.DUPLICATE, ("pi_a", "pi_b"))]
+    first_wrote, results, errors = threading.Event(), [], []
+
+    def first():
+        try:
+            with unit_of_work(app, each_use_case=False):
+                results.append(record_findings(found, utcnow()))
+                first_wrote.set()
+                time.sleep(0.5)  # not yet committed while the second starts
+        except Exception as exc:  # noqa: BLE001  (asserted below)
+            errors.append(exc)
+            first_wrote.set()
+
+    def second():
+        try:
+            assert first_wrote.wait(30)
+            with unit_of_work(app):
+                results.append(record_findings(found, utcnow()))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and [r["new"] for r in results] == [1, 0]
+    with unit_of_work(app):
+        rows = db.session.scalars(select(CardFinding).filter_by(invoice_id=invoice_id)).all()
+        assert [(r.kind, r.resolved_at) for r in rows] == [(reconcile.DUPLICATE, None)]
