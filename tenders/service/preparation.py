@@ -15,9 +15,15 @@ from procure.extensions import db
 from procure.models import User
 from tenders import eligibility, lifecycle, options, sealing
 from tenders.states import TENDER
-from tenders.models import ELECTRICITY, FacilityDemandLine, PcDemandLine, PcPattern, Tender, TenderQuestion, TenderWard
+from tenders.models import ELECTRICITY, GENERIC, PC, FacilityDemandLine, PcDemandLine, PcPattern, Tender, TenderQuestion, TenderWard
 from tenders.service.common import TenderError, require_activity, require_participating, tender_schedule, seal_key_for, get_tender
 from tenders.service.lotting import lot_problems
+
+
+TENDER_KINDS = (PC, ELECTRICITY, GENERIC)
+EVALUATION_METHODS = ("lowest", "division", "addition")
+REGIONS = (None, "tokyo", "in_ward")
+QUALIFICATIONS = ("each_ward", "designated_ward")
 
 
 @uow.use_case
@@ -29,6 +35,13 @@ def create_tender(office: User, kind: str, title: str, bidding_opens: datetime, 
     from procure import procurement_method as methods
     from procure.formatting import TOKYO
 
+    choices = {"kind": (kind, TENDER_KINDS, "種別"),
+               "evaluation_method": (settings.get("evaluation_method", "lowest"), EVALUATION_METHODS, "評価方法"),
+               "region": (settings.get("region"), REGIONS, "地域要件"),
+               "qualification": (settings.get("qualification", "each_ward"), QUALIFICATIONS, "入札参加資格")}
+    for value, allowed, label in choices.values():
+        if value not in allowed:
+            raise TenderError(f"{label}を一覧から選んでください")
     lifecycle.Schedule(bidding_opens, bidding_closes, opening_at)  # validates the order
     starts, ends = settings.get("contract_starts"), settings.get("contract_ends")
     if (starts is None) != (ends is None):

@@ -51,6 +51,13 @@ def test_pc_tender_through_the_pages(app):
         "opening_at": (now + timedelta(hours=2)).strftime(TOKYO_FORMAT), "ceiling": "２，０００，０００",
         "procurement_method": "limited", "procurement_ground": "令167の2①一"}).get_data(as_text=True)
     assert "予定価格 2,000,000 円は財産の買入れの少額随意契約の限度額 1,500,000 円" in small
+    for field, value, message in (("kind", "foo", "種別を一覧から"), ("evaluation_method", "best", "評価方法を一覧から"),
+                                  ("region", "mars", "地域要件を一覧から")):
+        odd = post(office, "/office/tenders", "/office/tenders", {
+            "kind": "pc", "title": "選択肢", "bidding_opens": (now - timedelta(hours=1)).strftime(TOKYO_FORMAT),
+            "bidding_closes": (now + timedelta(hours=1)).strftime(TOKYO_FORMAT),
+            "opening_at": (now + timedelta(hours=2)).strftime(TOKYO_FORMAT), field: value})
+        assert odd.status_code == 200 and message in odd.get_data(as_text=True), field
     urgent = office.post("/office/tenders", follow_redirects=True, data={
         "csrf_token": csrf_token(office, "/office/tenders"), "kind": "pc", "title": "緊急",
         "bidding_opens": (now - timedelta(hours=1)).strftime(TOKYO_FORMAT),
