@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from procure.fields import JapaneseDecimalField
@@ -22,7 +23,7 @@ class SimulationForm(FlaskForm):
     weight_quantity = JapaneseDecimalField(_l("数量割"), default="0", minimum=Decimal(0))
     min_savings_percent = JapaneseDecimalField(_l("最低削減率（%、任意）"), minimum=Decimal(0))
     rounding = SelectField(_l("円未満の端数"), choices=[
-        ("down", _l("切り捨て")), ("half_up", _l("四捨五入")), ("up", _l("切り上げ"))])
+        SelectChoice("down", _l("切り捨て")), SelectChoice("half_up", _l("四捨五入")), SelectChoice("up", _l("切り上げ"))])
     upload = FileField(_l("Excel から読み込む（任意）"), validators=[
         FileAllowed(["xlsx"], _l("xlsx ファイルを選んでください"))])
 
