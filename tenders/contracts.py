@@ -31,3 +31,25 @@ def change_quantity(lines: list[dict], index: int, new_quantity: int, original: 
     line["quantity"] = new_quantity
     line["amount"] = str(round_yen(Decimal(line["unit_price"]) * new_quantity, "down"))
     return changed
+
+
+LEASING_CHOICES = ("allowed", "no", "only")  # PCs: either per demand line, bought only, leased only
+
+
+def law_kinds(tender_kind: str, leasing: str) -> tuple[str, ...]:
+    """The kinds of contract of 地方自治法施行令 別表第5 a tender makes: electricity is その他, generic
+    goods are bought, PCs are bought and/or leased as the tender says."""
+    if tender_kind == "electricity":
+        return ("other",)
+    if tender_kind != "pc" or leasing == "no":
+        return ("goods",)
+    return ("lease",) if leasing == "only" else ("goods", "lease")
+
+
+def leasing_problem(leasing: str, lease_months) -> str | None:
+    """Why a PC demand line does not fit the tender's leasing, if it does not."""
+    if leasing == "no" and lease_months:
+        return "この案件は購入のみです（リース月数は空欄にしてください）"
+    if leasing == "only" and not lease_months:
+        return "この案件はリースのみです。リース月数を入力してください"
+    return None

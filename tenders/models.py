@@ -49,6 +49,8 @@ class Tender(Audited, db.Model):
     # How it is procured (procure.procurement_method): open | selective | limited, and the legal ground
     procurement_method: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
     procurement_ground: Mapped[str | None] = mapped_column(String(20))
+    # PCs: bought, leased, or either per demand line (別表第5 counts 買入れ and 借入れ apart).
+    leasing: Mapped[str] = mapped_column(String(10), default="allowed", server_default="allowed")  # no | only | allowed
     contract_starts: Mapped[date | None] = mapped_column()  # 契約期間 of the ward contracts (inclusive)
     contract_ends: Mapped[date | None] = mapped_column()
     # Electricity: the rates wards paid before this tender, the savings reference,

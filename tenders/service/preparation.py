@@ -13,7 +13,7 @@ from sqlalchemy import select
 from procure import state_guard, uow
 from procure.extensions import db
 from procure.models import User
-from tenders import eligibility, lifecycle, options, sealing
+from tenders import contracts, eligibility, lifecycle, options, sealing
 from tenders.states import TENDER
 from tenders.models import ELECTRICITY, GENERIC, PC, FacilityDemandLine, PcDemandLine, PcPattern, Tender, TenderQuestion, TenderWard
 from tenders.service.common import TenderError, require_activity, require_participating, tender_schedule, seal_key_for, get_tender
@@ -38,7 +38,8 @@ def create_tender(office: User, kind: str, title: str, bidding_opens: datetime, 
     choices = {"kind": (kind, TENDER_KINDS, "種別"),
                "evaluation_method": (settings.get("evaluation_method", "lowest"), EVALUATION_METHODS, "評価方法"),
                "region": (settings.get("region"), REGIONS, "地域要件"),
-               "qualification": (settings.get("qualification", "each_ward"), QUALIFICATIONS, "入札参加資格")}
+               "qualification": (settings.get("qualification", "each_ward"), QUALIFICATIONS, "入札参加資格"),
+               "leasing": (settings.get("leasing", "allowed"), contracts.LEASING_CHOICES, "購入・リースの別")}
     for value, allowed, label in choices.values():
         if value not in allowed:
             raise TenderError(f"{label}を一覧から選んでください")
@@ -50,11 +51,13 @@ def create_tender(office: User, kind: str, title: str, bidding_opens: datetime, 
         raise TenderError("契約期間の終期は始期以降の日にしてください")
     if starts is not None and starts <= opening_at.astimezone(TOKYO).date():
         raise TenderError("契約期間の始期は開札日より後の日にしてください")
-    contract_kind = methods.OTHER if kind == "electricity" else methods.GOODS
-    try:
-        method = methods.checked(procurement_method, procurement_ground or None, contract_kind,
-                                 Decimal(ceiling) if ceiling is not None else None,
-                                 bidding_opens.astimezone(TOKYO).date())
+    if kind != "pc":
+        settings["leasing"] = "no"
+    try:  # each kind of contract the tender makes is held to its own limit
+        for contract_kind in contracts.law_kinds(kind, settings.get("leasing", "allowed")):
+            method = methods.checked(procurement_method, procurement_ground or None, contract_kind,
+                                     Decimal(ceiling) if ceiling is not None else None,
+                                     bidding_opens.astimezone(TOKYO).date())
     except methods.MethodError as exc:
         raise TenderError(str(exc)) from None
     tender = Tender(kind=kind, title=title, bidding_opens=bidding_opens, bidding_closes=bidding_closes,
@@ -157,6 +160,9 @@ def enter_pc_demand(ward_user: User, tender_id: int, lines: list[dict], now: dat
             raise TenderError(f"{where}: {'; '.join(problems)}")
         if int(line["quantity"]) <= 0:
             raise TenderError(f"{where}: 数量は 1 以上にしてください")
+        leasing = contracts.leasing_problem(tender.leasing, line.get("lease_months"))
+        if tender.kind == "pc" and leasing:
+            raise TenderError(f"{where}: {leasing}")
         if line.get("facility_id"):
             from procure.models import Facility
 

@@ -15,7 +15,8 @@ from procure.models import Role, Ward
 from procure.permissions import allow, request_user
 from procure.textnorm import parse_date, parse_decimal, parse_int
 from procure.formatting import TOKYO
-from procure.procurement_method import GOODS, OTHER, Method, competition_warning
+from procure.procurement_method import Method, competition_warning
+from tenders.contracts import law_kinds
 from procure.procurement_method_labels import method_label
 from tenders import lifecycle, service
 from tenders import options as option_tiers
@@ -47,14 +48,16 @@ def office_list():
                 base_points=_points(f, "base_points", _("標準点"), "100"),
                 max_price_points=_points(f, "max_price_points", _("価格点の満点"), "50"),
                 quantity_tolerance_percent=_points(f, "quantity_tolerance", _("数量変更の許容幅"), "10", upper=100),
+                leasing=f.get("leasing", "allowed"),
                 contract_starts=parse_date(f["contract_starts"], _("契約期間の始期")) if f.get("contract_starts", "").strip() else None,
                 contract_ends=parse_date(f["contract_ends"], _("契約期間の終期")) if f.get("contract_ends", "").strip() else None)
             flash(_("入札案件を作成しました"), "success")
-            warning = competition_warning(Method(tender.procurement_method, tender.procurement_ground),
-                                          OTHER if tender.kind == "electricity" else GOODS, ceiling,
-                                          tender.bidding_opens.astimezone(TOKYO).date())
-            if warning:
-                flash(warning, "warning")
+            for kind in law_kinds(tender.kind, tender.leasing):
+                warning = competition_warning(Method(tender.procurement_method, tender.procurement_ground), kind,
+                                              ceiling, tender.bidding_opens.astimezone(TOKYO).date())
+                if warning:
+                    flash(warning, "warning")
+                    break
             return redirect(url_for("tenders.office_detail", tender_id=tender.id))
         except (ValueError, service.TenderError) as exc:
             uow.rollback()

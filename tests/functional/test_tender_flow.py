@@ -482,3 +482,32 @@ def test_a_ward_changes_a_contract_on_its_page_with_a_reason_and_the_contract_sh
                                       check=True).stdout.split())
     for expected in ("契約期間", "令和9年1月4日から令和10年3月31日まで", "契約変更の履歴", "新規採用職員の増加"):
         assert expected in text, expected
+
+
+def test_purchases_and_leases_are_held_to_their_own_small_amount_limits_and_demand(app):
+    """別表第5 counts 買入れ (1.5M yen) and 借入れ (0.8M yen) apart: a PC tender that may lease is held
+    to the lease limit too; a tender that only buys (or only leases) takes only such demand lines."""
+    from tenders import service
+
+    small = {"procurement_method": "limited", "procurement_ground": "令167の2①一"}
+    with unit_of_work(app):
+        office = user("office@example.jp")
+        with pytest.raises(service.TenderError, match="物件の借入れの少額随意契約の限度額 800,000 円"):
+            service.create_tender(office, "pc", "PC 少額", OPENS, CLOSES, OPENING, Decimal(1_000_000), **small)
+        with pytest.raises(service.TenderError, match="購入・リースの別を一覧から"):
+            service.create_tender(office, "pc", "PC", OPENS, CLOSES, OPENING, None, leasing="rent")
+        bought = service.create_tender(office, "pc", "PC 少額 購入のみ", OPENS, CLOSES, OPENING, Decimal(1_000_000),
+                                       leasing="no", **small)
+        leased = service.create_tender(office, "pc", "PC リースのみ", OPENS, CLOSES, OPENING, None, leasing="only")
+        for t in (bought, leased):
+            service.add_pattern(office, t.id, "std", "標準ノート", [])
+            service.move(office, t.id, "open_demand", T0)
+        staff = ward_user(app, "131130", "lease-131130@example.jp")
+        for t in (bought, leased):
+            service.join(staff, t.id, T0)
+        with pytest.raises(service.TenderError, match="1行目: この案件は購入のみです"):
+            service.enter_pc_demand(staff, bought.id, [{"pattern": "std", "quantity": 5, "lease_months": 48}], T0)
+        with pytest.raises(service.TenderError, match="1行目: この案件はリースのみです"):
+            service.enter_pc_demand(staff, leased.id, [{"pattern": "std", "quantity": 5}], T0)
+        service.enter_pc_demand(staff, bought.id, [{"pattern": "std", "quantity": 5}], T0)
+        service.enter_pc_demand(staff, leased.id, [{"pattern": "std", "quantity": 5, "lease_months": 48}], T0)
