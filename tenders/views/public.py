@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import abort, jsonify, render_template, request
+from flask import abort, jsonify, render_template, request, url_for
 from sqlalchemy import select
 
 from procure.dbtypes import utcnow
@@ -41,14 +41,23 @@ def ocds_record(tender_id):
     return jsonify(_package("records", [ocds.record(_releases_of(_public_tender(tender_id), utcnow()))]))
 
 
+BULK_PAGE = 100
+
+
 @bp.get("/tenders/ocds.json")
 @public
 def ocds_bulk():
-    """Every public tender's releases in one package (a data portal's bulk download)."""
+    """Every public tender's releases (a data portal's bulk download), 100 tenders a page
+    (`?page=N`, the next page in the Link header), so that one request costs a bounded amount."""
     now = utcnow()
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) <= 100_000 else 1
     tenders = db.session.scalars(select(Tender).where(Tender.status.not_in((lifecycle.DRAFT, lifecycle.DEMAND)))
-                                 .order_by(Tender.id).limit(1000)).all()
-    return jsonify(_package("releases", [r for t in tenders for r in _releases_of(t, now)]))
+                                 .order_by(Tender.id).offset((page - 1) * BULK_PAGE).limit(BULK_PAGE + 1)).all()
+    response = jsonify(_package("releases", [r for t in tenders[:BULK_PAGE] for r in _releases_of(t, now)]))
+    if len(tenders) > BULK_PAGE:
+        response.headers["Link"] = f'<{url_for("tenders.ocds_bulk", page=page + 1, _external=True)}>; rel="next"'
+    return response
 
 
 def _public_tender(tender_id: int) -> Tender:

@@ -175,6 +175,9 @@ def test_pc_tender_through_the_pages(app):
                                                                "description": "パーソナルコンピュータ"}
     bulk = public.get("/tenders/ocds.json").get_json()
     assert errors(bulk) == [] and release["ocid"] in {r["ocid"] for r in bulk["releases"]}
+    for odd in ("0", "-1", "x", "１", "9" * 30):  # a page out of range is the first; nothing fails
+        assert public.get(f"/tenders/ocds.json?page={odd}").status_code == 200
+    assert public.get("/tenders/ocds.json?page=2").get_json()["releases"] == []
     roles = {p["name"]: p["roles"] for p in release["parties"]}
     assert roles["東京ピーシーソリューションズ株式会社"] == ["tenderer", "supplier"]
     assert roles["特別区共同調達組織"] == ["procuringEntity", "buyer"]
@@ -338,3 +341,28 @@ def test_the_app_merges_with_the_official_release_schema():
 
     shipped = Path(__file__).parents[2] / "tenders" / "ocds_release_schema_1_1_5.json"
     assert shipped.read_bytes() == (SCHEMAS / "release-schema.json").read_bytes()
+
+
+def test_the_bulk_download_comes_in_pages(app, monkeypatch):
+    from procure.dbtypes import utcnow
+    from tenders import service
+    from tenders.views import public
+    from tests.catalog_data import user
+
+    with unit_of_work(app):
+        office = user("office@example.jp")
+        made = []
+        for title in ("一つ目", "二つ目"):
+            tender = service.create_tender(office, "pc", title, utcnow() + timedelta(hours=1),
+                                           utcnow() + timedelta(hours=2), utcnow() + timedelta(hours=3), None)
+            for action in ("open_demand", "publish"):
+                service.move(office, tender.id, action, utcnow())
+            made.append(tender.id)
+    monkeypatch.setattr(public, "BULK_PAGE", 1)
+    client = app.test_client()
+    first = client.get("/tenders/ocds.json")
+    assert first.headers["Link"].endswith('/tenders/ocds.json?page=2>; rel="next"')
+    assert {r["ocid"].rsplit("-", 1)[1] for r in first.get_json()["releases"]} == {str(made[0])}
+    second = client.get("/tenders/ocds.json?page=2")
+    assert "Link" not in second.headers
+    assert {r["ocid"].rsplit("-", 1)[1] for r in second.get_json()["releases"]} == {str(made[1])}
