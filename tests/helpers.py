@@ -113,3 +113,12 @@ def open_witnessed(officer, tender_id: int, now):
 
     service.request_opening(officer, tender_id, now)
     return service.open_bids(user(WITNESS), tender_id, now)
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF (poppler's pdftotext) with all white space removed: titles are
+    letter-spaced and table cells wrap, so the checks look for runs of characters."""
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout
+    return "".join(text.decode("utf-8").split())

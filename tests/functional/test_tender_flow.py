@@ -177,15 +177,11 @@ def test_pc_contract_deliveries_are_inspected_and_invoiced(app, tender):
     from invoicing import service as invoicing
     from procure.extensions import db
     from procure.formatting import today_in_tokyo
-    from procure.models import Facility, Role, User, Ward
+    from procure.models import Facility, Ward
     from tenders import service
 
     with unit_of_work(app):
-        service.submit_bid(user("vendor@pc.example.jp"), tender, bid(95000, 150000), OPENS + timedelta(hours=1))
-        office = user("office@example.jp")
-        open_witnessed(office, tender, OPENING)
-        service.award(office, tender, OPENING)
-        contracts = service.make_contracts(office, tender, OPENING)
+        contracts = contracted(tender)
         shibuya = next(c for c in contracts if c.ward.code == "131130")
         std = next(i for i, l in enumerate(shibuya.lines) if l["pattern"] == "std")
         vendor = user("vendor@pc.example.jp")
@@ -444,19 +440,22 @@ def db_rows(app, table):
         return list(conn.execute(text(f"SELECT * FROM {table}")))
 
 
-def test_a_ward_changes_a_contract_on_its_page_with_a_reason_and_the_contract_shows_it(app, tender):
-    import subprocess
-    import tempfile
-
+def contracted(tender_id: int, signed=OPENING) -> list:
+    """The tender with one bid (東京ピーシー), opened, awarded and its ward contracts made."""
     from tenders import service
-    from tests.helpers import csrf_token, sign_in
+
+    service.submit_bid(user("vendor@pc.example.jp"), tender_id, bid(95000, 150000), OPENS + timedelta(hours=1))
+    office = user("office@example.jp")
+    open_witnessed(office, tender_id, OPENING)
+    service.award(office, tender_id, OPENING)
+    return service.make_contracts(office, tender_id, signed)
+
+
+def test_a_ward_changes_a_contract_on_its_page_with_a_reason_and_the_contract_shows_it(app, tender):
+    from tests.helpers import csrf_token, pdf_text, sign_in
 
     with unit_of_work(app):
-        service.submit_bid(user("vendor@pc.example.jp"), tender, bid(95000, 150000), OPENS + timedelta(hours=1))
-        office = user("office@example.jp")
-        open_witnessed(office, tender, OPENING)
-        service.award(office, tender, OPENING)
-        made = service.make_contracts(office, tender, OPENING + timedelta(days=1))
+        made = contracted(tender, OPENING + timedelta(days=1))
         shibuya = next(c for c in made if c.ward.code == "131130")
         contract_id, index = shibuya.id, next(i for i, l in enumerate(shibuya.lines) if l["pattern"] == "std")
         ward_user(app, "131130", "tender-131130@example.jp")
@@ -475,11 +474,7 @@ def test_a_ward_changes_a_contract_on_its_page_with_a_reason_and_the_contract_sh
     assert "契約変更の履歴" in shown and "新規採用職員の増加" in shown
     document = client.get(f"/tender-contracts/{contract_id}/contract.pdf")
     assert document.status_code == 200
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(document.data)
-        handle.flush()
-        text = "".join(subprocess.run(["pdftotext", handle.name, "-"], capture_output=True, text=True,
-                                      check=True).stdout.split())
+    text = pdf_text(document.data)
     for expected in ("契約期間", "令和9年1月4日から令和10年3月31日まで", "契約変更の履歴", "新規採用職員の増加"):
         assert expected in text, expected
 

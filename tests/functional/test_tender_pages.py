@@ -158,16 +158,11 @@ def test_pc_tender_through_the_pages(app):
     assert release["tender"]["value"]["amount"] == 20000000.0
     assert (release["tender"]["procurementMethod"], release["tender"]["procurementMethodDetails"],
             release["tender"]["awardCriteria"]) == ("open", "一般競争入札", "priceOnly")
-    import subprocess
-    import tempfile
+    from tests.helpers import pdf_text
 
     record = public.get(f"/tenders/{tender_id}/opening-record.pdf")
     assert record.status_code == 200
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(record.data)
-        handle.flush()
-        text = "".join(subprocess.run(["pdftotext", handle.name, "-"], capture_output=True, text=True,
-                                      check=True).stdout.split())
+    text = pdf_text(record.data)
     for expected in ("開札調書", "東京ピーシーソリューションズ株式会社", "¥15,020,000", "¥20,000,000", "75.10%", "落札"):
         assert expected in text, expected
     assert release["tender"]["items"][0]["unit"] == {"name": "台"}
@@ -226,7 +221,6 @@ def test_vendor_delivers_a_contract_on_its_page(app):
     from procure.extensions import db
     from procure.models import Facility
     from tenders import service
-    from tenders.models import Contract
     from tests.catalog_data import user
     from tests.functional.test_tender_flow import bid
 
