@@ -412,7 +412,6 @@ def test_the_opening_record_lists_every_receipt_and_the_nonce_is_never_stored_in
     import time
 
     from procure.dbtypes import utcnow
-    from tenders import service
     from tests.functional.test_concurrency import _open_tender
     from tests.helpers import csrf_token
 
