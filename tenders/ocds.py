@@ -65,36 +65,41 @@ def releases(process: Process, prefix: str = OCID_PREFIX) -> list[dict]:
     ocid = f"{prefix}{process.tender['id']}"
     made: list[dict] = []
 
-    def add(event: str, when, tags: list[str], parties: list[dict], **sections) -> dict:
-        # Nothing about a process is released before the process itself: a time recorded earlier
-        # than the publication (a clock set back, a schedule entered afterwards) is dated at it.
-        if process.published_at is not None and when is not None and when < process.published_at:
-            when = process.published_at
+    def add(event: str, when, after, tags: list[str], parties: list[dict], **sections) -> dict:
+        # Releases follow the process's order: nothing is dated before what it follows (`after`:
+        # the release it follows), even when the times recorded disagree (a clock set back, a
+        # schedule or demo data entered afterwards). Merging by date then keeps that order.
+        if after is not None and (when is None or when < after["_at"]):
+            when = after["_at"]
         body = {"ocid": ocid, "date": _iso(when), "tag": tags, "initiationType": "tender", "language": "ja",
                 "parties": parties, "buyer": dict(OFFICE), **sections}
         digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
-        made.append({"id": f"{ocid}-{event}-{digest}", **body})
+        made.append({"id": f"{ocid}-{event}-{digest}", **body, "_at": when})
         return made[-1]
 
     tender = process.tender
     tenderers = {b["vendor_id"] for b in process.bids or []}
     suppliers = {a["vendor_id"] for a in process.awards}
-    add("tender", process.published_at, ["tender"], _parties(process, set(), set()), tender=_tender_notice(process))
+    stage = add("tender", process.published_at, None, ["tender"], _parties(process, set(), set()),
+                tender=_tender_notice(process))
     if process.opened_at is not None and process.bids is not None:
-        add("opening", process.opened_at, ["tenderUpdate"], _parties(process, tenderers, set()),
-            tender=_tender_opened(process, len(tenderers)), bids={"details": [_bid(ocid, b) for b in process.bids]})
+        stage = add("opening", process.opened_at, stage, ["tenderUpdate"], _parties(process, tenderers, set()),
+                    tender=_tender_opened(process, len(tenderers)),
+                    bids={"details": [_bid(ocid, b) for b in process.bids]})
     if process.awards:
-        add("award", max(a["date"] for a in process.awards), ["award"], _parties(process, tenderers, suppliers),
-            tender=_tender_awarded(process), awards=[_award(ocid, a, process) for a in process.awards])
+        stage = add("award", max(a["date"] for a in process.awards), stage, ["award"],
+                    _parties(process, tenderers, suppliers), tender=_tender_awarded(process),
+                    awards=[_award(ocid, a, process) for a in process.awards])
+    awarded = stage
     for contract in process.contracts:
         if contract["date"] is None:
             continue
-        last = add(f"contract-{contract['id']}", contract["date"], ["contract"],
+        last = add(f"contract-{contract['id']}", contract["date"], awarded, ["contract"],
                    _parties(process, tenderers, suppliers), contracts=[_contract(ocid, contract, process)])
         so_far: list[dict] = []
         for amendment in contract.get("amendments", ()):  # oldest first, each amending the release before
             entry = _amendment(amendment, amends=last["id"])
-            last = add(f"contract-{contract['id']}-amendment-{amendment['id']}", amendment["date"],
+            last = add(f"contract-{contract['id']}-amendment-{amendment['id']}", amendment["date"], last,
                        ["contractAmendment"], _parties(process, tenderers, suppliers),
                        contracts=[{"id": _contract_id(ocid, contract), "awardID": _award_id(ocid, contract),
                                    "value": _value(amendment["amount_after"]), "amendments": [*so_far, entry]}])
@@ -113,9 +118,9 @@ def releases(process: Process, prefix: str = OCID_PREFIX) -> list[dict]:
                 sections["contracts"] = [{"id": _contract_id(ocid, c), "awardID": _award_id(ocid, c),
                                           "status": "cancelled"} for c in process.contracts]
         add("cancellation" if status == "cancelled" else "unsuccessful", when,
-            ["tenderCancellation"] if status == "cancelled" else ["tenderUpdate"],
-            _parties(process, tenderers, suppliers), **sections)
-    return sorted(made, key=lambda r: r["date"])
+            max(made, key=lambda r: r["_at"] or when), ["tenderCancellation"] if status == "cancelled"
+            else ["tenderUpdate"], _parties(process, tenderers, suppliers), **sections)
+    return [{k: v for k, v in r.items() if k != "_at"} for r in sorted(made, key=lambda r: r["date"] or "")]
 
 
 def record(releases_of_one: list[dict]) -> dict:
