@@ -20,7 +20,7 @@ from procure.extensions import db
 from procure.formatting import today_in_tokyo
 from procure.forms import CsrfForm
 from procure.jpcalendar import fiscal_year
-from procure.models import Role, Ward
+from procure.models import Role, Ward, document_date_style
 from procure.permissions import WARD, allow, request_user
 from procure.textnorm import parse_date, parse_decimal, parse_int
 
@@ -142,6 +142,7 @@ def bill_pdf(bill_id):
 
     bill = get_owned_or_404(CostShareBill, bill_id)
     account = db.session.scalar(select(OfficeAccount).order_by(OfficeAccount.id))
-    pdf = render_pdf("pdf/cost_share.html", bill=bill, account=account, issued_on=bill.issued_at.astimezone(TOKYO).date())
+    pdf = render_pdf("pdf/cost_share.html", bill=bill, account=account, issued_on=bill.issued_at.astimezone(TOKYO).date(),
+                     date_style=document_date_style(bill.ward_id))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="cost_share_{bill.number}.pdf"'})

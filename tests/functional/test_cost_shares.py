@@ -226,6 +226,14 @@ def test_the_bill_is_a_japanese_pdf_that_says_it_is_outside_consumption_tax(app,
     path.write_bytes(pdf.data)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, timeout=60).stdout
     assert "不課税" in text and "FY2026-131130" in text and "均等割" in text
+    assert "発行日: 令和" in text  # the ward's documents are dated in 和暦 unless it chose 西暦
+    with unit_of_work(app):
+        from procure.models import set_document_date_style
+
+        set_document_date_style(ward(B).id, "western")
+    from tests.helpers import pdf_text
+
+    assert "令和" not in pdf_text(client.get(f"/cost-shares/{bill_id}.pdf").data)
 
 
 def test_joint_spend_counts_approved_catalog_orders(app):
