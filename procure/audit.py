@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, String, event, insert, inspect, tuple_, update
+from sqlalchemy import JSON, Index, String, event, insert, inspect, tuple_, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from procure.dbtypes import UTCDateTime, utcnow
@@ -39,6 +39,8 @@ class Audited:
 
 class AuditLog(db.Model):
     __tablename__ = "audit_log"
+    # One entity's history (its page, the OCDS event times of a tender) without scanning its kind.
+    __table_args__ = (Index("ix_audit_log_entity_entity_id", "entity", "entity_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(index=True)  # no FK: users may be removed
