@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from xml.parsers import expat
@@ -290,13 +290,22 @@ def _date(text: str | None, path: str) -> date | None:
     raise UblError(f"{path} の値「{text}」は日付（YYYY-MM-DD）ではありません", path)
 
 
+# Tax categories outside the consumption tax at 10% or 8%: 非課税 (E), 不課税 (O), 0% (Z), 輸出免税 (G).
+NON_TAXABLE = {"E": "非課税", "O": "不課税", "Z": "ゼロ税率", "G": "輸出免税"}
+
+
 def _rate(category: ET.Element | None, where: str) -> Decimal:
-    """The rate of a tax category: Percent / 100, or S / AA when the percent is left out."""
+    """The rate of a tax category: Percent / 100, or S / AA when the percent is left out.
+    Joint-procurement purchases are taxed at 10% or 8%: a category outside the tax is refused
+    with its name (the official rules accept it; this marketplace does not buy such things)."""
     if category is None:
         raise UblError(f"必須の要素 {where} がありません", where)
+    code = (_text(category, "cbc:ID") or "").upper()
+    if code in NON_TAXABLE:
+        raise UblError(f"{where}: 税区分 {code}（{NON_TAXABLE[code]}）の明細・金額は受け付けていません。"
+                       "共同調達の請求は 10% または軽減税率 8% の課税取引だけです", f"{where}/cbc:ID")
     percent = _text(category, "cbc:Percent")
     if not percent:
-        code = (_text(category, "cbc:ID") or "").upper()
         if code not in RATE_BY_CATEGORY:
             raise UblError(f"必須の要素 {where}/cbc:Percent（税率）がありません", f"{where}/cbc:Percent")
         return RATE_BY_CATEGORY[code]
@@ -319,19 +328,45 @@ def _party_of(root: ET.Element, role: str) -> tuple[str, str, str]:
     return name or "", " ".join(part for part in parts if part), registration
 
 
-def _read_line(element: ET.Element, number: int) -> UblLine:
+def _read_line(element: ET.Element, number: int) -> list[UblLine]:
+    """The line, and each of its allowances and charges as a line of its own (値引 / 加算), so that
+    every stored line is quantity x price and the ward settles an adjustment like any line."""
     where = f"cac:InvoiceLine[{number}]/"
     line_id = _required(element, "cbc:ID", where)
     quantity = _decimal(_required(element, "cbc:InvoicedQuantity", where), f"{where}cbc:InvoicedQuantity")
     unit_code = (element.find("cbc:InvoicedQuantity", NS).get("unitCode") or "").strip()
-    return UblLine(
+    rate = _rate(element.find("cac:Item/cac:ClassifiedTaxCategory", NS), f"{where}cac:Item/cac:ClassifiedTaxCategory")
+    price = _amount(element, "cac:Price/cbc:PriceAmount", where)
+    base = _text(element, "cac:Price/cbc:BaseQuantity")
+    if base is not None:  # the price is for this many units
+        base_quantity = _decimal(base, f"{where}cac:Price/cbc:BaseQuantity")
+        if base_quantity <= 0:
+            raise UblError(f"{where}cac:Price/cbc:BaseQuantity は正の数にしてください（{base}）",
+                           f"{where}cac:Price/cbc:BaseQuantity")
+        price = price / base_quantity
+    adjustments = _adjustments(element, where, f"{line_id}行目の", lambda _element: rate)
+    net = sum((a.amount for a in adjustments), Decimal(0))
+    item = UblLine(
         line_id=line_id, quantity=quantity, unit_code=unit_code or DEFAULT_UNIT_CODE,
         description=_text(element, "cac:Item/cbc:Name") or _text(element, "cac:Item/cbc:Description") or "",
-        unit_price=_amount(element, "cac:Price/cbc:PriceAmount", where),
-        amount=_amount(element, "cbc:LineExtensionAmount", where),
-        rate=_rate(element.find("cac:Item/cac:ClassifiedTaxCategory", NS),
-                   f"{where}cac:Item/cac:ClassifiedTaxCategory"),
+        unit_price=price, amount=_amount(element, "cbc:LineExtensionAmount", where) - net, rate=rate,
         order_line_ref=_text(element, "cac:OrderLineReference/cbc:LineID"))
+    return [item, *[replace(a, line_id=f"{line_id}-{n}") for n, a in enumerate(adjustments, start=1)]]
+
+
+def _adjustments(parent: ET.Element, where: str, label: str, rate_of) -> list[UblLine]:
+    """The allowances (値引, negative) and charges (加算) under `parent`, each as a line of one."""
+    found = []
+    for number, element in enumerate(parent.findall("cac:AllowanceCharge", NS), start=1):
+        here = f"{where}cac:AllowanceCharge[{number}]/"
+        charge = (_required(element, "cbc:ChargeIndicator", here).strip().lower() == "true")
+        amount = _amount(element, "cbc:Amount", here)
+        reason = _text(element, "cbc:AllowanceChargeReason") or _text(element, "cbc:AllowanceChargeReasonCode") or ""
+        found.append(UblLine(
+            line_id=f"AC{number}", description=f"{label}{'加算' if charge else '値引'}{'：' + reason if reason else ''}",
+            quantity=Decimal(1) if charge else Decimal(-1), unit_code=DEFAULT_UNIT_CODE, unit_price=amount,
+            amount=amount if charge else -amount, rate=rate_of(element)))
+    return found
 
 
 def _read_tax(root: ET.Element) -> tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]:
@@ -366,7 +401,10 @@ def parse_ubl_xml(data: bytes) -> UblInvoice:
         seller_name=seller_name, seller_registration_number=registration, seller_address=seller_address,
         buyer_name=buyer_name, buyer_address=buyer_address, buyer_reference=_text(root, "cbc:BuyerReference"),
         order_reference=_text(root, "cac:OrderReference/cbc:ID"),
-        lines=[_read_line(line, n) for n, line in enumerate(root.findall("cac:InvoiceLine", NS), start=1)],
+        lines=[*(item for n, line in enumerate(root.findall("cac:InvoiceLine", NS), start=1)
+                 for item in _read_line(line, n)),
+               *_adjustments(root, "", "", lambda element: _rate(element.find("cac:TaxCategory", NS),
+                                                                  "cac:AllowanceCharge/cac:TaxCategory"))],
         tax_by_rate=taxes, amount_by_rate=amounts,
         payable_amount=_amount(root, "cac:LegalMonetaryTotal/cbc:PayableAmount"), note=_text(root, "cbc:Note"),
         seller_endpoint=_text(root, "cac:AccountingSupplierParty/cac:Party/cbc:EndpointID"),
