@@ -116,6 +116,8 @@ def test_every_official_example_within_scope_is_accepted_on_upload(app, client, 
             invoice_id = invoice.id
         again = client.get(f"/invoices/{invoice_id}.xml").data
         assert ubl.errors(again) == [] and fatal(again) == [], (name, fatal(again)[:2])
+        assert client.get(f"/invoices/{invoice_id}").status_code == 200
+        assert client.get(f"/invoices/{invoice_id}.pdf").status_code == 200
     assert accepted == 8
     with unit_of_work(app):
         charged = db.session.scalar(select(Invoice).filter_by(number="PINT-EX-6"))  # Example5-AllowanceCharge
