@@ -37,6 +37,9 @@ def budgets():
                            form=CsrfForm(), can_edit=user.role == Role.WARD_APPROVER)
 
 
+MAX_THRESHOLD = Decimal(10) ** 10
+
+
 @bp.post("/approval-rule")
 @allow(Role.WARD_APPROVER)
 def approval_rule():
@@ -47,6 +50,8 @@ def approval_rule():
             threshold = parse_decimal(request.form.get("threshold", ""))
             if threshold < 0:
                 raise ValueError(_("承認基準額は 0 以上にしてください"))
+            if threshold >= MAX_THRESHOLD:  # beyond any order, and beyond what the column holds
+                raise ValueError(_("承認基準額は 10,000,000,000 円未満にしてください"))
         except ValueError as exc:
             flash(_("承認基準額: %(reason)s", reason=str(exc)), "error")
             return redirect(url_for("budgets.budgets"))

@@ -189,6 +189,9 @@ def test_budgets_page_and_approver_edits_the_approval_rule(app, client, login):
         # now a 52,000-yen order of envelopes no longer needs approval, bottled water does
         assert place(lines=(("B-ENV-001", 20),)).status == "approved"
         assert place(lines=(("B-WTR-001", 1),)).status == "pending"
+    huge = client.post("/ward/approval-rule", follow_redirects=True,
+                       data={"csrf_token": token, "threshold": "９" * 24, "categories": ""})
+    assert huge.status_code == 200 and "10,000,000,000 円未満" in huge.get_data(as_text=True)  # not a database error
 
 
 def test_a_rejected_line_leaves_the_order_amount(app, client, login):
