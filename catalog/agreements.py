@@ -64,7 +64,7 @@ def register(office: User, entry: AgreementEntry) -> tuple[FrameworkAgreement, l
         registered_by_id=office.id)
     db.session.add(agreement)
     db.session.flush()
-    warning = methods.competition_warning(method, methods.GOODS, entry.estimated, entry.concluded_on)
+    warning = methods.competition_warning(method, (methods.GOODS,), entry.estimated, entry.concluded_on)
     return agreement, [warning] if warning else []
 
 

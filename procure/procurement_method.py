@@ -77,10 +77,11 @@ def competition_required(kind: str, estimated: Decimal, on: date) -> bool:
     return estimated > small_amount_limit(kind, on)
 
 
-def competition_warning(method: Method, kind: str, estimated: Decimal | None, on: date) -> str | None:
-    """A method other than 一般競争入札 for an amount that would otherwise require competition: the
-    law allows it on its ground, and the ground must be documented."""
-    if method.method == OPEN or estimated is None or not competition_required(kind, estimated, on):
+def competition_warning(method: Method, kinds: tuple[str, ...], estimated: Decimal | None, on: date) -> str | None:
+    """A method other than 一般競争入札 for an amount that would otherwise require competition under
+    any of the contract's kinds (別表第5): the law allows it on its ground, which must be documented."""
+    kind = next((k for k in kinds if estimated is not None and competition_required(k, estimated, on)), None)
+    if method.method == OPEN or kind is None:
         return None
     return (f"予定価格 {estimated:,.0f} 円は{KIND_NAMES[kind]}の少額随意契約の限度額 {small_amount_limit(kind, on):,.0f} 円"
             f"（別表第5）を超えます。{METHOD_NAMES[method.method]}とした理由（{GROUNDS[method.ground]}）を記録に残してください")

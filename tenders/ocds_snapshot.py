@@ -18,17 +18,14 @@ from tenders.models import Award, Bid, Contract, FacilityDemandLine, PcDemandLin
 def process_of(tender: Tender, now: datetime) -> ocds.Process:
     opened = tender.opening_at is not None and lifecycle.can_read_bids(tender.status, now,
                                                                        service.tender_schedule(tender))
-    bids = None
-    if opened:
-        bids = [{"vendor_id": b.vendor_id, "vendor_name": b.vendor.name, "lot": e.lot_code, "price": e.evaluated_price,
-                 "valid": e.valid}
-                for b in db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active").order_by(Bid.id))
-                for e in b.evaluations]
+    active = (db.session.scalars(select(Bid).filter_by(tender_id=tender.id, status="active").order_by(Bid.id)).all()
+              if opened else [])
+    bids = [{"vendor_id": b.vendor_id, "vendor_name": b.vendor.name, "lot": e.lot_code, "price": e.evaluated_price,
+             "valid": e.valid} for b in active for e in b.evaluations] if opened else None
     awards = db.session.scalars(select(Award).filter_by(tender_id=tender.id).order_by(Award.lot_code)).all()
     contracts = db.session.scalars(select(Contract).filter_by(tender_id=tender.id).order_by(Contract.id)).all()
     vendors = {}
-    for vendor in [*(b.vendor for b in db.session.scalars(select(Bid).filter_by(tender_id=tender.id)) if opened),
-                   *(a.vendor for a in awards)]:
+    for vendor in [*(b.vendor for b in active), *(a.vendor for a in awards)]:
         vendors[vendor.id] = {"name": vendor.name, "corporate_number": vendor.corporate_number,
                               "address": vendor.head_office_address, "prefecture": vendor.head_office_prefecture}
     published, ended = _milestones(tender)

@@ -52,12 +52,11 @@ def office_list():
                 contract_starts=parse_date(f["contract_starts"], _("契約期間の始期")) if f.get("contract_starts", "").strip() else None,
                 contract_ends=parse_date(f["contract_ends"], _("契約期間の終期")) if f.get("contract_ends", "").strip() else None)
             flash(_("入札案件を作成しました"), "success")
-            for kind in law_kinds(tender.kind, tender.leasing):
-                warning = competition_warning(Method(tender.procurement_method, tender.procurement_ground), kind,
-                                              ceiling, tender.bidding_opens.astimezone(TOKYO).date())
-                if warning:
-                    flash(warning, "warning")
-                    break
+            warning = competition_warning(Method(tender.procurement_method, tender.procurement_ground),
+                                          law_kinds(tender.kind, tender.leasing), ceiling,
+                                          tender.bidding_opens.astimezone(TOKYO).date())
+            if warning:
+                flash(warning, "warning")
             return redirect(url_for("tenders.office_detail", tender_id=tender.id))
         except (ValueError, service.TenderError) as exc:
             uow.rollback()

@@ -182,6 +182,15 @@ API_POST = {
     "/api/v1/tender-contracts/{contract}/readings": VENDORS,
     "/api/v1/fee-contracts/{contract}/usage": WARD | {"office"},
 }
+DOWNLOADS = (".pdf", ".xlsx", ".csv", ".json", ".xml", ".txt")
+
+
+def pages_of(role: str, refs: dict) -> list[str]:
+    """The HTML pages of PAGES the role may open, with the rows of the `ids` fixture filled in."""
+    return [path.format(**refs) for path, (allowed, _hidden) in PAGES.items()
+            if role in allowed and not path.endswith(DOWNLOADS)]
+
+
 PUBLIC_ENDPOINTS = {"static", "auth.login", "home.set_language", "api.create_token", "api.openapi",
                     "webhooks.stripe_webhook", "tenders.results", "tenders.ocds_release", "tenders.opening_record",
                     "tenders.opening_record_pdf", "tenders.ocds_bulk", "tenders.ocds_record"}
