@@ -14,6 +14,7 @@ from flask import current_app, has_request_context, render_template
 from sqlalchemy import select, update
 
 from invoicing.models import Invoice, VendorBilling
+from procure.money import tax_label
 from procure.pdf import html_to_pdf
 from procure.exports import append_row, csv_safe, titled_sheet, workbook_bytes
 from procure import storage, uow
@@ -80,7 +81,8 @@ def stored_or_rendered_pdf(invoice: Invoice) -> bytes:
 
 
 HEADERS = ("請求書番号", "事業者", "登録番号", "発行日", "支払期限", "状態", "行", "品名", "数量", "単位",
-           "単価", "金額（税抜）", "税率", "照合", "10%対象", "10%消費税", "8%対象", "8%消費税", "請求額（税込）")
+           "単価", "金額（税抜）", "税率", "照合", "10%対象", "10%消費税", "8%対象", "8%消費税", "非課税等",
+           "請求額（税込）")
 
 
 def _plain(value: Decimal):
@@ -98,9 +100,9 @@ def _rows(invoices: list[Invoice]):
             yield (invoice.number, invoice.vendor.name, invoice.vendor.invoice_registration_number,
                    invoice.issue_date, invoice.due_date, str(INVOICE_STATUS_LABELS.get(invoice.status, invoice.status)),
                    line.line_no, line.description, _plain(line.quantity), line.unit, _plain(line.unit_price),
-                   _plain(line.amount), f"{int(line.tax_rate * 100)}%", "一致" if line.matched else "不一致",
+                   _plain(line.amount), tax_label(line.tax_rate, line.non_taxable_category), "一致" if line.matched else "不一致",
                    _plain(invoice.amount_standard), _plain(invoice.tax_standard), _plain(invoice.amount_reduced),
-                   _plain(invoice.tax_reduced), _plain(invoice.total))
+                   _plain(invoice.tax_reduced), _plain(invoice.amount_non_taxable), _plain(invoice.total))
 
 
 def month_xlsx(invoices: list[Invoice], title: str) -> bytes:

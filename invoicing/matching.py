@@ -97,6 +97,9 @@ ALREADY_BILLED = "already_billed"
 OVERBILLING = frozenset({ALREADY_BILLED, "quantity_exceeds_accepted", "quantity_exceeds_order"})
 
 
+NON_TAXABLE_LINE = "non_taxable_line"  # 非課税・不課税等: no order line to match, the ward decides
+
+
 def may_accept(discrepancies: list[dict] | None) -> bool:
     """Whether a mismatched line may be accepted as it stands: never when it bills more than was
     accepted and not yet billed (that would pay goods twice, or goods never accepted)."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from procure.audit import Audited
 from procure.dbtypes import Money, UTCDateTime, utcnow
 from procure.extensions import db
+from procure.money import non_taxable_sums
 from procure.models import Facility, User, Vendor, Ward
 
 # Invoice status: the states and their transitions live in invoicing.states.
@@ -79,6 +80,8 @@ class Invoice(Audited, db.Model):
     tax_standard: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     amount_reduced: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))   # 8%
     tax_reduced: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    # Lines outside the consumption tax (非課税 E, 不課税 O, Z, G) on a vendor's own invoice: no tax
+    amount_non_taxable: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default="0")
     total: Mapped[Decimal] = mapped_column(Money)                                # incl. tax
     credit: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))           # credit notes recorded
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"))
@@ -95,6 +98,12 @@ class Invoice(Audited, db.Model):
     @property
     def payable_amount(self) -> Decimal:
         return self.total - self.credit
+
+    @property
+    def non_taxable_by_category(self) -> dict[str, Decimal]:
+        """The amount outside the tax per category (E, O, Z, G), from the lines."""
+        return non_taxable_sums((line.non_taxable_category, line.amount)
+                                for line in self.lines if line.non_taxable_category)
 
 
 _LIVE_READING = text("live AND reading_id IS NOT NULL")
@@ -134,6 +143,8 @@ class InvoiceLine(Audited, db.Model):
     unit_price: Mapped[Decimal] = mapped_column(Money)
     amount: Mapped[Decimal] = mapped_column(Money)
     tax_rate: Mapped[Decimal] = mapped_column(Money)
+    # Outside the consumption tax (E 非課税, O 不課税, Z, G; tax_rate 0); None: taxed at tax_rate
+    non_taxable_category: Mapped[str | None] = mapped_column(String(2))
     matched: Mapped[bool] = mapped_column(default=False)
     discrepancies: Mapped[list | None] = mapped_column(JSON)  # [{"code", "message"}]
     resolution: Mapped[str | None] = mapped_column(String(15))

@@ -18,7 +18,7 @@ from invoicing.ledger import lease_units
 from invoicing.tax import credit_with_tax
 from invoicing.models import (ACCEPT, ASK_CORRECTION, CORRECTION_REQUESTED, CREDIT_NOTE, DISCREPANCY,
                               GENERATED, PAID, PAYABLE, PAYMENT_PENDING, SUPERSEDED, Invoice, InvoiceLine, VendorBilling, WardBilling)
-from procure.money import TaxLine, tax_summary
+from procure.money import NON_TAXABLE_CATEGORIES, TaxLine, tax_summary
 from invoicing.states import INVOICE
 from procure import state_guard, uow
 from procure.statemachine import SYSTEM
@@ -166,13 +166,15 @@ def reading_charges(reading) -> dict[str, object]:
 
 
 def set_totals(invoice: Invoice) -> None:
-    buckets = tax_summary([TaxLine(line.amount, line.tax_rate) for line in invoice.lines], invoice.rounding)
+    taxed = [TaxLine(line.amount, line.tax_rate) for line in invoice.lines if not line.non_taxable_category]
+    buckets = tax_summary(taxed, invoice.rounding)
     standard, reduced = buckets.get(STANDARD), buckets.get(REDUCED)
     invoice.amount_standard = standard.taxable_amount if standard else Decimal(0)
     invoice.tax_standard = standard.tax if standard else Decimal(0)
     invoice.amount_reduced = reduced.taxable_amount if reduced else Decimal(0)
     invoice.tax_reduced = reduced.tax if reduced else Decimal(0)
-    invoice.total = sum((b.amount_including_tax for b in buckets.values()), Decimal(0))
+    invoice.amount_non_taxable = sum(invoice.non_taxable_by_category.values(), Decimal(0))
+    invoice.total = sum((b.amount_including_tax for b in buckets.values()), invoice.amount_non_taxable)
 
 
 def rounding_of(vendor_id: int) -> str:
@@ -277,7 +279,7 @@ def match_invoice(invoice: Invoice, role: str = SYSTEM) -> None:
     status. Pooled adjustments match their recorded amount. Does not commit. `role`: whoever
     caused the match (matching itself is automatic)."""
     goods = [l for l in invoice.lines if l.pooled_adjustment_id is None and l.reading_id is None
-             and l.contract_id is None and l.fee_usage_id is None]
+             and l.contract_id is None and l.fee_usage_id is None and not l.non_taxable_category]
     ids = [l.order_line_id for l in goods if l.order_line_id is not None]
     orders = {o.id: o for o in db.session.scalars(select(OrderLine).where(
         OrderLine.id.in_(ids), OrderLine.ward_id == invoice.ward_id, OrderLine.vendor_id == invoice.vendor_id))}
@@ -293,7 +295,9 @@ def match_invoice(invoice: Invoice, role: str = SYSTEM) -> None:
     contract_accepted = _contract_accepted(contract_ids, month_end(invoice.year, invoice.month))
     contract_billed = _contract_billed(contract_ids, exclude_invoice_id=invoice.id)
     for line in invoice.lines:
-        if line.contract_id is not None:
+        if line.non_taxable_category:
+            line.matched, line.discrepancies = False, [_non_taxable_discrepancy(line.non_taxable_category)]
+        elif line.contract_id is not None:
             from tenders.models import Contract
 
             contract = db.session.get(Contract, line.contract_id)
@@ -340,6 +344,13 @@ def match_invoice(invoice: Invoice, role: str = SYSTEM) -> None:
     refresh_status(invoice, role)
 
 
+def _non_taxable_discrepancy(category: str) -> dict:
+    """Goods bought here are taxed, so a line outside the tax matches no order: the ward decides."""
+    return {"code": matching.NON_TAXABLE_LINE,
+            "message": f"{NON_TAXABLE_CATEGORIES.get(category, category)}の明細です。発注・検収とは照合できないため、"
+                       "内容を確かめて受け入れ・訂正依頼・赤伝のいずれかで処理してください"}
+
+
 def _fee_line_matches(line: InvoiceLine, invoice: Invoice) -> tuple[bool, list | None]:
     """A fee line stands when it is the ward's month of the vendor's contract at the fee the
     reported units give."""
@@ -375,12 +386,15 @@ def credit_of(invoice: Invoice) -> Decimal:
     """The credit notes' tax-inclusive total: tax-exclusive credits per rate, tax recomputed on
     what is still billed at each rate (invoicing.tax.credit_with_tax)."""
     credits: dict[Decimal, Decimal] = {}
+    untaxed = Decimal(0)  # a credit on a line outside the tax takes off its amount, no tax with it
     for line in invoice.lines:
-        if line.credit_amount:
+        if line.credit_amount and line.non_taxable_category:
+            untaxed += line.credit_amount
+        elif line.credit_amount:
             credits[line.tax_rate] = credits.get(line.tax_rate, Decimal(0)) + line.credit_amount
     invoiced = {STANDARD: (invoice.amount_standard, invoice.tax_standard),
                 REDUCED: (invoice.amount_reduced, invoice.tax_reduced)}
-    return credit_with_tax(invoiced, credits, invoice.rounding)
+    return credit_with_tax(invoiced, credits, invoice.rounding) + untaxed
 
 
 @uow.use_case

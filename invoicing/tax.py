@@ -20,9 +20,9 @@ from decimal import Decimal
 
 from procure.codes import CodeError, validate_invoice_registration_number
 from procure.money import (  # noqa: F401  (re-exported: the invoice rules speak in these terms)
-    REDUCED_RATE, REDUCED_RATE_MARK, ROUNDING_LABELS, ROUNDING_MODES, STANDARD_RATE, SUPPORTED_RATES,
-    MoneyRuleError, TaxBucket, TaxLine, decimal_value, percent, round_yen, rounding_mode, supported_rate,
-    tax_on, tax_summary, yen,
+    NON_TAXABLE_CATEGORIES, REDUCED_RATE, REDUCED_RATE_MARK, ROUNDING_LABELS, ROUNDING_MODES, STANDARD_RATE,
+    SUPPORTED_RATES, MoneyRuleError, TaxBucket, TaxLine, decimal_value, non_taxable_category, non_taxable_sums,
+    percent, round_yen, rounding_mode, supported_rate, tax_on, tax_summary, yen,
 )
 
 # Dashes people type between digit groups; NFKC leaves all of these except the full-width one.
@@ -73,6 +73,7 @@ class InvoiceLine:
     amount: Decimal
     rate: Decimal
     reduced_rate_mark: bool = False  # the ※ printed next to reduced-rate (8%) items
+    category: str | None = None      # outside the tax (E 非課税, O 不課税, Z, G): rate 0, no tax
 
     def __post_init__(self):
         for name in ("quantity", "unit_price", "amount", "rate"):
@@ -91,8 +92,11 @@ class QualifiedInvoice:
     stated_total: Decimal | None = None  # grand total including tax, when printed
     rounding: str = "down"               # the issuer's choice, applied once per rate
     prices_include_tax: bool = False
+    stated_non_taxable: Mapping[str, Decimal] = field(default_factory=dict)  # 非課税・不課税等の合計, by category
 
     def __post_init__(self):
+        self.stated_non_taxable = {code: decimal_value(amount, f"stated_non_taxable[{code}]")
+                                   for code, amount in (self.stated_non_taxable or {}).items()}
         self.stated_amount_by_rate = _decimal_mapping(self.stated_amount_by_rate, "stated_amount_by_rate")
         self.stated_tax_by_rate = _decimal_mapping(self.stated_tax_by_rate, "stated_tax_by_rate")
         self.stated_total = _optional_decimal(self.stated_total, "stated_total")
@@ -147,6 +151,8 @@ def _check_line(index: int, line: InvoiceLine) -> list[RuleViolation]:
         violations.append(RuleViolation(f"{where}.description", "missing_description",
                                         f"{row}: 取引内容（品名）が記載されていません"))
     violations += _check_line_amount(where, row, line)
+    if line.category is not None:
+        return violations + _check_non_taxable_line(where, row, line)
     try:
         rate = supported_rate(line.rate, f"{where}.rate")
     except InvoiceRuleError as error:
@@ -160,6 +166,21 @@ def _check_line(index: int, line: InvoiceLine) -> list[RuleViolation]:
             f"{where}.reduced_rate_mark", "unexpected_reduced_rate_mark",
             f"{row}: 標準税率（10%）の品目に軽減税率の記号（{REDUCED_RATE_MARK}）が付いています"))
     return violations
+
+
+def _check_non_taxable_line(where: str, row: str, line: InvoiceLine) -> list[RuleViolation]:
+    try:
+        category = non_taxable_category(line.category, f"{where}.category")
+    except InvoiceRuleError as error:
+        return [RuleViolation(error.field, error.code, f"{row}: {error.reason}")]
+    name = NON_TAXABLE_CATEGORIES[category]
+    if line.rate != 0:
+        return [RuleViolation(f"{where}.rate", "rate_on_non_taxable",
+                              f"{row}: {name}の明細に税率 {percent(line.rate)} が付いています（税率は 0 です）")]
+    if line.reduced_rate_mark:
+        return [RuleViolation(f"{where}.reduced_rate_mark", "unexpected_reduced_rate_mark",
+                              f"{row}: {name}の明細に軽減税率の記号（{REDUCED_RATE_MARK}）が付いています")]
+    return []
 
 
 def _check_line_amount(where: str, row: str, line: InvoiceLine) -> list[RuleViolation]:
@@ -177,8 +198,13 @@ def _check_line_amount(where: str, row: str, line: InvoiceLine) -> list[RuleViol
 
 def _computable_lines(invoice: QualifiedInvoice) -> list[InvoiceLine]:
     """Lines the per-rate totals can be computed from (the others are reported already)."""
-    return [line for line in invoice.lines
-            if line.rate in SUPPORTED_RATES and line.amount == line.amount.to_integral_value()]
+    return [line for line in invoice.lines if line.category is None
+            and line.rate in SUPPORTED_RATES and line.amount == line.amount.to_integral_value()]
+
+
+def _non_taxable_lines(invoice: QualifiedInvoice) -> list[InvoiceLine]:
+    return [line for line in invoice.lines if line.category in NON_TAXABLE_CATEGORIES
+            and line.amount == line.amount.to_integral_value()]
 
 
 def _check_totals(invoice: QualifiedInvoice) -> list[RuleViolation]:
@@ -192,7 +218,26 @@ def _check_totals(invoice: QualifiedInvoice) -> list[RuleViolation]:
     for rate, bucket in buckets.items():
         violations += _check_amount_for_rate(invoice, rate, bucket)
         violations += _check_tax_for_rate(invoice, rate, bucket)
-    violations += _check_grand_total(invoice, buckets)
+    untaxed = non_taxable_sums((line.category, line.amount) for line in _non_taxable_lines(invoice))
+    violations += _check_non_taxable(invoice, untaxed)
+    violations += _check_grand_total(invoice, buckets, untaxed)
+    return violations
+
+
+def _check_non_taxable(invoice: QualifiedInvoice, sums: dict[str, Decimal]) -> list[RuleViolation]:
+    """Each category outside the tax: its stated total is the sum of its lines."""
+    violations = []
+    for code in dict.fromkeys([*sums, *invoice.stated_non_taxable]):
+        where = f"stated_non_taxable[{code}]"
+        name = NON_TAXABLE_CATEGORIES.get(code, code)
+        stated, lines = invoice.stated_non_taxable.get(code), sums.get(code, Decimal(0))
+        if code not in NON_TAXABLE_CATEGORIES:
+            violations.append(RuleViolation(where, "unsupported_category", f"税区分「{code}」には対応していません"))
+        elif stated is None:
+            violations.append(RuleViolation(where, "missing_non_taxable_amount", f"{name}の合計額が記載されていません"))
+        elif stated != lines:
+            violations.append(RuleViolation(where, "non_taxable_amount_mismatch",
+                                            f"{name}の合計額が {yen(stated)} と記載されていますが、明細の合計は {yen(lines)} です"))
     return violations
 
 
@@ -241,14 +286,15 @@ def _check_tax_for_rate(invoice, rate: Decimal, bucket: TaxBucket) -> list[RuleV
     return []
 
 
-def _check_grand_total(invoice: QualifiedInvoice, buckets: dict) -> list[RuleViolation]:
+def _check_grand_total(invoice: QualifiedInvoice, buckets: dict, untaxed: dict) -> list[RuleViolation]:
     if invoice.stated_total is None:
         return []
-    expected = sum((bucket.amount_including_tax for bucket in buckets.values()), Decimal(0))
+    expected = sum((bucket.amount_including_tax for bucket in buckets.values()), sum(untaxed.values(), Decimal(0)))
     if invoice.stated_total != expected:
         return [RuleViolation("stated_total", "total_mismatch",
                               f"請求金額（税込）が {yen(invoice.stated_total)} と記載されていますが、"
-                              f"税率ごとの合計と消費税額から計算すると {yen(expected)} です")]
+                              f"税率ごとの合計と消費税額{'、非課税等の合計' if untaxed else ''}から計算すると "
+                              f"{yen(expected)} です")]
     return []
 
 

@@ -1,7 +1,7 @@
 """JP PINT invoices (Peppol International, Japan profile; UBL 2.1 Invoice) written and read.
 
-Written: JP PINT identifiers, JPY amounts (whole yen without decimals), tax categories S (10%) and
-AA (reduced 8%), the seller's T-number as PartyTaxScheme/CompanyID (VAT), the per-rate tax as given.
+Written: JP PINT identifiers, JPY amounts (whole yen without decimals), tax categories S (10%),
+AA (reduced 8%) and those outside the tax (E 非課税, O 不課税, Z, G: no tax), the seller's T-number as PartyTaxScheme/CompanyID (VAT), the per-rate tax as given.
 Read (untrusted uploads): at most 5 MB, no DOCTYPE, xsd:decimal numbers only; errors are `UblError`
 in Japanese naming the element. Names, T-number, lines and totals are read as written (blank when
 absent) and judged by `tax.check_qualified_invoice` through `ubl_to_qualified`. Pure: stdlib only.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from xml.parsers import expat
@@ -56,8 +56,9 @@ class UblLine:
     unit_code: str                      # UN/ECE rec 20, "H87" (piece) by default
     unit_price: Decimal
     amount: Decimal                     # line extension amount, whole yen, tax exclusive
-    rate: Decimal                       # Decimal("0.10") or Decimal("0.08")
+    rate: Decimal                       # Decimal("0.10") or Decimal("0.08"); 0 outside the tax
     order_line_ref: str | None = None   # cac:OrderLineReference/cbc:LineID (our order line id)
+    category: str | None = None         # outside the tax: E 非課税, O 不課税, Z, G (rate 0)
 
 
 @dataclass
@@ -82,6 +83,7 @@ class UblInvoice:
     buyer_endpoint: str | None = None
     period_start: date | None = None
     period_end: date | None = None
+    non_taxable_by_category: dict[str, Decimal] = field(default_factory=dict)  # E, O, Z, G: amount, no tax
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -105,14 +107,21 @@ def _money(parent: ET.Element, name: str, value, field: str) -> None:
     _el(parent, name, _number(value, field), currencyID=CURRENCY)
 
 
-def _tax_category(parent: ET.Element, name: str, rate, field: str) -> None:
+def _tax_category(parent: ET.Element, name: str, rate, field: str, code: str | None = None) -> None:
+    """S or AA by the rate; a category outside the tax as given, with Percent 0 (none for O 不課税)."""
     try:
-        rate = tax.supported_rate(tax.decimal_value(rate, field), field)
+        if code is None:
+            rate = tax.supported_rate(tax.decimal_value(rate, field), field)
+        else:
+            code = tax.non_taxable_category(code, field)
     except tax.InvoiceRuleError as error:
         raise UblError(f"{field}: {error.reason}", field) from None
     category = _el(parent, name)
-    _el(category, "cbc:ID", CATEGORY_BY_RATE[rate])
-    _el(category, "cbc:Percent", _number(rate * 100, field))
+    _el(category, "cbc:ID", code or CATEGORY_BY_RATE[rate])
+    if code is None:
+        _el(category, "cbc:Percent", _number(rate * 100, field))
+    elif code != "O":
+        _el(category, "cbc:Percent", "0")
     _el(_el(category, "cac:TaxScheme"), "cbc:ID", TAX_SCHEME)
 
 
@@ -142,7 +151,7 @@ def _write_line(root: ET.Element, line: UblLine, where: str) -> None:
         _el(_el(element, "cac:OrderLineReference"), "cbc:LineID", line.order_line_ref)
     item = _el(element, "cac:Item")
     _el(item, "cbc:Name", line.description or "")
-    _tax_category(item, "cac:ClassifiedTaxCategory", line.rate, f"{where}.rate")
+    _tax_category(item, "cac:ClassifiedTaxCategory", line.rate, f"{where}.rate", line.category)
     _money(_el(element, "cac:Price"), "cbc:PriceAmount", line.unit_price, f"{where}.unit_price")
 
 
@@ -183,6 +192,11 @@ def to_ubl_xml(invoice: UblInvoice) -> bytes:
         _money(subtotal, "cbc:TaxableAmount", invoice.amount_by_rate.get(rate, 0), f"amount_by_rate[{rate}]")
         _money(subtotal, "cbc:TaxAmount", taxes[rate], f"tax_by_rate[{rate}]")
         _tax_category(subtotal, "cac:TaxCategory", rate, f"tax_by_rate[{rate}]")
+    for code, amount in invoice.non_taxable_by_category.items():
+        subtotal = _el(tax_total, "cac:TaxSubtotal")
+        _money(subtotal, "cbc:TaxableAmount", amount, f"non_taxable_by_category[{code}]")
+        _money(subtotal, "cbc:TaxAmount", 0, f"non_taxable_by_category[{code}]")
+        _tax_category(subtotal, "cac:TaxCategory", 0, f"non_taxable_by_category[{code}]", code)
 
     net = sum((tax.decimal_value(line.amount, f"lines[{index}].amount")
                for index, line in enumerate(invoice.lines)), Decimal(0))
@@ -290,27 +304,27 @@ def _date(text: str | None, path: str) -> date | None:
     raise UblError(f"{path} の値「{text}」は日付（YYYY-MM-DD）ではありません", path)
 
 
-# Tax categories outside the consumption tax at 10% or 8%: 非課税 (E), 不課税 (O), 0% (Z), 輸出免税 (G).
-NON_TAXABLE = {"E": "非課税", "O": "不課税", "Z": "ゼロ税率", "G": "輸出免税"}
+Category = tuple[Decimal, "str | None"]  # (rate, category outside the tax or None)
 
 
-def _rate(category: ET.Element | None, where: str) -> Decimal:
-    """The rate of a tax category: Percent / 100, or S / AA when the percent is left out.
-    Joint-procurement purchases are taxed at 10% or 8%: a category outside the tax is refused
-    with its name (the official rules accept it; this marketplace does not buy such things)."""
+def _rate(category: ET.Element | None, where: str) -> Category:
+    """(rate, None) of a taxed category: Percent / 100, or S / AA when the percent is left out;
+    (0, code) of a category outside the tax (E 非課税, O 不課税, Z, G), whose percent must be 0."""
     if category is None:
         raise UblError(f"必須の要素 {where} がありません", where)
     code = (_text(category, "cbc:ID") or "").upper()
-    if code in NON_TAXABLE:
-        raise UblError(f"{where}: 税区分 {code}（{NON_TAXABLE[code]}）の明細・金額は受け付けていません。"
-                       "共同調達の請求は 10% または軽減税率 8% の課税取引だけです", f"{where}/cbc:ID")
     percent = _text(category, "cbc:Percent")
+    if code in tax.NON_TAXABLE_CATEGORIES:
+        if percent and _decimal(percent, f"{where}/cbc:Percent") != 0:
+            raise UblError(f"{where}: 税区分 {code}（{tax.NON_TAXABLE_CATEGORIES[code]}）の税率は 0 です"
+                           f"（{percent}% と記載されています）", f"{where}/cbc:Percent")
+        return Decimal(0), code
     if not percent:
         if code not in RATE_BY_CATEGORY:
             raise UblError(f"必須の要素 {where}/cbc:Percent（税率）がありません", f"{where}/cbc:Percent")
-        return RATE_BY_CATEGORY[code]
+        return RATE_BY_CATEGORY[code], None
     rate = _decimal(percent, f"{where}/cbc:Percent") / 100
-    return next((known for known in tax.SUPPORTED_RATES if known == rate), rate)
+    return next((known for known in tax.SUPPORTED_RATES if known == rate), rate), None
 
 
 def _party_of(root: ET.Element, role: str) -> tuple[str, str, str]:
@@ -335,7 +349,8 @@ def _read_line(element: ET.Element, number: int) -> list[UblLine]:
     line_id = _required(element, "cbc:ID", where)
     quantity = _decimal(_required(element, "cbc:InvoicedQuantity", where), f"{where}cbc:InvoicedQuantity")
     unit_code = (element.find("cbc:InvoicedQuantity", NS).get("unitCode") or "").strip()
-    rate = _rate(element.find("cac:Item/cac:ClassifiedTaxCategory", NS), f"{where}cac:Item/cac:ClassifiedTaxCategory")
+    rate, category = _rate(element.find("cac:Item/cac:ClassifiedTaxCategory", NS),
+                           f"{where}cac:Item/cac:ClassifiedTaxCategory")
     price = _amount(element, "cac:Price/cbc:PriceAmount", where)
     base = _text(element, "cac:Price/cbc:BaseQuantity")
     if base is not None:  # the price is for this many units
@@ -344,13 +359,13 @@ def _read_line(element: ET.Element, number: int) -> list[UblLine]:
             raise UblError(f"{where}cac:Price/cbc:BaseQuantity は正の数にしてください（{base}）",
                            f"{where}cac:Price/cbc:BaseQuantity")
         price = price / base_quantity
-    adjustments = _adjustments(element, where, f"{line_id}行目の", lambda _element: rate)
+    adjustments = _adjustments(element, where, f"{line_id}行目の", lambda _element: (rate, category))
     net = sum((a.amount for a in adjustments), Decimal(0))
     item = UblLine(
         line_id=line_id, quantity=quantity, unit_code=unit_code or DEFAULT_UNIT_CODE,
         description=_text(element, "cac:Item/cbc:Name") or _text(element, "cac:Item/cbc:Description") or "",
         unit_price=price, amount=_amount(element, "cbc:LineExtensionAmount", where) - net, rate=rate,
-        order_line_ref=_text(element, "cac:OrderLineReference/cbc:LineID"))
+        order_line_ref=_text(element, "cac:OrderLineReference/cbc:LineID"), category=category)
     return [item, *[replace(a, line_id=f"{line_id}-{n}") for n, a in enumerate(adjustments, start=1)]]
 
 
@@ -362,23 +377,32 @@ def _adjustments(parent: ET.Element, where: str, label: str, rate_of) -> list[Ub
         charge = (_required(element, "cbc:ChargeIndicator", here).strip().lower() == "true")
         amount = _amount(element, "cbc:Amount", here)
         reason = _text(element, "cbc:AllowanceChargeReason") or _text(element, "cbc:AllowanceChargeReasonCode") or ""
+        rate, category = rate_of(element)
         found.append(UblLine(
             line_id=f"AC{number}", description=f"{label}{'加算' if charge else '値引'}{'：' + reason if reason else ''}",
             quantity=Decimal(1) if charge else Decimal(-1), unit_code=DEFAULT_UNIT_CODE, unit_price=amount,
-            amount=amount if charge else -amount, rate=rate_of(element)))
+            amount=amount if charge else -amount, rate=rate, category=category))
     return found
 
 
-def _read_tax(root: ET.Element) -> tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]:
-    """(tax by rate, taxable amount by rate) from the TaxSubtotals."""
+def _read_tax(root: ET.Element) -> tuple[dict[Decimal, Decimal], dict[Decimal, Decimal], dict[str, Decimal]]:
+    """(tax by rate, taxable amount by rate, amount by category outside the tax) from the TaxSubtotals."""
     taxes: dict[Decimal, Decimal] = {}
     amounts: dict[Decimal, Decimal] = {}
+    untaxed: dict[str, Decimal] = {}
     for number, subtotal in enumerate(root.findall("cac:TaxTotal/cac:TaxSubtotal", NS), start=1):
         where = f"cac:TaxTotal/cac:TaxSubtotal[{number}]/"
-        rate = _rate(subtotal.find("cac:TaxCategory", NS), where + "cac:TaxCategory")
-        amounts[rate] = amounts.get(rate, Decimal(0)) + _amount(subtotal, "cbc:TaxableAmount", where)
-        taxes[rate] = taxes.get(rate, Decimal(0)) + _amount(subtotal, "cbc:TaxAmount", where)
-    return taxes, amounts
+        rate, category = _rate(subtotal.find("cac:TaxCategory", NS), where + "cac:TaxCategory")
+        amount, tax_amount = _amount(subtotal, "cbc:TaxableAmount", where), _amount(subtotal, "cbc:TaxAmount", where)
+        if category is not None:
+            if tax_amount != 0:
+                raise UblError(f"{where}cbc:TaxAmount: 税区分 {category}（{tax.NON_TAXABLE_CATEGORIES[category]}）の"
+                               f"消費税額は 0 です（{tax_amount:,} と記載されています）", where + "cbc:TaxAmount")
+            untaxed[category] = untaxed.get(category, Decimal(0)) + amount
+            continue
+        amounts[rate] = amounts.get(rate, Decimal(0)) + amount
+        taxes[rate] = taxes.get(rate, Decimal(0)) + tax_amount
+    return taxes, amounts, untaxed
 
 
 def parse_ubl_xml(data: bytes) -> UblInvoice:
@@ -395,7 +419,7 @@ def parse_ubl_xml(data: bytes) -> UblInvoice:
     issue_date = _date(_required(root, "cbc:IssueDate"), "cbc:IssueDate")
     seller_name, seller_address, registration = _party_of(root, "cac:AccountingSupplierParty")
     buyer_name, buyer_address, _ = _party_of(root, "cac:AccountingCustomerParty")
-    taxes, amounts = _read_tax(root)
+    taxes, amounts, untaxed = _read_tax(root)
     return UblInvoice(
         number=number, issue_date=issue_date, due_date=_date(_text(root, "cbc:DueDate"), "cbc:DueDate"),
         seller_name=seller_name, seller_registration_number=registration, seller_address=seller_address,
@@ -405,7 +429,7 @@ def parse_ubl_xml(data: bytes) -> UblInvoice:
                  for item in _read_line(line, n)),
                *_adjustments(root, "", "", lambda element: _rate(element.find("cac:TaxCategory", NS),
                                                                   "cac:AllowanceCharge/cac:TaxCategory"))],
-        tax_by_rate=taxes, amount_by_rate=amounts,
+        tax_by_rate=taxes, amount_by_rate=amounts, non_taxable_by_category=untaxed,
         payable_amount=_amount(root, "cac:LegalMonetaryTotal/cbc:PayableAmount"), note=_text(root, "cbc:Note"),
         seller_endpoint=_text(root, "cac:AccountingSupplierParty/cac:Party/cbc:EndpointID"),
         buyer_endpoint=_text(root, "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID"),
@@ -423,7 +447,9 @@ def ubl_to_qualified(invoice: UblInvoice, rounding: str = "down") -> tax.Qualifi
         issuer_name=invoice.seller_name, registration_number=invoice.seller_registration_number,
         issue_date=invoice.issue_date, recipient_name=invoice.buyer_name,
         lines=[tax.InvoiceLine(description=line.description, quantity=line.quantity, unit_price=line.unit_price,
-                               amount=line.amount, rate=line.rate, reduced_rate_mark=line.rate == tax.REDUCED_RATE)
+                               amount=line.amount, rate=line.rate, category=line.category,
+                               reduced_rate_mark=line.category is None and line.rate == tax.REDUCED_RATE)
                for line in invoice.lines],
+        stated_non_taxable=dict(invoice.non_taxable_by_category),
         stated_amount_by_rate=dict(invoice.amount_by_rate), stated_tax_by_rate=dict(invoice.tax_by_rate),
         stated_total=invoice.payable_amount, rounding=rounding, prices_include_tax=False)

@@ -29,9 +29,11 @@ def to_ubl(invoice: Invoice) -> UblInvoice:
         lines=[UblLine(line_id=str(line.line_no), description=line.description, quantity=line.quantity,
                        unit_code="H87", unit_price=line.unit_price, amount=line.amount,
                        rate=line.tax_rate.quantize(Decimal("0.01")),
-                       order_line_ref=str(line.order_line_id) if line.order_line_id else None)
+                       order_line_ref=str(line.order_line_id) if line.order_line_id else None,
+                       category=line.non_taxable_category)
                for line in invoice.lines],
-        tax_by_rate=taxes, amount_by_rate=amounts, payable_amount=invoice.total,
+        tax_by_rate=taxes, amount_by_rate=amounts, non_taxable_by_category=invoice.non_taxable_by_category,
+        payable_amount=invoice.total,
         note=f"{invoice.year}年{invoice.month}月分",
         # Peppol addresses: the vendor's 法人番号 and the ward's (a local government has one)
         seller_endpoint=invoice.vendor.corporate_number, buyer_endpoint=local_government_corporate_number(invoice.ward.code),

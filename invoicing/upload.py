@@ -14,7 +14,7 @@ from catalog.order_models import OrderLine
 from invoicing import service
 from invoicing.models import (CORRECTION_REQUESTED, UPLOADED_UBL, UPLOADED_XLSX, Invoice,
                               InvoiceLine)
-from invoicing.tax import TaxLine, check_qualified_invoice, tax_summary
+from invoicing.tax import TaxLine, check_qualified_invoice, non_taxable_sums, tax_summary
 from invoicing.ubl import UblError, UblInvoice, UblLine, parse_ubl_xml, ubl_to_qualified
 from invoicing.xlsx_invoice import read_invoice_xlsx
 from invoicing.states import INVOICE
@@ -41,19 +41,20 @@ def upload_xlsx(vendor_user: User, data: bytes) -> Invoice:
     if errors:
         raise InvoiceUploadError(errors)
     vendor = vendor_user.vendor
-    buckets = tax_summary([TaxLine(line.amount, line.rate) for line in parsed.lines],
+    buckets = tax_summary([TaxLine(line.amount, line.rate) for line in parsed.lines if line.category is None],
                           service.rounding_of(vendor.id))
+    untaxed = non_taxable_sums((line.category, line.amount) for line in parsed.lines if line.category)
     ward = db.session.scalar(select(Ward).filter_by(code=parsed.ward_code))
     doc = UblInvoice(
         number=parsed.number, issue_date=parsed.issue_date, due_date=None, seller_name=vendor.name,
         seller_registration_number=vendor.invoice_registration_number or "",
         seller_address=vendor.head_office_address, buyer_name=ward.name_ja if ward else "",
         buyer_address="", buyer_reference=parsed.ward_code, order_reference=None,
-        lines=[UblLine(str(n), l.description, l.quantity, "H87", l.unit_price, l.amount, l.rate, l.order_line_ref)
-               for n, l in enumerate(parsed.lines, start=1)],
+        lines=[UblLine(str(n), l.description, l.quantity, "H87", l.unit_price, l.amount, l.rate, l.order_line_ref,
+                       l.category) for n, l in enumerate(parsed.lines, start=1)],
         tax_by_rate={r: b.tax for r, b in buckets.items()},
-        amount_by_rate={r: b.taxable_amount for r, b in buckets.items()},
-        payable_amount=sum((b.amount_including_tax for b in buckets.values()), Decimal(0)))
+        amount_by_rate={r: b.taxable_amount for r, b in buckets.items()}, non_taxable_by_category=untaxed,
+        payable_amount=sum((b.amount_including_tax for b in buckets.values()), sum(untaxed.values(), Decimal(0))))
     return _store(vendor_user, doc, UPLOADED_XLSX)
 
 
@@ -131,17 +132,20 @@ def _store(vendor_user: User, doc, source: str) -> Invoice:
                       amount_standard=doc.amount_by_rate.get(STANDARD, Decimal(0)),
                       tax_standard=doc.tax_by_rate.get(STANDARD, Decimal(0)),
                       amount_reduced=doc.amount_by_rate.get(REDUCED, Decimal(0)),
-                      tax_reduced=doc.tax_by_rate.get(REDUCED, Decimal(0)), total=doc.payable_amount,
+                      tax_reduced=doc.tax_by_rate.get(REDUCED, Decimal(0)),
+                      amount_non_taxable=sum(doc.non_taxable_by_category.values(), Decimal(0)), total=doc.payable_amount,
                       supersedes_id=replaced.id if replaced else None, created_by_id=vendor_user.id)
     refs = {ref for ref in (_order_line_id(l.order_line_ref) for l in doc.lines) if ref is not None}
     known = set(db.session.scalars(select(OrderLine.id).where(
         OrderLine.id.in_(refs), OrderLine.vendor_id == vendor.id, OrderLine.ward_id == ward.id)))
     for number, line in enumerate(doc.lines, start=1):
-        ref = _order_line_id(line.order_line_ref)
+        # Goods ordered here are taxed: a line outside the tax is never an order line's, so the
+        # ward settles it by hand (accept, correction or credit) like any unmatched line.
+        ref = _order_line_id(line.order_line_ref) if line.category is None else None
         invoice.lines.append(InvoiceLine(
             ward_id=ward.id, line_no=number, order_line_id=ref if ref in known else None,
             description=line.description, quantity=line.quantity, unit="", unit_price=line.unit_price,
-            amount=line.amount, tax_rate=line.rate))
+            amount=line.amount, tax_rate=line.rate, non_taxable_category=line.category))
     db.session.add(invoice)
     try:
         db.session.flush()

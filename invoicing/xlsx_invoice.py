@@ -10,6 +10,7 @@ from decimal import Decimal
 import openpyxl
 
 from procure import sheets
+from procure.money import NON_TAXABLE_CATEGORIES
 from procure.exports import append_row
 from procure.textnorm import parse_date
 
@@ -17,6 +18,8 @@ HEADERS = ("請求書番号", "発行日", "宛先区コード", "発注明細ID
            "金額（税抜）", "税率")
 EXAMPLE = ("INV-2026-10-001", "2026-10-31", "131130", "123", "油性ボールペン 黒", 10, "本", 68, 680, "10%")
 RATES = {"10": Decimal("0.10"), "8": Decimal("0.08"), "0.1": Decimal("0.10"), "0.08": Decimal("0.08")}
+# Lines outside the tax, by name or JP PINT category code: no tax, rate 0
+NON_TAXABLE = {**{name: code for code, name in NON_TAXABLE_CATEGORIES.items()}, **{c: c for c in NON_TAXABLE_CATEGORIES}}
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class XlsxLine:
     unit_price: Decimal
     amount: Decimal
     rate: Decimal
+    category: str | None = None  # outside the tax (E 非課税, O 不課税, Z, G), rate 0
 
 
 @dataclass(frozen=True)
@@ -52,13 +56,16 @@ def _text(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
 
 
-def _rate(value) -> Decimal:
+def _rate(value) -> tuple[Decimal, str | None]:
+    """(rate, None) for 10% or 8%; (0, category) for 非課税, 不課税, ゼロ税率, 輸出免税 (or E, O, Z, G)."""
     if isinstance(value, sheets.Formula):
         raise ValueError("数式は使えません。値を入力してください")
     text = _text(value).replace("%", "").replace("軽減", "").strip()
+    if text.upper() in NON_TAXABLE or text in NON_TAXABLE:
+        return Decimal(0), NON_TAXABLE.get(text) or NON_TAXABLE[text.upper()]
     if text not in RATES:
-        raise ValueError(f"税率は 10% か 8% にしてください（{value}）")
-    return RATES[text]
+        raise ValueError(f"税率は 10%、8%、非課税、不課税のいずれかにしてください（{value}）")
+    return RATES[text], None
 
 
 LIMITS = sheets.SheetLimits(max_rows=5_000, max_columns=30, max_member_bytes=10 * 2 ** 20,
@@ -91,7 +98,7 @@ def read_invoice_xlsx(data: bytes) -> tuple[XlsxInvoice | None, list[str]]:
     rows = [(number, values) for number, values, complete in parsed if complete]
     heads = {(v["請求書番号"], v["発行日"], v["宛先区コード"]) for _, v in rows}
     lines = [XlsxLine(v["発注明細ID"].removesuffix(".0") or None, v["品名"], v["数量"], v["単位"], v["単価（税抜）"],
-                      v["金額（税抜）"], v["税率"]) for _, v in rows]
+                      v["金額（税抜）"], *v["税率"]) for _, v in rows]
     if len(heads) > 1:
         errors.append("請求書番号・発行日・宛先区コードはすべての行で同じにしてください（1ファイル1請求書）")
     if not lines and not errors:

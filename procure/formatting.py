@@ -8,6 +8,8 @@ from flask_babel import format_date, format_datetime
 from jinja2 import pass_context
 from flask_babel import lazy_gettext as _l
 
+from procure import money
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 ROLE_LABELS = {
@@ -142,6 +144,16 @@ def page_query(args, page: int) -> str:
     return urlencode(pairs + [("page", page)])
 
 
+NON_TAXABLE_LABELS = {"E": _l("非課税"), "O": _l("不課税"), "Z": _l("ゼロ税率"), "G": _l("輸出免税")}
+
+
+def tax_label(rate, category: str | None = None):
+    """A line's tax on a page: 10%, 8%, or its category outside the tax (translated)."""
+    if category:
+        return NON_TAXABLE_LABELS.get(category, category)
+    return money.tax_label(Decimal(str(rate)))
+
+
 def register(app) -> None:
     app.jinja_env.filters.update(yen=yen, number=number, jst=tokyo_datetime, isodate=iso_date, wareki=wareki,
                                  docdate=document_date, pagequery=page_query)
@@ -160,6 +172,8 @@ def register(app) -> None:
         tender_status_label=lambda value: TENDER_STATUS_LABELS.get(value, value),
         tender_action_label=lambda value: TENDER_ACTION_LABELS.get(value, value),
         bid_status_label=lambda value: BID_STATUS_LABELS.get(value, value),
+        tax_label=tax_label,
+        document_tax_label=money.tax_label,  # documents keep the legal Japanese
     )
     app.jinja_env.filters["qty"] = quantity
     # Decimal("0.0800") == 0.08 (a float) is False: compare as Decimal.

@@ -29,6 +29,9 @@ STANDARD_RATE = Decimal("0.10")
 REDUCED_RATE = Decimal("0.08")
 SUPPORTED_RATES = (STANDARD_RATE, REDUCED_RATE)
 REDUCED_RATE_MARK = "※"
+# Lines outside the consumption tax, by their UNCL5305 category (JP PINT): no tax, rate 0. The
+# marketplace buys taxable goods, but a vendor's invoice may carry a fee or stamp outside the tax.
+NON_TAXABLE_CATEGORIES = {"E": "非課税", "O": "不課税", "Z": "ゼロ税率", "G": "輸出免税"}
 
 ROUNDING_MODES = {"down": ROUND_DOWN, "up": ROUND_UP, "half_up": ROUND_HALF_UP}
 ROUNDING_LABELS = {"down": "切り捨て", "up": "切り上げ", "half_up": "四捨五入"}
@@ -61,6 +64,22 @@ def yen(amount: Decimal) -> str:
 
 def percent(rate: Decimal) -> str:
     return f"{rate * 100:.0f}%"
+
+
+def tax_label(rate: Decimal, category: str | None = None) -> str:
+    """A line's tax as a document prints it: 10%, 8%, or the name of its category outside the tax."""
+    if category:
+        return NON_TAXABLE_CATEGORIES.get(category, category)
+    return percent(Decimal(rate))
+
+
+def non_taxable_category(code, field: str = "category") -> str:
+    """A non-taxable category code (E, O, Z, G), upper-cased; anything else is refused."""
+    text = (code or "").strip().upper()
+    if text not in NON_TAXABLE_CATEGORIES:
+        raise MoneyRuleError(field, f"税区分「{code}」には対応していません（非課税 E、不課税 O、ゼロ税率 Z、輸出免税 G）",
+                             "unsupported_category")
+    return text
 
 
 def supported_rate(rate, field: str = "rate") -> Decimal:
@@ -152,3 +171,12 @@ def tax_summary(lines: Iterable[TaxableLine], rounding: str = "down", *,
     rounding_mode(rounding)  # fail on a bad mode even for an empty invoice
     return {rate: TaxBucket(total, tax_on(total, rate, rounding, prices_include_tax), prices_include_tax)
             for rate, total in sums_per_rate(lines).items()}
+
+
+def non_taxable_sums(amounts: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    """(category, amount) pairs of lines outside the tax summed per category (E, O, Z, G order)."""
+    sums: dict[str, Decimal] = {}
+    for index, (code, amount) in enumerate(amounts):
+        category = non_taxable_category(code, f"lines[{index}].category")
+        sums[category] = sums.get(category, Decimal(0)) + decimal_value(amount, f"lines[{index}].amount")
+    return {code: sums[code] for code in NON_TAXABLE_CATEGORIES if code in sums}

@@ -201,12 +201,14 @@ def test_xlsx_invoice_is_matched_and_bad_rows_are_all_reported(app, client, logi
     assert bad.status_code == 422
     for expected in ("2行目「税率」", "3行目「数量」", "3行目「品名」"):
         assert expected in text, text[text.find("<main"):text.find("</main>")]
-    good = xlsx_upload(client, [("X-1", issued, "131130", line_id, "油性ボールペン 黒", "９", "本", "68", "612", "10%")])
+    good = xlsx_upload(client, [("X-1", issued, "131130", line_id, "油性ボールペン 黒", "９", "本", "68", "612", "10%"),
+                                ("X-1", issued, "131130", "", "収入印紙代（立替）", "1", "枚", "200", "200", "不課税")])
     assert good.status_code == 302
     with unit_of_work(app):
         invoice = db.session.scalar(select(Invoice))
-        assert (invoice.source, invoice.status, invoice.tax_standard, invoice.total) == (
-            "xlsx", "payable", Decimal(61), Decimal(673))
+        assert (invoice.source, invoice.status, invoice.tax_standard, invoice.amount_non_taxable, invoice.total) == (
+            "xlsx", "discrepancy", Decimal(61), Decimal(200), Decimal(873))
+        assert invoice.lines[0].matched and invoice.lines[1].non_taxable_category == "O"
 
 
 def test_the_same_goods_billed_on_a_second_invoice_can_never_be_accepted(app, client, login):
@@ -330,3 +332,65 @@ def test_hostile_or_odd_uploads_get_a_reason_never_a_500(app, client, login):
         assert response.status_code == 422 and reason in text, (reason, response.status_code)
     with unit_of_work(app):
         assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
+
+
+def with_stamp_duty(xml: bytes) -> bytes:
+    """The vendor's invoice with a line outside the tax added: a 収入印紙 paid for the ward (不課税, O)."""
+    from invoicing.ubl import UblLine, parse_ubl_xml, to_ubl_xml
+
+    doc = parse_ubl_xml(xml)
+    stamp = UblLine("2", "収入印紙代（立替）", Decimal(1), "H87", Decimal(200), Decimal(200), Decimal(0), category="O")
+    return to_ubl_xml(replace(doc, lines=[*doc.lines, stamp], non_taxable_by_category={"O": Decimal(200)},
+                              payable_amount=doc.payable_amount + 200))
+
+
+def test_a_line_outside_the_tax_is_stored_shown_and_settled_by_the_ward(app, client, login):
+    """An invoice with a 不課税 line is accepted; the goods line still matches its order, the
+    不課税 line waits for the ward's decision; accepted, it is paid with no tax on it, and the
+    page, PDF and CSV name its category."""
+    from invoicing.models import Invoice
+    from procure.extensions import db
+    from tests.helpers import pdf_text
+
+    xml, _ = ubl_for_last_month(app)
+    login(VENDOR)
+    assert upload(client, with_stamp_duty(xml)).status_code == 302
+    with unit_of_work(app):
+        invoice = db.session.scalar(select(Invoice))
+        goods, stamp = invoice.lines
+        assert (invoice.status, invoice.total, invoice.amount_non_taxable) == ("discrepancy", Decimal(873), Decimal(200))
+        assert (invoice.amount_standard, invoice.tax_standard) == (Decimal(612), Decimal(61))
+        assert goods.matched and not stamp.matched and stamp.non_taxable_category == "O" and stamp.tax_rate == 0
+        assert stamp.discrepancies[0]["code"] == "non_taxable_line"
+        invoice_id, stamp_id, month = invoice.id, stamp.id, f"{invoice.year}-{invoice.month:02d}"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/invoices")})
+    login(ACCOUNTING)
+    page = client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
+    assert "不課税の明細です" in page and "非課税・不課税等（消費税なし）" in page
+    token = csrf_token(client, f"/invoices/{invoice_id}")
+    client.post(f"/invoices/{invoice_id}/lines/{stamp_id}/resolution",
+                data={"csrf_token": token, "resolution": "accept", "note": "印紙代は立替として支払う"})
+    with unit_of_work(app):
+        invoice = db.session.get(Invoice, invoice_id)
+        assert (invoice.status, invoice.payable_amount) == ("payable", Decimal(873))
+    text = pdf_text(client.get(f"/invoices/{invoice_id}.pdf").data)
+    assert "収入印紙代（立替）" in text and "不課税（消費税なし）¥200" in text
+    rows = client.get(f"/invoices.csv?encoding=utf-8&month={month}").data.decode("utf-8-sig").splitlines()
+    header, *lines = [row.split(",") for row in rows]
+    stamp_row = dict(zip(header, lines[1]))
+    assert (stamp_row["税率"], stamp_row["非課税等"], stamp_row["請求額（税込）"]) == ("不課税", "200", "873")
+
+
+def test_a_credit_on_a_line_outside_the_tax_takes_off_its_amount_and_no_tax(app, client, login):
+    from invoicing import service
+    from invoicing.models import Invoice
+    from procure.extensions import db
+
+    xml, _ = ubl_for_last_month(app)
+    login(VENDOR)
+    assert upload(client, with_stamp_duty(xml)).status_code == 302
+    with unit_of_work(app):
+        stamp_id = db.session.scalar(select(Invoice)).lines[1].id
+    with unit_of_work(app):
+        invoice = service.resolve_line(user(ACCOUNTING), stamp_id, "credit_note", "印紙は区で用意済み", Decimal(200))
+        assert (invoice.status, invoice.credit, invoice.payable_amount) == ("payable", Decimal(200), Decimal(673))

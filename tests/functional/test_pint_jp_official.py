@@ -83,17 +83,17 @@ def test_the_kept_validators_accept_openpeppols_own_examples():
             assert ubl.errors(document) == [] and fatal(document) == [], name
 
 
-def test_every_official_example_within_scope_is_accepted_on_upload(app, client, login):
-    """OpenPeppol's examples, without their non-taxable lines (this marketplace buys at 10% or 8%)
-    and addressed from 文具屋 to 渋谷区, are accepted: line and document allowances and charges,
-    prices per base quantity, a return (negative quantities). Each adjustment is stored as a line
-    of its own, the totals are the document's, and the stored invoice exports valid again. An
-    example outside the scope is refused with the reason, not a misleading one."""
+def test_every_official_jpy_example_is_accepted_on_upload_unchanged(app, client, login):
+    """OpenPeppol's examples, addressed from 文具屋 to 渋谷区 and otherwise unchanged, are accepted:
+    line and document allowances and charges, prices per base quantity, a return (negative
+    quantities), lines outside the tax (E 非課税, O 不課税). Each adjustment is stored as a line of
+    its own, the totals are the document's, and the stored invoice exports valid again with the
+    same tax breakdown. Only the example invoiced in EUR is refused, saying why."""
     from invoicing.models import Invoice
     from invoicing.ubl import parse_ubl_xml
     from procure.extensions import db
     from procure.models import Vendor
-    from tests.official.pint_jp_examples import addressed, examples, taxable_only
+    from tests.official.pint_jp_examples import addressed, examples
 
     with unit_of_work(app):
         vendor = db.session.scalar(select(Vendor).filter_by(name="株式会社文具屋"))
@@ -101,7 +101,7 @@ def test_every_official_example_within_scope_is_accepted_on_upload(app, client, 
     login(VENDOR)
     accepted = 0
     for number, (name, data) in enumerate(examples().items(), start=1):
-        document = addressed(taxable_only(data), f"PINT-EX-{number}", corporate, registration, "9000020131130")
+        document = addressed(data, f"PINT-EX-{number}", corporate, registration, "9000020131130")
         response = upload(client, document)
         if "TaxAcctCur" in name:  # invoiced in EUR: refused, saying so
             assert response.status_code == 422 and "JPY のみ" in response.get_data(as_text=True)
@@ -112,19 +112,29 @@ def test_every_official_example_within_scope_is_accepted_on_upload(app, client, 
         with unit_of_work(app):
             invoice = db.session.scalar(select(Invoice).filter_by(number=f"PINT-EX-{number}"))
             assert invoice.total == doc.payable_amount, name
-            assert sum(line.amount for line in invoice.lines) == sum(doc.amount_by_rate.values()), name
+            assert invoice.amount_non_taxable == sum(doc.non_taxable_by_category.values()), name
+            assert invoice.non_taxable_by_category == doc.non_taxable_by_category, name
+            assert sum(line.amount for line in invoice.lines) == (
+                sum(doc.amount_by_rate.values()) + invoice.amount_non_taxable), name
             invoice_id = invoice.id
         again = client.get(f"/invoices/{invoice_id}.xml").data
         assert ubl.errors(again) == [] and fatal(again) == [], (name, fatal(again)[:2])
+        exported = parse_ubl_xml(again)
+        assert (exported.amount_by_rate, exported.tax_by_rate, exported.non_taxable_by_category) == (
+            doc.amount_by_rate, doc.tax_by_rate, doc.non_taxable_by_category), name
         assert client.get(f"/invoices/{invoice_id}").status_code == 200
         assert client.get(f"/invoices/{invoice_id}.pdf").status_code == 200
     assert accepted == 8
     with unit_of_work(app):
         charged = db.session.scalar(select(Invoice).filter_by(number="PINT-EX-6"))  # Example5-AllowanceCharge
-        assert [(line.description, line.quantity, line.amount) for line in charged.lines] == [
+        assert [(line.description, line.quantity, line.amount) for line in charged.lines
+                if not line.non_taxable_category] == [
             ("デスクチェア", 5, 250000), ("1行目の値引：値引", -1, -1500), ("1行目の加算：クリーニング", 1, 1500),
             ("コピー用紙（A4）", 5, 2500), ("値引：値引", -1, -179), ("加算：配送サービス", 1, 7679)]
-    outside = addressed(examples()["Japan PINT Invoice UBL Example9-SumInv1 and O.xml"], "PINT-EX-O", corporate,
-                        registration, "9000020131130")
-    refused = upload(client, outside)
-    assert refused.status_code == 422 and "税区分 E（非課税）" in refused.get_data(as_text=True)
+        outside = db.session.scalar(select(Invoice).filter_by(number="PINT-EX-9"))  # Example9: E and O lines
+        assert outside.non_taxable_by_category == {"E": Decimal(3490), "O": Decimal(70000)}
+        assert outside.amount_non_taxable == Decimal(73490) and outside.total == Decimal(359490)
+        untaxed = [line for line in outside.lines if line.non_taxable_category]
+        assert {line.non_taxable_category for line in untaxed} == {"E", "O"}
+        assert all(line.tax_rate == 0 and not line.matched and line.order_line_id is None and
+                   line.discrepancies[0]["code"] == "non_taxable_line" for line in untaxed)

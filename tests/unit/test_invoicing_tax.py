@@ -370,3 +370,42 @@ def test_after_a_credit_the_ward_pays_exactly_an_invoice_for_what_it_kept(amount
     paid = amount + tax - credit_with_tax({rate: (Decimal(amount), tax)}, {rate: Decimal(credit)}, rounding)
     kept = Decimal(amount - credit)
     assert paid == kept + tax_on(kept, rate, rounding)
+
+
+# --- lines outside the tax (非課税 E, 不課税 O, Z, G) ------------------------------------------
+
+STAMP = InvoiceLine("収入印紙代（立替）", D("1"), D("200"), D("200"), D(0), category="O")
+
+
+def with_stamp(stamp=STAMP, **changes) -> QualifiedInvoice:
+    invoice = good_invoice()
+    stated = {"stated_non_taxable": {"O": D("200")}, "stated_total": D("1124"), **changes}
+    return replace(invoice, lines=[*invoice.lines, stamp], **stated)
+
+
+def test_a_line_outside_the_tax_adds_to_the_total_and_carries_no_tax():
+    assert check_qualified_invoice(with_stamp()) == []
+
+
+@pytest.mark.parametrize("stamp, changes, expected", [
+    (replace(STAMP, rate=TEN), {}, ("lines[3].rate", "rate_on_non_taxable")),
+    (replace(STAMP, reduced_rate_mark=True), {}, ("lines[3].reduced_rate_mark", "unexpected_reduced_rate_mark")),
+    (replace(STAMP, category="X"), {"stated_non_taxable": {}, "stated_total": D("924")},
+     ("lines[3].category", "unsupported_category")),
+    (STAMP, {"stated_non_taxable": {"O": D("100")}}, ("stated_non_taxable[O]", "non_taxable_amount_mismatch")),
+    (STAMP, {"stated_non_taxable": {}}, ("stated_non_taxable[O]", "missing_non_taxable_amount")),
+    (STAMP, {"stated_non_taxable": {"O": D("200"), "E": D("5")}}, ("stated_non_taxable[E]", "non_taxable_amount_mismatch")),
+    (STAMP, {"stated_total": D("924")}, ("stated_total", "total_mismatch")),
+])
+def test_a_line_outside_the_tax_is_checked(stamp, changes, expected):
+    assert pairs(check_qualified_invoice(with_stamp(stamp, **changes))) == [expected]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("EOZG"), st.integers(-10**6, 10**6)), max_size=8))
+def test_non_taxable_sums_add_each_category_apart(lines):
+    from procure.money import non_taxable_sums
+
+    sums = non_taxable_sums((code, D(amount)) for code, amount in lines)
+    assert list(sums) == [code for code in "EOZG" if code in sums]
+    assert sums == {code: sum(D(a) for c, a in lines if c == code) for code in {c for c, _ in lines}}

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from invoicing.tax import REDUCED_RATE, STANDARD_RATE, TaxLine, check_qualified_invoice, round_yen, tax_summary
+from invoicing.tax import (REDUCED_RATE, STANDARD_RATE, TaxLine, check_qualified_invoice, non_taxable_sums, round_yen,
+                           tax_summary)
 from invoicing.ubl import NS, UblError, UblInvoice, UblLine, parse_ubl_xml, to_ubl_xml, ubl_to_qualified
 
 TEN, EIGHT = STANDARD_RATE, REDUCED_RATE
@@ -20,15 +21,18 @@ JAPANESE = re.compile(r"[ぁ-んァ-ヶ一-龯]")
 
 
 def document(lines, rounding="down", **changes) -> UblInvoice:
-    """A consistent invoice: per-rate totals and tax from the lines (tax rounded once per rate)."""
-    buckets = tax_summary([TaxLine(line.amount, line.rate) for line in lines], rounding)
+    """A consistent invoice: per-rate totals and tax from the lines (tax rounded once per rate),
+    lines outside the tax summed per category with no tax."""
+    buckets = tax_summary([TaxLine(line.amount, line.rate) for line in lines if line.category is None], rounding)
+    untaxed = non_taxable_sums((line.category, line.amount) for line in lines if line.category)
     doc = UblInvoice(
         number="INV-2026-10-0001", issue_date=date(2026, 10, 31), due_date=date(2026, 11, 30),
         seller_name="株式会社文具屋", seller_registration_number=SELLER_T, seller_address="東京都渋谷区道玄坂1-10-8",
         buyer_name="渋谷区", buyer_address="東京都渋谷区宇田川町1-1", buyer_reference="131130", order_reference="42",
         lines=lines, tax_by_rate={rate: b.tax for rate, b in buckets.items()},
         amount_by_rate={rate: b.taxable_amount for rate, b in buckets.items()},
-        payable_amount=sum((b.amount_including_tax for b in buckets.values()), D(0)), note="2026年10月分")
+        payable_amount=sum((b.amount_including_tax for b in buckets.values()), sum(untaxed.values(), D(0))),
+        note="2026年10月分", non_taxable_by_category=untaxed)
     return replace(doc, **changes)
 
 
@@ -176,8 +180,10 @@ def invoices(draw):
         # amounts stay below the reader's bound (ubl.MAX_VALUE), as the database's columns require
         quantity, price = draw(st.one_of(st.integers(1, 500).map(D), quantities)), draw(with_decimals)
         unit = draw(st.sampled_from(["H87", "KGM", "LTR"]))
+        rate, category = draw(st.sampled_from([(TEN, None), (EIGHT, None), (D(0), "E"), (D(0), "O"), (D(0), "Z"),
+                                               (D(0), "G")]))
         lines.append(UblLine(str(index), draw(words), quantity, unit, price, round_yen(quantity * price, "down"),
-                             draw(st.sampled_from([TEN, EIGHT])), draw(st.none() | st.integers(1, 10**6).map(str))))
+                             rate, draw(st.none() | st.integers(1, 10**6).map(str)), category))
     issued = draw(st.dates(date(2023, 10, 1), date(2099, 12, 31)))
     return document(lines, draw(st.sampled_from(["down", "up", "half_up"])), number=draw(words), issue_date=issued,
                     due_date=draw(st.none() | st.just(issued)), seller_name=draw(words), buyer_name=draw(words),
@@ -206,6 +212,32 @@ def test_a_consistent_document_breaks_no_qualified_invoice_rule(doc, rounding):
 def violations(doc: UblInvoice, rounding="down") -> set[tuple[str, str]]:
     qualified = ubl_to_qualified(parse_ubl_xml(to_ubl_xml(doc)), rounding)
     return {(v.field, v.code) for v in check_qualified_invoice(qualified)}
+
+
+STAMP = UblLine("3", "収入印紙代（立替）", D("1"), "H87", D("200"), D("200"), D(0), category="O")
+POSTAGE_FREE = UblLine("4", "郵便切手", D("2"), "H87", D("110"), D("220"), D(0), category="E")
+
+
+def test_lines_outside_the_tax_have_a_subtotal_per_category_with_no_tax():
+    root = tree(document([*PENS, STAMP, POSTAGE_FREE]))
+    subtotals = [(text(s, "cac:TaxCategory/cbc:ID"), s.findtext("cac:TaxCategory/cbc:Percent", None, NS),
+                  text(s, "cbc:TaxableAmount"), text(s, "cbc:TaxAmount"))
+                 for s in root.findall("cac:TaxTotal/cac:TaxSubtotal", NS)]
+    assert subtotals == [("S", "10", "310", "31"), ("E", "0", "220", "0"), ("O", None, "200", "0")]
+    assert text(root, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount") == "730"
+    assert text(root, "cac:LegalMonetaryTotal/cbc:PayableAmount") == "761"
+    categories = [text(line, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID") for line in root.findall("cac:InvoiceLine", NS)]
+    assert categories == ["S", "S", "O", "E"]
+
+
+def test_lines_outside_the_tax_are_checked_like_any_other():
+    doc = document([*PENS, STAMP])
+    assert violations(doc) == set()
+    assert violations(replace(doc, non_taxable_by_category={"O": D(300)})) == {
+        ("stated_non_taxable[O]", "non_taxable_amount_mismatch")}
+    assert violations(replace(doc, payable_amount=D(341))) == {("stated_total", "total_mismatch")}
+    assert violations(replace(doc, non_taxable_by_category={})) == {
+        ("stated_non_taxable[O]", "missing_non_taxable_amount")}
 
 
 def test_a_correct_document_is_a_qualified_invoice_with_the_reduced_rate_marked():
@@ -320,9 +352,10 @@ def in_first_line(xml: bytes, old: bytes, new: bytes) -> bytes:
      "cac:InvoiceLine[1]/cbc:InvoicedQuantity"),
     (lambda xml: in_first_line(xml, LINE_CATEGORY, b"<cbc:ID>XX</cbc:ID>"),
      "cac:InvoiceLine[1]/cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"),
-    (lambda xml: in_first_line(xml, LINE_CATEGORY, b"<cbc:ID>Z</cbc:ID>"), "税区分 Z（ゼロ税率）"),
-    (lambda xml: in_first_line(xml, LINE_CATEGORY, b"<cbc:ID>E</cbc:ID><cbc:Percent>0</cbc:Percent>"),
-     "税区分 E（非課税）"),
+    (lambda xml: in_first_line(xml, LINE_CATEGORY, b"<cbc:ID>Z</cbc:ID><cbc:Percent>10</cbc:Percent>"),
+     "税区分 Z（ゼロ税率）の税率は 0"),
+    (lambda xml: xml.replace(b"<cbc:ID>S</cbc:ID>", b"<cbc:ID>E</cbc:ID>").replace(b"<cbc:Percent>10<", b"<cbc:Percent>0<"),
+     "税区分 E（非課税）の消費税額は 0"),
     (lambda xml: xml.replace(b"<cbc:Percent>10</cbc:Percent>", b"<cbc:Percent>10%</cbc:Percent>"), "cbc:Percent"),
     (lambda _: LAUGHS, "DOCTYPE"),
     (lambda _: EXTERNAL, "DOCTYPE"),
