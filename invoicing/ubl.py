@@ -413,8 +413,11 @@ def parse_ubl_xml(data: bytes) -> UblInvoice:
                        "Invoice")
     currency = _text(root, "cbc:DocumentCurrencyCode")
     if currency and currency != CURRENCY:
-        raise UblError(f"cbc:DocumentCurrencyCode が「{currency}」です（JPY のみ受け付けます）",
-                       "cbc:DocumentCurrencyCode")
+        # The official rules accept a foreign-currency invoice with its tax in yen (TaxCurrencyCode),
+        # but wards pay in yen only (Zengin transfer, card in JPY): such an invoice could not be paid.
+        raise UblError(f"cbc:DocumentCurrencyCode が「{currency}」です。区の支払は円建て（全銀振込・カード）のため、"
+                       "請求の通貨は JPY のみ受け付けます（消費税だけを円で示す外貨建ての請求書は支払えません）。"
+                       "円建てで発行し直してください", "cbc:DocumentCurrencyCode")
     number = _required(root, "cbc:ID")
     issue_date = _date(_required(root, "cbc:IssueDate"), "cbc:IssueDate")
     seller_name, seller_address, registration = _party_of(root, "cac:AccountingSupplierParty")
