@@ -285,3 +285,16 @@ class TenderQuestion(Audited, db.Model):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class OcdsRelease(db.Model):
+    """An OCDS release as it was first published (served), kept unchanged: a release is immutable,
+    so a later change to what it told is published as a new release beside it (tenders.ocds.to_publish).
+    Append-only, written once per release id; itself the log of what was published and when."""
+
+    __tablename__ = "ocds_release"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), index=True)
+    release_id: Mapped[str] = mapped_column(String(200), unique=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON)

@@ -123,6 +123,36 @@ def releases(process: Process, prefix: str = OCID_PREFIX) -> list[dict]:
     return [{k: v for k, v in r.items() if k != "_at"} for r in sorted(made, key=lambda r: r["date"] or "")]
 
 
+# A published release never changes: what changed after it is a new release with the update tag.
+UPDATE_TAGS = {"tender": "tenderAmendment", "tenderUpdate": "tenderUpdate", "award": "awardUpdate",
+               "contract": "contractUpdate", "contractAmendment": "contractAmendment",
+               "tenderCancellation": "tenderCancellation"}
+
+
+def event_of(release: dict) -> str:
+    """The event a release tells ("tender", "opening", "contract-12"...), from its id."""
+    return release["id"].removeprefix(f"{release['ocid']}-").rsplit("-", 1)[0]
+
+
+def to_publish(published: list[dict], current: list[dict], now: datetime) -> list[dict]:
+    """The releases of `current` (the process as it stands) not published yet. An event told
+    before whose content has changed since (a lot renamed, a schedule moved, a vendor's address)
+    is told again as an update dated when it is published; the releases already out stay as
+    they are, so every id a reader kept still resolves."""
+    seen_ids = {release["id"] for release in published}
+    seen_events = {event_of(release) for release in published}
+    new = []
+    for release in current:
+        if release["id"] in seen_ids:
+            continue
+        if event_of(release) in seen_events:
+            told = datetime.fromisoformat(release["date"]) if release["date"] else now
+            release = {**release, "tag": [UPDATE_TAGS.get(tag, tag) for tag in release["tag"]],
+                       "date": _iso(max(told, now))}
+        new.append(release)
+    return new
+
+
 def record(releases_of_one: list[dict]) -> dict:
     """The OCDS record of one process: its releases and the compiled release merged from them."""
     return {"ocid": releases_of_one[0]["ocid"], "releases": releases_of_one,

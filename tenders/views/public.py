@@ -73,11 +73,13 @@ def _package(kind: str, items: list[dict]) -> dict:
 
 
 def _releases_of(tender: Tender, now) -> list[dict]:
+    """The tender's releases as published: served once, a release stays as it was (the request
+    commits the ones published now)."""
     from flask import current_app
 
-    from tenders.ocds_snapshot import process_of
+    from tenders.ocds_archive import published_releases
 
-    return ocds.releases(process_of(tender, now), prefix=current_app.config.get("OCDS_OCID_PREFIX") or ocds.OCID_PREFIX)
+    return published_releases(tender, now, current_app.config.get("OCDS_OCID_PREFIX") or ocds.OCID_PREFIX)
 
 
 @bp.get("/tenders/<int:tender_id>/opening-record")

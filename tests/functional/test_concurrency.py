@@ -186,6 +186,39 @@ def _open_tender(app, opening_in=timedelta(days=7)):
         return t.id
 
 
+def test_racing_first_readers_of_a_tenders_releases_publish_each_release_once(app):
+    """Readers fetching a tender's OCDS releases at once, before anyone else: every one is
+    answered the same releases, and each release is kept once."""
+    import threading
+
+    from procure.extensions import db
+    from tenders.models import OcdsRelease
+
+    tender_id = _open_tender(app)
+    start, bodies, errors = threading.Barrier(N, timeout=30), [], []
+
+    def one():
+        try:
+            client = app.test_client()
+            start.wait()
+            response = client.get(f"/tenders/{tender_id}/ocds.json")
+            bodies.append((response.status_code, response.get_json()))
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(N)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(t.is_alive() for t in threads) and not errors, errors
+    assert [status for status, _ in bodies] == [200] * N
+    assert len({str(body["releases"]) for _, body in bodies}) == 1
+    with unit_of_work(app):
+        kept = db.session.scalars(select(OcdsRelease.release_id).filter_by(tender_id=tender_id)).all()
+    assert sorted(kept) == sorted(r["id"] for r in bodies[0][1]["releases"]) and len(kept) == len(set(kept)) == 1
+
+
 def _active_bids(app, tender_id, vendor_email):
     from procure.extensions import db
     from tenders.models import Bid

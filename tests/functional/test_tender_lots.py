@@ -52,6 +52,29 @@ def test_bidding_cannot_open_while_demand_is_outside_every_lot(app, split_tender
         assert service.move(office, split_tender, "open_bidding", OPENS).status == "bidding"
 
 
+def test_a_published_release_stays_as_it_was_and_a_later_change_is_a_release_of_its_own(app, split_tender):
+    """OCDS releases are immutable: a lot added after the notice was published leaves the
+    published release (and its id) as it was and is told by a tenderAmendment release; the same
+    state fetched again publishes nothing new, and the compiled release has the new lot."""
+    from tenders import service
+    from tests.official.ocds import record_errors, strict_errors
+
+    first = app.test_client().get(f"/tenders/{split_tender}/ocds.json").get_json()["releases"]
+    assert [r["tag"] for r in first] == [["tender"]]
+    with unit_of_work(app):
+        service.add_lot(user("office@example.jp"), split_tender, "2", "高性能ノート", patterns=["hi"])
+    package = app.test_client().get(f"/tenders/{split_tender}/ocds.json").get_json()
+    notice, amended = package["releases"]
+    assert notice == first[0]  # unchanged, under the same id
+    assert amended["tag"] == ["tenderAmendment"] and amended["id"] != notice["id"] and amended["date"] >= notice["date"]
+    assert [lot["title"] for lot in amended["tender"]["lots"]] == ["標準ノート", "高性能ノート"]
+    again = app.test_client().get(f"/tenders/{split_tender}/ocds.json").get_json()
+    assert again["releases"] == package["releases"]
+    records = app.test_client().get(f"/tenders/{split_tender}/ocds/record.json").get_json()
+    assert [lot["id"] for lot in records["records"][0]["compiledRelease"]["tender"]["lots"]] == ["lot-1", "lot-2"]
+    assert record_errors(records) == [] and strict_errors(records) == [] and strict_errors(package) == []
+
+
 def test_each_lot_is_awarded_on_its_own_and_contracts_add_up_per_lot(app, split_tender):
     from procure.extensions import db
     from tenders import service

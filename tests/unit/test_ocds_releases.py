@@ -114,3 +114,27 @@ def test_releases_keep_the_process_order_when_the_recorded_times_disagree():
     assert releases[3]["date"] == releases[2]["date"]
     cancelled = ocds.releases(process(contracts=[early], ended=("cancelled", T0 - timedelta(days=9))))
     assert cancelled[-1]["tag"] == ["tenderCancellation"] and cancelled[-1]["date"] >= cancelled[-2]["date"]
+
+
+def test_what_changed_after_publication_is_published_as_an_update_beside_the_release():
+    published = ocds.releases(process())
+    later = T0 + timedelta(days=40)
+    assert ocds.to_publish(published, ocds.releases(process()), later) == []  # nothing changed, nothing new
+    moved = {**VENDORS, 7: {**VENDORS[7], "address": "東京都港区芝2-2"}}
+    current = ocds.releases(process(tender={**process().tender, "title": "PC（訂正）"}, vendors=moved))
+    new = ocds.to_publish(published, current, later)
+    assert [(ocds.event_of(r), r["tag"]) for r in new] == [
+        ("tender", ["tenderAmendment"]), ("opening", ["tenderUpdate"]), ("award", ["awardUpdate"]),
+        ("contract-31", ["contractUpdate"]), ("contract-31-amendment-1", ["contractAmendment"])]
+    assert all(r["date"] == later.isoformat() for r in new)  # told when published, after what they update
+    assert ocds.to_publish(published + new, current, later + timedelta(days=1)) == []
+    kept = sorted(published + new, key=lambda r: r["date"])
+    assert errors(package(kept)) == [] and strict_errors(package(kept)) == []
+    compiled = ocds.record(kept)["compiledRelease"]
+    assert compiled["tender"]["title"] == "PC（訂正）"
+    assert next(p for p in compiled["parties"] if p["id"] == "vendor-7")["address"]["streetAddress"] == "東京都港区芝2-2"
+
+
+def test_a_first_publication_keeps_the_event_dates():
+    current = ocds.releases(process())
+    assert ocds.to_publish([], current, T0 + timedelta(days=400)) == current
