@@ -21,7 +21,7 @@ OFFICE = {"id": "office", "name": "特別区共同調達組織"}
 EXTENSIONS = (
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json",
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_multiple_buyers_extension/master/"
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_contract_buyer_extension/master/"
     "extension.json",  # contracts[].buyer: each ward signs its own contract
 )
 # Organisation identifiers: 法人番号 (org-id.guide JP-JCN) for vendors and wards (a local

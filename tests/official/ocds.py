@@ -13,7 +13,7 @@ SCHEMAS = Path(__file__).parent / "ocds-1.1.5"
 EXTENSIONS = Path(__file__).parent / "ocds-extensions"
 BASE = "https://standard.open-contracting.org/schema/1__1__5/"
 # Declared extension URL -> the patch kept here (tests/official/ocds-extensions/README.md).
-PATCHES = {"ocds_bid_extension": "bid", "ocds_lots_extension": "lots", "ocds_multiple_buyers_extension": "contract_buyer"}
+PATCHES = {"ocds_bid_extension": "bid", "ocds_lots_extension": "lots", "ocds_contract_buyer_extension": "contract_buyer"}
 
 
 def _load(name: str) -> dict:
