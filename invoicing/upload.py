@@ -2,9 +2,7 @@
 then matched like a generated one. A rejected upload stores nothing and says why."""
 from __future__ import annotations
 
-import calendar
 import unicodedata
-from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
