@@ -140,17 +140,34 @@ def to_publish(published: list[dict], current: list[dict], now: datetime) -> lis
     is told again as an update dated when it is published; the releases already out stay as
     they are, so every id a reader kept still resolves."""
     seen_ids = {release["id"] for release in published}
-    seen_events = {event_of(release) for release in published}
+    last_told = {event_of(release): release for release in published}  # the latest of each event
     new = []
     for release in current:
         if release["id"] in seen_ids:
             continue
-        if event_of(release) in seen_events:
+        before = last_told.get(event_of(release))
+        if before is not None:
             told = datetime.fromisoformat(release["date"]) if release["date"] else now
             release = {**release, "tag": [UPDATE_TAGS.get(tag, tag) for tag in release["tag"]],
                        "date": _iso(max(told, now))}
+            if "tender" in release and release["tag"] == ["tenderAmendment"]:
+                release["tender"] = {**release["tender"], "amendments": [_tender_amendment(before, release)]}
         new.append(release)
     return new
+
+
+# What a portal shows for a changed notice (tender.amendments[].description)
+TENDER_FIELD_NAMES = {"title": "件名", "lots": "ロット", "items": "調達品目", "tenderPeriod": "入札期間",
+                      "awardPeriod": "開札日時", "contractPeriod": "契約期間", "procurementMethod": "調達方法",
+                      "procurementMethodDetails": "調達方法", "awardCriteria": "落札者の決定方法"}
+
+
+def _tender_amendment(before: dict, after: dict) -> dict:
+    """The notice's amendment: which of its fields changed since the release it amends."""
+    old, new = before.get("tender", {}), after["tender"]
+    changed = [TENDER_FIELD_NAMES.get(key, key) for key in new if key != "amendments" and old.get(key) != new[key]]
+    return {"id": after["id"].rsplit("-", 1)[-1], "date": after["date"], "amendsReleaseID": before["id"],
+            "releaseID": after["id"], "description": "公告の変更: " + "、".join(dict.fromkeys(changed))}
 
 
 def record(releases_of_one: list[dict]) -> dict:

@@ -68,6 +68,8 @@ def test_a_published_release_stays_as_it_was_and_a_later_change_is_a_release_of_
     assert notice == first[0]  # unchanged, under the same id
     assert amended["tag"] == ["tenderAmendment"] and amended["id"] != notice["id"] and amended["date"] >= notice["date"]
     assert [lot["title"] for lot in amended["tender"]["lots"]] == ["標準ノート", "高性能ノート"]
+    assert [(a["description"], a["amendsReleaseID"]) for a in amended["tender"]["amendments"]] == [
+        ("公告の変更: ロット", notice["id"])]
     again = app.test_client().get(f"/tenders/{split_tender}/ocds.json").get_json()
     assert again["releases"] == package["releases"]
     records = app.test_client().get(f"/tenders/{split_tender}/ocds/record.json").get_json()

@@ -127,6 +127,9 @@ def test_what_changed_after_publication_is_published_as_an_update_beside_the_rel
         ("tender", ["tenderAmendment"]), ("opening", ["tenderUpdate"]), ("award", ["awardUpdate"]),
         ("contract-31", ["contractUpdate"]), ("contract-31-amendment-1", ["contractAmendment"])]
     assert all(r["date"] == later.isoformat() for r in new)  # told when published, after what they update
+    (amendment,) = new[0]["tender"]["amendments"]
+    assert amendment["amendsReleaseID"] == published[0]["id"] and amendment["releaseID"] == new[0]["id"]
+    assert amendment["description"] == "公告の変更: 件名"
     assert ocds.to_publish(published + new, current, later + timedelta(days=1)) == []
     kept = sorted(published + new, key=lambda r: r["date"])
     assert errors(package(kept)) == [] and strict_errors(package(kept)) == []
