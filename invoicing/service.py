@@ -18,7 +18,7 @@ from invoicing.ledger import lease_units
 from invoicing.tax import credit_with_tax
 from invoicing.models import (ACCEPT, ASK_CORRECTION, CORRECTION_REQUESTED, CREDIT_NOTE, DISCREPANCY,
                               GENERATED, PAID, PAYABLE, PAYMENT_PENDING, SUPERSEDED, Invoice, InvoiceLine, VendorBilling, WardBilling)
-from procure.money import NON_TAXABLE_CATEGORIES, TaxLine, tax_summary
+from procure.money import NON_TAXABLE_CATEGORIES, invoice_totals
 from invoicing.states import INVOICE
 from procure import state_guard, uow
 from procure.statemachine import SYSTEM
@@ -166,15 +166,14 @@ def reading_charges(reading) -> dict[str, object]:
 
 
 def set_totals(invoice: Invoice) -> None:
-    taxed = [TaxLine(line.amount, line.tax_rate) for line in invoice.lines if not line.non_taxable_category]
-    buckets = tax_summary(taxed, invoice.rounding)
-    standard, reduced = buckets.get(STANDARD), buckets.get(REDUCED)
+    totals = invoice_totals(((line.amount, line.tax_rate, line.non_taxable_category) for line in invoice.lines),
+                            invoice.rounding)
+    standard, reduced = totals.by_rate.get(STANDARD), totals.by_rate.get(REDUCED)
     invoice.amount_standard = standard.taxable_amount if standard else Decimal(0)
     invoice.tax_standard = standard.tax if standard else Decimal(0)
     invoice.amount_reduced = reduced.taxable_amount if reduced else Decimal(0)
     invoice.tax_reduced = reduced.tax if reduced else Decimal(0)
-    invoice.amount_non_taxable = sum(invoice.non_taxable_by_category.values(), Decimal(0))
-    invoice.total = sum((b.amount_including_tax for b in buckets.values()), invoice.amount_non_taxable)
+    invoice.amount_non_taxable, invoice.total = totals.non_taxable_amount, totals.total
 
 
 def rounding_of(vendor_id: int) -> str:

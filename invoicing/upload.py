@@ -12,7 +12,8 @@ from catalog.order_models import OrderLine
 from invoicing import service
 from invoicing.models import (CORRECTION_REQUESTED, UPLOADED_UBL, UPLOADED_XLSX, Invoice,
                               InvoiceLine)
-from invoicing.tax import TaxLine, check_qualified_invoice, non_taxable_sums, tax_summary
+from invoicing.tax import check_qualified_invoice
+from procure.money import invoice_totals
 from invoicing.ubl import UblError, UblInvoice, UblLine, parse_ubl_xml, ubl_to_qualified
 from invoicing.xlsx_invoice import read_invoice_xlsx
 from invoicing.states import INVOICE
@@ -39,9 +40,8 @@ def upload_xlsx(vendor_user: User, data: bytes) -> Invoice:
     if errors:
         raise InvoiceUploadError(errors)
     vendor = vendor_user.vendor
-    buckets = tax_summary([TaxLine(line.amount, line.rate) for line in parsed.lines if line.category is None],
-                          service.rounding_of(vendor.id))
-    untaxed = non_taxable_sums((line.category, line.amount) for line in parsed.lines if line.category)
+    totals = invoice_totals(((line.amount, line.rate, line.category) for line in parsed.lines),
+                            service.rounding_of(vendor.id))
     ward = db.session.scalar(select(Ward).filter_by(code=parsed.ward_code))
     doc = UblInvoice(
         number=parsed.number, issue_date=parsed.issue_date, due_date=None, seller_name=vendor.name,
@@ -50,9 +50,9 @@ def upload_xlsx(vendor_user: User, data: bytes) -> Invoice:
         buyer_address="", buyer_reference=parsed.ward_code, order_reference=None,
         lines=[UblLine(str(n), l.description, l.quantity, "H87", l.unit_price, l.amount, l.rate, l.order_line_ref,
                        l.category) for n, l in enumerate(parsed.lines, start=1)],
-        tax_by_rate={r: b.tax for r, b in buckets.items()},
-        amount_by_rate={r: b.taxable_amount for r, b in buckets.items()}, non_taxable_by_category=untaxed,
-        payable_amount=sum((b.amount_including_tax for b in buckets.values()), sum(untaxed.values(), Decimal(0))))
+        tax_by_rate={r: b.tax for r, b in totals.by_rate.items()},
+        amount_by_rate={r: b.taxable_amount for r, b in totals.by_rate.items()},
+        non_taxable_by_category=totals.non_taxable, payable_amount=totals.total)
     return _store(vendor_user, doc, UPLOADED_XLSX)
 
 

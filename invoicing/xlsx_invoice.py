@@ -61,8 +61,9 @@ def _rate(value) -> tuple[Decimal, str | None]:
     if isinstance(value, sheets.Formula):
         raise ValueError("数式は使えません。値を入力してください")
     text = _text(value).replace("%", "").replace("軽減", "").strip()
-    if text.upper() in NON_TAXABLE or text in NON_TAXABLE:
-        return Decimal(0), NON_TAXABLE.get(text) or NON_TAXABLE[text.upper()]
+    category = NON_TAXABLE.get(text) or NON_TAXABLE.get(text.upper())
+    if category:
+        return Decimal(0), category
     if text not in RATES:
         raise ValueError(f"税率は 10%、8%、非課税、不課税のいずれかにしてください（{value}）")
     return RATES[text], None

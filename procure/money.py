@@ -180,3 +180,27 @@ def non_taxable_sums(amounts: Iterable[tuple[str, Decimal]]) -> dict[str, Decima
         category = non_taxable_category(code, f"lines[{index}].category")
         sums[category] = sums.get(category, Decimal(0)) + decimal_value(amount, f"lines[{index}].amount")
     return {code: sums[code] for code in NON_TAXABLE_CATEGORIES if code in sums}
+
+
+@dataclass(frozen=True)
+class InvoiceTotals:
+    """An invoice's totals from its lines: the tax per rate (once per rate) and the amounts
+    outside the tax per category, which add to the total with no tax."""
+    by_rate: dict[Decimal, TaxBucket]
+    non_taxable: dict[str, Decimal]
+
+    @property
+    def non_taxable_amount(self) -> Decimal:
+        return sum(self.non_taxable.values(), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return sum((bucket.amount_including_tax for bucket in self.by_rate.values()), self.non_taxable_amount)
+
+
+def invoice_totals(lines: Iterable[tuple[Decimal, Decimal, str | None]], rounding: str = "down") -> InvoiceTotals:
+    """Totals of (amount, rate, category outside the tax or None) lines, tax-exclusive amounts."""
+    lines = list(lines)
+    return InvoiceTotals(
+        tax_summary([TaxLine(amount, rate) for amount, rate, category in lines if not category], rounding),
+        non_taxable_sums((category, amount) for amount, _rate, category in lines if category))

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from invoicing.tax import (REDUCED_RATE, STANDARD_RATE, TaxLine, check_qualified_invoice, non_taxable_sums, round_yen,
-                           tax_summary)
+from invoicing.tax import REDUCED_RATE, STANDARD_RATE, check_qualified_invoice, round_yen
+from procure.money import invoice_totals
 from invoicing.ubl import NS, UblError, UblInvoice, UblLine, parse_ubl_xml, to_ubl_xml, ubl_to_qualified
 
 TEN, EIGHT = STANDARD_RATE, REDUCED_RATE
@@ -23,16 +23,14 @@ JAPANESE = re.compile(r"[ぁ-んァ-ヶ一-龯]")
 def document(lines, rounding="down", **changes) -> UblInvoice:
     """A consistent invoice: per-rate totals and tax from the lines (tax rounded once per rate),
     lines outside the tax summed per category with no tax."""
-    buckets = tax_summary([TaxLine(line.amount, line.rate) for line in lines if line.category is None], rounding)
-    untaxed = non_taxable_sums((line.category, line.amount) for line in lines if line.category)
+    totals = invoice_totals(((line.amount, line.rate, line.category) for line in lines), rounding)
     doc = UblInvoice(
         number="INV-2026-10-0001", issue_date=date(2026, 10, 31), due_date=date(2026, 11, 30),
         seller_name="株式会社文具屋", seller_registration_number=SELLER_T, seller_address="東京都渋谷区道玄坂1-10-8",
         buyer_name="渋谷区", buyer_address="東京都渋谷区宇田川町1-1", buyer_reference="131130", order_reference="42",
-        lines=lines, tax_by_rate={rate: b.tax for rate, b in buckets.items()},
-        amount_by_rate={rate: b.taxable_amount for rate, b in buckets.items()},
-        payable_amount=sum((b.amount_including_tax for b in buckets.values()), sum(untaxed.values(), D(0))),
-        note="2026年10月分", non_taxable_by_category=untaxed)
+        lines=lines, tax_by_rate={rate: b.tax for rate, b in totals.by_rate.items()},
+        amount_by_rate={rate: b.taxable_amount for rate, b in totals.by_rate.items()},
+        payable_amount=totals.total, note="2026年10月分", non_taxable_by_category=totals.non_taxable)
     return replace(doc, **changes)
 
 
